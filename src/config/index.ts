@@ -1,0 +1,3 @@
+export { loadConfig, assertWebhookSecret } from "./load.js";
+export { CONFIG_FIELDS, type ConfigInput, type HookyardConfig } from "./schema.js";
+export { parseDuration, parseSize } from "./units.js";

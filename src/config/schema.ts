@@ -1,0 +1,104 @@
+import { z } from "zod";
+import { parseDuration, parseSize } from "./units.js";
+
+const duration = (name: string) =>
+  z.union([z.string(), z.number()]).transform((v, ctx) => {
+    const ms = parseDuration(v);
+    if (ms === undefined) {
+      ctx.addIssue({ code: "custom", message: `${name} must be a duration like 500ms, 30s, 2m or 1h` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const size = (name: string) =>
+  z.union([z.string(), z.number()]).transform((v, ctx) => {
+    const bytes = parseSize(v);
+    if (bytes === undefined || bytes < 1) {
+      ctx.addIssue({ code: "custom", message: `${name} must be a size like 1048576, 512kb or 25mb` });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+
+const flag = z.union([z.boolean(), z.string()]).transform((v) => v === true || v === "1" || v === "true");
+
+const positiveInt = (name: string) =>
+  z.union([z.string(), z.number()]).transform((v, ctx) => {
+    const n = typeof v === "number" ? v : Number(v);
+    if (!Number.isInteger(n) || n < 1) {
+      ctx.addIssue({ code: "custom", message: `${name} must be a whole number ≥ 1` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const secrets = z.union([z.string(), z.array(z.string())]).transform((v) =>
+  (Array.isArray(v) ? v : v.split(",")).map((s) => s.trim()).filter((s) => s.length > 0),
+);
+
+/**
+ * Every setting: the option key passed to `new Hookyard({ … })`, the environment variable that
+ * sets it, its default and what it does. docs/reference/config.md is generated from this table
+ * (`npm run docs:config`) and a test checks it is current.
+ */
+export const CONFIG_FIELDS = {
+  webhookSecret: { env: "WEBHOOK_SECRET", default: undefined, schema: secrets.optional(), doc: "Secret(s) GitHub signs deliveries with. Several comma-separated values are all accepted (rotation)." },
+  insecureNoSecret: { env: "HOOKYARD_INSECURE_NO_SECRET", default: false, schema: flag, doc: "Set to 1 to start without a secret (every delivery is accepted unsigned). Never in production." },
+  webhookPath: { env: "WEBHOOK_PATH", default: "/api/github/webhooks", schema: z.string().startsWith("/"), doc: "Path GitHub POSTs deliveries to." },
+  port: { env: "PORT", default: 3000, schema: z.coerce.number().int().min(0).max(65535), doc: "HTTP port (0 picks a free one)." },
+  host: { env: "HOST", default: "0.0.0.0", schema: z.string().min(1), doc: "Interface the HTTP server binds." },
+  logLevel: { env: "LOG_LEVEL", default: "info", schema: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]), doc: "pino log level." },
+  logFormat: { env: "LOG_FORMAT", default: "json", schema: z.enum(["json", "pretty"]), doc: "`json` (one object a line) or `pretty` (human-readable, for development)." },
+  store: { env: "HOOKYARD_STORE", default: "sqlite:.hookyard/hookyard.db", schema: z.string().min(1), doc: "Where deliveries and tasks live: `sqlite:<path>` (embedded default) or `memory:` (tests; nothing survives a restart)." },
+  maxBody: { env: "HOOKYARD_MAX_BODY", default: 25 * 1024 * 1024, schema: size("HOOKYARD_MAX_BODY"), doc: "Largest accepted delivery body; larger ones get 413 without the rest being read. GitHub caps payloads at 25 MB." },
+  concurrency: { env: "HOOKYARD_CONCURRENCY", default: 10, schema: positiveInt("HOOKYARD_CONCURRENCY"), doc: "Tasks run in parallel by this process." },
+  shutdownTimeout: { env: "HOOKYARD_SHUTDOWN_TIMEOUT", default: 30_000, schema: duration("HOOKYARD_SHUTDOWN_TIMEOUT"), doc: "On SIGTERM/SIGINT, how long running tasks may finish before their signal is aborted and they are queued again." },
+  taskTimeout: { env: "HOOKYARD_TASK_TIMEOUT", default: 600_000, schema: duration("HOOKYARD_TASK_TIMEOUT"), doc: "Default handler timeout (a handler's `timeout` option overrides it)." },
+  lease: { env: "HOOKYARD_LEASE", default: 30_000, schema: duration("HOOKYARD_LEASE"), doc: "How long a claimed task stays owned without a heartbeat; after a crash its tasks run again once this has passed. Renewed every third of it." },
+  pollInterval: { env: "HOOKYARD_POLL_INTERVAL", default: 1_000, schema: duration("HOOKYARD_POLL_INTERVAL"), doc: "How often idle workers look for tasks queued by other processes or whose lease expired." },
+  apiToken: { env: "HOOKYARD_API_TOKEN", default: undefined, schema: z.string().min(16, "HOOKYARD_API_TOKEN must be at least 16 characters").optional(), doc: "Bearer token for the management API. Unset: only loopback callers are answered." },
+  workers: { env: "HOOKYARD_WORKERS", default: true, schema: flag, doc: "Run tasks in this process (set 0 for an ingress-only process)." },
+} as const;
+
+export type ConfigKey = keyof typeof CONFIG_FIELDS;
+
+/** The configuration after defaults and validation. */
+export interface HookyardConfig {
+  webhookSecret: string[];
+  insecureNoSecret: boolean;
+  webhookPath: string;
+  port: number;
+  host: string;
+  logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+  logFormat: "json" | "pretty";
+  store: string;
+  maxBody: number;
+  concurrency: number;
+  shutdownTimeout: number;
+  taskTimeout: number;
+  lease: number;
+  pollInterval: number;
+  apiToken: string | undefined;
+  workers: boolean;
+}
+
+/** What `new Hookyard(options)` accepts: every setting optional, durations and sizes as numbers or strings. */
+export type ConfigInput = {
+  webhookSecret?: string | string[];
+  insecureNoSecret?: boolean;
+  webhookPath?: string;
+  port?: number;
+  host?: string;
+  logLevel?: HookyardConfig["logLevel"];
+  logFormat?: HookyardConfig["logFormat"];
+  store?: string;
+  maxBody?: number | string;
+  concurrency?: number;
+  shutdownTimeout?: number | string;
+  taskTimeout?: number | string;
+  lease?: number | string;
+  pollInterval?: number | string;
+  apiToken?: string;
+  workers?: boolean;
+};

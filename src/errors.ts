@@ -1,0 +1,69 @@
+/**
+ * Every error Hookyard raises, with a stable code and (where it applies) an HTTP status.
+ * The table in docs/reference/errors.md lists the same codes; a test keeps the two in step.
+ * Messages never contain secrets, tokens or keys.
+ */
+
+/** The registry: code → HTTP status and a one-line description used in the docs. */
+export const ERRORS = {
+  HOOKYARD_ERR_CONFIG_INVALID: { status: 500, doc: "A setting (option or environment variable) has an invalid value." },
+  HOOKYARD_ERR_CONFIG_NO_SECRET: { status: 500, doc: "No WEBHOOK_SECRET is configured and HOOKYARD_INSECURE_NO_SECRET=1 is not set." },
+  HOOKYARD_ERR_INGRESS_BODY_TOO_LARGE: { status: 413, doc: "The request body is larger than HOOKYARD_MAX_BODY." },
+  HOOKYARD_ERR_INGRESS_SIGNATURE_MISSING: { status: 401, doc: "The X-Hub-Signature-256 header is missing." },
+  HOOKYARD_ERR_INGRESS_SIGNATURE_INVALID: { status: 401, doc: "X-Hub-Signature-256 does not match the body for any configured secret." },
+  HOOKYARD_ERR_INGRESS_HEADER_MISSING: { status: 400, doc: "X-GitHub-Event or X-GitHub-Delivery is missing or empty." },
+  HOOKYARD_ERR_INGRESS_UNSUPPORTED_MEDIA_TYPE: { status: 415, doc: "The content type is neither application/json nor application/x-www-form-urlencoded." },
+  HOOKYARD_ERR_INGRESS_PAYLOAD_INVALID: { status: 400, doc: "The signed body is not a JSON object (or the form field `payload` is missing or not JSON)." },
+  HOOKYARD_ERR_INGRESS_SHUTTING_DOWN: { status: 503, doc: "The server is draining and takes no new deliveries; GitHub's redelivery or the missed-delivery recovery will bring it back." },
+  HOOKYARD_ERR_STORE_UNAVAILABLE: { status: 503, doc: "The store could not commit or read (disk full, database locked, store closed)." },
+  HOOKYARD_ERR_STORE_INVALID_URL: { status: 500, doc: "HOOKYARD_STORE names a scheme this build does not support." },
+  HOOKYARD_ERR_EVENT_UNKNOWN: { status: 500, doc: "`app.on()` was given an event name GitHub does not send." },
+  HOOKYARD_ERR_HANDLER_DUPLICATE_NAME: { status: 500, doc: "Two handlers were registered with the same task name." },
+  HOOKYARD_ERR_HANDLER_OPTIONS_INVALID: { status: 500, doc: "Handler options (retries, backoff, timeout, name) are invalid." },
+  HOOKYARD_ERR_TASK_NO_HANDLER: { status: 500, doc: "A stored task names a handler that is not registered in this process (the app changed); the task fails and can be retried after a deploy." },
+  HOOKYARD_ERR_TASK_TIMEOUT: { status: 500, doc: "A handler ran longer than its timeout; ctx.signal was aborted and the attempt counts as failed." },
+  HOOKYARD_ERR_TASK_LEASE_EXPIRED: { status: 500, doc: "The process running an attempt stopped renewing its lease (it crashed); the attempt counts as failed and the task runs again." },
+  HOOKYARD_ERR_TASK_INTERRUPTED: { status: 500, doc: "Shutdown aborted a running attempt; the task is queued again and the attempt does not count." },
+  HOOKYARD_ERR_TASK_NON_ERROR_THROWN: { status: 500, doc: "A handler threw something that is not an Error; it was wrapped." },
+  HOOKYARD_ERR_API_UNAUTHORIZED: { status: 401, doc: "The management API needs `Authorization: Bearer $HOOKYARD_API_TOKEN` (or a loopback caller when no token is set)." },
+  HOOKYARD_ERR_API_NOT_FOUND: { status: 404, doc: "No delivery, task or route with that id." },
+  HOOKYARD_ERR_API_BAD_REQUEST: { status: 400, doc: "A query parameter or cursor is invalid." },
+  HOOKYARD_ERR_API_CONFLICT: { status: 409, doc: "The task is not in a state that allows the action (e.g. retrying a completed task)." },
+  HOOKYARD_ERR_CLI_USAGE: { status: 400, doc: "The CLI was called with missing or invalid arguments." },
+  HOOKYARD_ERR_CLI_REQUEST_FAILED: { status: 502, doc: "The CLI could not reach the server or the server answered with an error." },
+  HOOKYARD_ERR_APP_MODULE: { status: 500, doc: "The app module could not be loaded or does not export a function." },
+  HOOKYARD_ERR_INTERNAL: { status: 500, doc: "An unexpected internal error; the log has the details." },
+} as const satisfies Record<string, { status: number; doc: string }>;
+
+/** A stable Hookyard error code such as `HOOKYARD_ERR_INGRESS_SIGNATURE_INVALID`. */
+export type ErrorCode = keyof typeof ERRORS;
+
+/**
+ * The error class behind every code in {@link ERRORS}.
+ *
+ * @example
+ * ```ts
+ * throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no task ${id}`);
+ * ```
+ */
+export class HookyardError extends Error {
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "HookyardError";
+    this.code = code;
+    this.statusCode = ERRORS[code].status;
+  }
+
+  /** The JSON body every HTTP error answers with. */
+  toJSON(): { error: { code: ErrorCode; message: string } } {
+    return { error: { code: this.code, message: this.message } };
+  }
+}
+
+/** True when `err` is a {@link HookyardError} with the given code (or any code when omitted). */
+export function isHookyardError(err: unknown, code?: ErrorCode): err is HookyardError {
+  return err instanceof HookyardError && (code === undefined || err.code === code);
+}

@@ -1,0 +1,82 @@
+import type { Logger } from "pino";
+import type { EventName, EventOf, PayloadOf } from "./types.js";
+
+/** What every handler receives. Shaped like Probot's `context`, plus the task's own fields. */
+export interface Context<E extends EventName = EventName> {
+  /** The delivery id (`X-GitHub-Delivery`). */
+  readonly id: string;
+  /** The event name without the action (`X-GitHub-Event`), e.g. `"issues"`. */
+  readonly name: EventOf<E>;
+  readonly payload: PayloadOf<E>;
+  /** A pino logger bound to the delivery id, task id, task name and attempt. */
+  readonly log: Logger;
+  /** Aborted when the handler's timeout passes, when the task is cancelled, and on shutdown. */
+  readonly signal: AbortSignal;
+  /** 1-based attempt number. */
+  readonly attempt: number;
+  /** The task id. */
+  readonly task: string;
+  /** True when the sender is a bot (`payload.sender.type === "Bot"`). */
+  readonly isBot: boolean;
+  /** `{ owner, repo }` of the payload's repository, merged with `extra`. */
+  repo<T extends object = object>(extra?: T): { owner: string; repo: string } & T;
+  /** `{ owner, repo, issue_number }` of the payload's issue or pull request, merged with `extra`. */
+  issue<T extends object = object>(extra?: T): { owner: string; repo: string; issue_number: number } & T;
+  /** `{ owner, repo, pull_number }` of the payload's pull request (or issue), merged with `extra`. */
+  pullRequest<T extends object = object>(extra?: T): { owner: string; repo: string; pull_number: number } & T;
+}
+
+interface LoosePayload {
+  repository?: { name?: string; owner?: { login?: string } };
+  issue?: { number?: number };
+  pull_request?: { number?: number };
+  number?: number;
+  sender?: { type?: string };
+}
+
+/** Everything a context is made of. */
+export interface ContextInit {
+  id: string;
+  name: string;
+  payload: unknown;
+  log: Logger;
+  signal: AbortSignal;
+  attempt: number;
+  task: string;
+}
+
+/**
+ * Builds a handler context.
+ *
+ * @example
+ * ```ts
+ * const ctx = createContext({ id, name: "issues", payload, log, signal, attempt: 1, task: "t1" });
+ * ctx.issue({ body: "hi" }); // { owner, repo, issue_number, body: "hi" }
+ * ```
+ */
+export function createContext<E extends EventName = EventName>(init: ContextInit): Context<E> {
+  const p = init.payload as LoosePayload;
+  const base = (): { owner: string; repo: string } => {
+    const owner = p.repository?.owner?.login;
+    const name = p.repository?.name;
+    if (owner === undefined || name === undefined) {
+      throw new Error(`context.repo() is not supported for this webhook event: the ${init.name} payload has no repository`);
+    }
+    return { owner, repo: name };
+  };
+  const repo = <T extends object>(extra?: T) => ({ ...base(), ...(extra as object | undefined) }) as { owner: string; repo: string } & T;
+  const number = () => p.issue?.number ?? p.pull_request?.number ?? p.number;
+  return {
+    id: init.id,
+    name: init.name as EventOf<E>,
+    payload: init.payload as PayloadOf<E>,
+    log: init.log,
+    signal: init.signal,
+    attempt: init.attempt,
+    task: init.task,
+    isBot: p.sender?.type === "Bot",
+    repo,
+    issue: <T extends object>(extra?: T) => ({ ...base(), issue_number: number() as number, ...(extra as object | undefined) }) as never,
+    pullRequest: <T extends object>(extra?: T) => ({ ...base(), pull_number: number() as number, ...(extra as object | undefined) }) as never,
+  };
+}

@@ -1,0 +1,107 @@
+import { HookyardError } from "../errors.js";
+import { parseDuration } from "../config/units.js";
+import type { BackoffPolicy } from "../store/backend.js";
+import { resolveBackoff, type BackoffOption } from "../tasks/backoff.js";
+import type { Context } from "./context.js";
+import { EVENT_NAMES } from "./names.generated.js";
+import type { EventName } from "./types.js";
+
+/** A handler for one or more events. */
+export type Handler<E extends EventName = EventName> = (ctx: Context<E>) => unknown;
+
+/** Options of `app.on()`. */
+export interface HandlerOptions {
+  /** Retries after the first attempt (default 3). */
+  retries?: number;
+  /** `exponential` (default) | `linear` | `fixed` | `fibonacci`, or `{ type, delay, maxDelay, jitter }`. */
+  backoff?: BackoffOption;
+  /** Abort `ctx.signal` and fail the attempt after this long: ms or "30s", "2m" (default HOOKYARD_TASK_TIMEOUT). */
+  timeout?: number | string;
+  /** Run the first attempt inside the request, before the answer (must be quick). Default false. */
+  inline?: boolean;
+  /** Stable task name; default `<events>:<function name>`. Stored tasks find their handler by it. */
+  name?: string;
+}
+
+/** A registered handler with its options resolved. */
+export interface RegisteredHandler {
+  name: string;
+  /** Event names it matches, or `"*"` for every event. */
+  events: ReadonlySet<string> | "*";
+  fn: Handler;
+  maxAttempts: number;
+  backoff: BackoffPolicy;
+  /** Undefined: the configured default. */
+  timeoutMs: number | undefined;
+  inline: boolean;
+}
+
+/** The handlers of an app, by task name and by event. */
+export class HandlerRegistry {
+  private readonly byName = new Map<string, RegisteredHandler>();
+  private readonly ordered: RegisteredHandler[] = [];
+
+  /** Registers a handler; throws `HOOKYARD_ERR_EVENT_UNKNOWN` for a name GitHub does not send. */
+  add(events: readonly string[] | "*", fn: Handler, options: HandlerOptions = {}): RegisteredHandler {
+    if (typeof fn !== "function") throw new HookyardError("HOOKYARD_ERR_HANDLER_OPTIONS_INVALID", "a handler must be a function");
+    if (events !== "*") {
+      if (events.length === 0) throw new HookyardError("HOOKYARD_ERR_EVENT_UNKNOWN", "app.on() needs at least one event name");
+      for (const e of events) {
+        if (!EVENT_NAMES.has(e)) {
+          throw new HookyardError("HOOKYARD_ERR_EVENT_UNKNOWN", `unknown event name "${e}": use a GitHub webhook event such as "issues" or "issues.labeled"`);
+        }
+      }
+    }
+    const handler: RegisteredHandler = {
+      name: this.nameFor(events, fn, options.name),
+      events: events === "*" ? "*" : new Set(events),
+      fn,
+      maxAttempts: 1 + retriesOf(options.retries),
+      backoff: resolveBackoff(options.backoff),
+      timeoutMs: timeoutOf(options.timeout),
+      inline: options.inline ?? false,
+    };
+    this.byName.set(handler.name, handler);
+    this.ordered.push(handler);
+    return handler;
+  }
+
+  /** The handlers for a delivery of `event` with `action`, in registration order. */
+  match(event: string, action: string | null): RegisteredHandler[] {
+    const full = action ? `${event}.${action}` : undefined;
+    return this.ordered.filter((h) => h.events === "*" || h.events.has(event) || (full !== undefined && h.events.has(full)));
+  }
+
+  get(name: string): RegisteredHandler | undefined {
+    return this.byName.get(name);
+  }
+
+  get size(): number {
+    return this.ordered.length;
+  }
+
+  private nameFor(events: readonly string[] | "*", fn: Handler, explicit: string | undefined): string {
+    if (explicit !== undefined) {
+      if (explicit.trim() === "") throw new HookyardError("HOOKYARD_ERR_HANDLER_OPTIONS_INVALID", "a handler name must not be empty");
+      if (this.byName.has(explicit)) throw new HookyardError("HOOKYARD_ERR_HANDLER_DUPLICATE_NAME", `a handler named "${explicit}" is already registered`);
+      return explicit;
+    }
+    const base = `${events === "*" ? "*" : events.join("+")}:${fn.name || "anonymous"}`;
+    let name = base;
+    for (let n = 2; this.byName.has(name); n++) name = `${base}#${n}`;
+    return name;
+  }
+}
+
+function retriesOf(retries: number | undefined): number {
+  if (retries === undefined) return 3;
+  if (!Number.isInteger(retries) || retries < 0) throw new HookyardError("HOOKYARD_ERR_HANDLER_OPTIONS_INVALID", "retries must be a whole number ≥ 0");
+  return retries;
+}
+
+function timeoutOf(timeout: number | string | undefined): number | undefined {
+  if (timeout === undefined) return undefined;
+  const ms = parseDuration(timeout);
+  if (ms === undefined || ms < 1) throw new HookyardError("HOOKYARD_ERR_HANDLER_OPTIONS_INVALID", `timeout must be a duration like 30s or 2m, got ${JSON.stringify(timeout)}`);
+  return ms;
+}

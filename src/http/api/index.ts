@@ -1,0 +1,46 @@
+import { timingSafeEqual } from "node:crypto";
+import type { FastifyError, FastifyInstance, FastifyRequest } from "fastify";
+import { HookyardError } from "../../errors.js";
+import type { Backend } from "../../store/backend.js";
+import { deliveryRoutes } from "./deliveries.js";
+import { taskRoutes } from "./tasks.js";
+
+export interface ApiOptions {
+  store: Backend;
+  apiToken: string | undefined;
+  replay: (deliveryId: string) => Promise<{ delivery: string; tasks: string[] }>;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+
+/** True when the request carries the API token, or comes from loopback when no token is set. */
+export function authorized(req: FastifyRequest, token: string | undefined): boolean {
+  if (token === undefined) return LOOPBACK.test(req.socket.remoteAddress ?? "");
+  const header = req.headers.authorization ?? "";
+  const given = Buffer.from(header.startsWith("Bearer ") ? header.slice(7) : "");
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * The management API under `/api/v1`: deliveries (list, show, replay) and tasks (list, show,
+ * retry, cancel). JSON in, JSON out, errors as `{"error":{"code","message"}}`.
+ */
+export async function managementApi(app: FastifyInstance, o: ApiOptions): Promise<void> {
+  app.addHook("onRequest", async (req, reply) => {
+    if (!authorized(req, o.apiToken)) {
+      const hint = o.apiToken === undefined ? "no HOOKYARD_API_TOKEN is set, so only loopback callers are answered" : "send Authorization: Bearer <HOOKYARD_API_TOKEN>";
+      return reply.code(401).send(new HookyardError("HOOKYARD_ERR_API_UNAUTHORIZED", `unauthorized: ${hint}`).toJSON());
+    }
+  });
+  app.setErrorHandler((error: FastifyError, req, reply) => {
+    if (error instanceof HookyardError) return reply.code(error.statusCode).send(error.toJSON());
+    if (error.statusCode !== undefined && error.statusCode < 500) {
+      return reply.code(400).send(new HookyardError("HOOKYARD_ERR_API_BAD_REQUEST", error.message).toJSON());
+    }
+    req.log.error({ err: error }, "management API request failed");
+    return reply.code(500).send(new HookyardError("HOOKYARD_ERR_INTERNAL", "internal error; see the server log").toJSON());
+  });
+  await app.register(deliveryRoutes, o);
+  await app.register(taskRoutes, o);
+}

@@ -1,0 +1,16 @@
+export { Hookyard, type HookyardOptions, type AppFunction, type ReceiveInput } from "./app.js";
+export type { Context } from "./events/context.js";
+export type { Handler, HandlerOptions } from "./events/registry.js";
+export type { EventName, PayloadOf } from "./events/types.js";
+export { UnrecoverableError, RetryLaterError, coerceError } from "./tasks/steer.js";
+export type { ErrorHandler } from "./tasks/runner.js";
+export type { BackoffOption } from "./tasks/backoff.js";
+export { HookyardError, ERRORS, isHookyardError, type ErrorCode } from "./errors.js";
+export { loadConfig, CONFIG_FIELDS, type ConfigInput, type HookyardConfig } from "./config/index.js";
+export type { LifecycleEvents, LifecycleName } from "./observability/lifecycle.js";
+export { sign } from "./ingress/verify.js";
+export type * from "./store/backend.js";
+export { TASK_STATES } from "./store/backend.js";
+export { openStore } from "./store/open.js";
+export { MemoryBackend } from "./store/backends/memory/index.js";
+export { SqliteBackend } from "./store/backends/sqlite/index.js";

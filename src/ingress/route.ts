@@ -1,0 +1,92 @@
+import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
+import { HookyardError, type ErrorCode } from "../errors.js";
+import type { AcceptStatus, NewDelivery } from "../store/backend.js";
+import { headerValue, storedHeaders } from "./headers.js";
+import { mediaType, parsePayload } from "./parse.js";
+import { verifySignature } from "./verify.js";
+
+/** What the webhook route needs from the app. */
+export interface IngressOptions {
+  path: string;
+  maxBody: number;
+  /** Accepted secrets; empty means unsigned deliveries are accepted (insecure mode). */
+  secrets: readonly string[];
+  isDraining: () => boolean;
+  /** Stores the delivery and its tasks durably; resolves once committed. */
+  receive: (delivery: NewDelivery, payload: Record<string, unknown>) => Promise<AcceptStatus>;
+  onRejected?: (code: ErrorCode, status: number) => void;
+}
+
+/**
+ * The webhook route as a Fastify plugin: size cap → HMAC over the raw bytes → required headers →
+ * media type → parse → durable accept → `202`. Errors answer `{"error":{"code","message"}}`.
+ *
+ * @example
+ * ```ts
+ * await server.register(ingressRoute, { path: "/api/github/webhooks", maxBody, secrets, isDraining, receive });
+ * ```
+ */
+export async function ingressRoute(app: FastifyInstance, o: IngressOptions): Promise<void> {
+  // Inside this plugin every body arrives as raw bytes: the signature is over exactly those.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: o.maxBody }, (_req, body, done) => done(null, body));
+
+  const reject = (reply: FastifyReply, err: HookyardError) => {
+    o.onRejected?.(err.code, err.statusCode);
+    return reply.code(err.statusCode).send(err.toJSON());
+  };
+
+  app.setErrorHandler((error: FastifyError, _req, reply) => {
+    if (error instanceof HookyardError) return reject(reply, error);
+    if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+      return reject(reply, new HookyardError("HOOKYARD_ERR_INGRESS_BODY_TOO_LARGE", `the body is larger than the ${o.maxBody}-byte limit`));
+    }
+    if (error.statusCode !== undefined && error.statusCode < 500) {
+      return reject(reply, new HookyardError("HOOKYARD_ERR_INGRESS_PAYLOAD_INVALID", error.message));
+    }
+    reply.log.error({ err: error }, "webhook ingress failed");
+    return reject(reply, new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", "the delivery could not be stored; GitHub can redeliver it"));
+  });
+
+  app.post(o.path, {
+    onRequest: async (_req, reply) => {
+      if (o.isDraining()) {
+        return reject(reply, new HookyardError("HOOKYARD_ERR_INGRESS_SHUTTING_DOWN", "the server is shutting down and takes no new deliveries"));
+      }
+    },
+  }, async (req, reply) => {
+    const body = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
+    if (o.secrets.length > 0) {
+      const check = verifySignature(o.secrets, body, headerValue(req.headers, "x-hub-signature-256"));
+      if (check === "missing") throw new HookyardError("HOOKYARD_ERR_INGRESS_SIGNATURE_MISSING", "the X-Hub-Signature-256 header is missing");
+      if (check === "invalid") throw new HookyardError("HOOKYARD_ERR_INGRESS_SIGNATURE_INVALID", "the signature does not match the body for any configured secret");
+    }
+    const event = headerValue(req.headers, "x-github-event");
+    const id = headerValue(req.headers, "x-github-delivery");
+    if (event === undefined || id === undefined) {
+      const missing = [event === undefined && "X-GitHub-Event", id === undefined && "X-GitHub-Delivery"].filter(Boolean).join(" and ");
+      throw new HookyardError("HOOKYARD_ERR_INGRESS_HEADER_MISSING", `missing ${missing} header`);
+    }
+    const type = mediaType(req.headers["content-type"]);
+    if (type === undefined) {
+      throw new HookyardError("HOOKYARD_ERR_INGRESS_UNSUPPORTED_MEDIA_TYPE", "content type must be application/json or application/x-www-form-urlencoded");
+    }
+    const payload = parsePayload(body, type);
+    const repository = (payload.repository as { full_name?: unknown } | undefined)?.full_name;
+    const installation = (payload.installation as { id?: unknown } | undefined)?.id;
+    const delivery: NewDelivery = {
+      id,
+      event,
+      action: typeof payload.action === "string" ? payload.action : null,
+      repository: typeof repository === "string" ? repository : null,
+      installationId: typeof installation === "number" ? installation : null,
+      headers: storedHeaders(req.headers),
+      body,
+      contentType: type,
+      receivedAt: Date.now(),
+    };
+    const status = await o.receive(delivery, payload);
+    if (status === "duplicate") return reply.code(200).send({ delivery: id, status });
+    return reply.code(202).send({ delivery: id, status });
+  });
+}

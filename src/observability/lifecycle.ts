@@ -1,0 +1,62 @@
+import type { Logger } from "pino";
+import type { AcceptStatus, ClaimedTask, ErrorRecord } from "../store/backend.js";
+
+/** The lifecycle events Hookyard emits, by name, with what each carries. */
+export interface LifecycleEvents {
+  "delivery:accepted": { id: string; event: string; action: string | null; status: AcceptStatus; tasks: number };
+  "delivery:rejected": { code: string; status: number };
+  "task:start": { task: ClaimedTask };
+  "task:complete": { task: ClaimedTask; durationMs: number };
+  "task:retry": { task: ClaimedTask; error: ErrorRecord; runAt: number };
+  "task:failed": { task: ClaimedTask; error: ErrorRecord };
+  "task:interrupted": { task: ClaimedTask };
+}
+
+export type LifecycleName = keyof LifecycleEvents;
+export type LifecycleListener<N extends LifecycleName> = (data: LifecycleEvents[N]) => void;
+
+/**
+ * A typed emitter whose listeners cannot break the pipeline: a listener that throws (or rejects)
+ * is logged and the others still run.
+ *
+ * @example
+ * ```ts
+ * app.events.on("task:failed", ({ task, error }) => alert(task.id, error.message));
+ * ```
+ */
+export class Lifecycle {
+  private readonly listeners = new Map<LifecycleName, Set<(data: never) => void>>();
+
+  constructor(private readonly log?: Logger) {}
+
+  on<N extends LifecycleName>(name: N, listener: LifecycleListener<N>): () => void {
+    let set = this.listeners.get(name);
+    if (!set) this.listeners.set(name, (set = new Set()));
+    set.add(listener as (data: never) => void);
+    return () => set.delete(listener as (data: never) => void);
+  }
+
+  /** Resolves on the next `name` event for which `predicate` (if any) holds. */
+  once<N extends LifecycleName>(name: N, predicate?: (data: LifecycleEvents[N]) => boolean): Promise<LifecycleEvents[N]> {
+    return new Promise((resolve) => {
+      const off = this.on(name, (data) => {
+        if (predicate && !predicate(data)) return;
+        off();
+        resolve(data);
+      });
+    });
+  }
+
+  emit<N extends LifecycleName>(name: N, data: LifecycleEvents[N]): void {
+    const set = this.listeners.get(name);
+    if (!set || set.size === 0) return;
+    for (const listener of set) {
+      try {
+        const result = (listener as LifecycleListener<N>)(data) as unknown;
+        if (result instanceof Promise) result.catch((err: unknown) => this.log?.warn({ err, event: name }, "lifecycle listener rejected"));
+      } catch (err) {
+        this.log?.warn({ err, event: name }, "lifecycle listener threw");
+      }
+    }
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * The store interface every backend implements (memory, SQLite; BullMQ later), and the records it
+ * keeps. One conformance suite (test/store/conformance.ts) runs against every backend.
+ */
+
+/** Task states. `failed` is the dead-letter state: retries exhausted or unrecoverable. */
+export const TASK_STATES = ["queued", "running", "retrying", "completed", "failed", "cancelled"] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+
+/** What ingress hands the store for one verified delivery. */
+export interface NewDelivery {
+  id: string;
+  event: string;
+  action: string | null;
+  /** `owner/name` from `payload.repository.full_name`, when present. */
+  repository: string | null;
+  installationId: number | null;
+  /** Request headers, lower-cased, signature headers redacted. */
+  headers: Record<string, string>;
+  /** The raw request body, byte for byte. */
+  body: Uint8Array;
+  contentType: string;
+  receivedAt: number;
+}
+
+/** How a task retries; stored with the task so a restart keeps the policy it was queued with. */
+export interface BackoffPolicy {
+  type: "exponential" | "linear" | "fixed" | "fibonacci";
+  /** Base delay in ms. */
+  delay: number;
+  /** Upper bound of one delay in ms. */
+  maxDelay: number;
+  /** `full`: a uniformly random delay in [0, computed]; `none`: exactly the computed delay. */
+  jitter: "full" | "none";
+}
+
+/** A task to create with a delivery (one per matching handler). */
+export interface NewTask {
+  id: string;
+  /** The stable handler name the task runs. */
+  name: string;
+  /** Total attempts allowed: 1 + retries. */
+  maxAttempts: number;
+  backoff: BackoffPolicy;
+  timeoutMs: number;
+  /** When set, the task is created already claimed by this owner (an inline handler run in the request). */
+  claimedBy?: { owner: string; leaseMs: number };
+}
+
+/** The outcome of accepting a delivery. */
+export type AcceptStatus = "accepted" | "ignored" | "duplicate";
+
+/** A claimed task, with what the runner needs to run it. */
+export interface ClaimedTask {
+  id: string;
+  name: string;
+  deliveryId: string;
+  event: string;
+  action: string | null;
+  /** 1-based number of this attempt. */
+  attempt: number;
+  maxAttempts: number;
+  backoff: BackoffPolicy;
+  timeoutMs: number;
+}
+
+/** How an attempt ended, as the runner reports it. */
+export type AttemptResult =
+  | { outcome: "completed" }
+  | { outcome: "retrying"; runAt: number; error: ErrorRecord }
+  | { outcome: "failed"; error: ErrorRecord }
+  /** Shutdown interrupted the attempt: queued again, the attempt does not count. */
+  | { outcome: "interrupted"; error: ErrorRecord };
+
+export interface ErrorRecord {
+  message: string;
+  code?: string;
+  stack?: string;
+}
+
+export interface AttemptRecord {
+  attempt: number;
+  startedAt: number;
+  endedAt: number | null;
+  outcome: "running" | "completed" | "retrying" | "failed" | "interrupted" | "lost" | "cancelled";
+  error: ErrorRecord | null;
+}
+
+export interface TaskSummary {
+  id: string;
+  name: string;
+  deliveryId: string;
+  event: string;
+  action: string | null;
+  repository: string | null;
+  state: TaskState;
+  attempts: number;
+  maxAttempts: number;
+  runAt: number;
+  createdAt: number;
+  updatedAt: number;
+  lastError: ErrorRecord | null;
+}
+
+export interface TaskDetail extends TaskSummary {
+  backoff: BackoffPolicy;
+  timeoutMs: number;
+  attemptLog: AttemptRecord[];
+}
+
+export type DeliveryStatus = "accepted" | "ignored";
+
+export interface DeliverySummary {
+  id: string;
+  event: string;
+  action: string | null;
+  repository: string | null;
+  installationId: number | null;
+  status: DeliveryStatus;
+  receivedAt: number;
+}
+
+export interface DeliveryDetail extends DeliverySummary {
+  headers: Record<string, string>;
+  contentType: string;
+  body: Uint8Array;
+  tasks: TaskSummary[];
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; pass back as `cursor` for the next page. Null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface DeliveryFilter {
+  event?: string;
+  action?: string;
+  repository?: string;
+  status?: DeliveryStatus;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface TaskFilter {
+  state?: TaskState;
+  name?: string;
+  event?: string;
+  repository?: string;
+  deliveryId?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/** Counts of tasks by state, for health and metrics. */
+export type TaskCounts = Record<TaskState, number>;
+
+/**
+ * The store: durable deliveries and the tasks that handle them.
+ *
+ * Every method is safe to call concurrently. `accept` resolves only once the delivery and its
+ * tasks are durable. Claims are leases: a task whose lease lapses can be claimed again
+ * (at-least-once delivery to handlers).
+ */
+export interface Backend {
+  /** Short description for logs, e.g. `sqlite:/var/lib/hookyard.db`. */
+  readonly description: string;
+  /** Stores a delivery and its tasks atomically. `duplicate` when the id is already stored (nothing is written). */
+  accept(delivery: NewDelivery, tasks: NewTask[]): Promise<AcceptStatus>;
+  /** Claims up to `limit` due tasks for `owner` for `leaseMs`. Expired leases count as a lost attempt. */
+  claim(owner: string, limit: number, leaseMs: number): Promise<ClaimedTask[]>;
+  /** Renews leases; returns the ids the owner no longer holds (cancelled or taken over), whose runs should stop. */
+  extendLeases(owner: string, taskIds: string[], leaseMs: number): Promise<string[]>;
+  /** Records how an attempt ended. Ignored when the owner no longer holds the task. */
+  finish(owner: string, taskId: string, result: AttemptResult): Promise<void>;
+  /** Earliest time a task becomes claimable (queued now, a retry, or a lease to expire); null when none. */
+  nextWakeAt(): Promise<number | null>;
+  /** Calls `listener` when tasks are queued by this process; returns an unsubscribe function. */
+  onTasksQueued(listener: () => void): () => void;
+
+  getDelivery(id: string): Promise<DeliveryDetail | null>;
+  /** The raw body and content type of a delivery (what a task's handler payload is parsed from). */
+  getBody(id: string): Promise<{ body: Uint8Array; contentType: string } | null>;
+  listDeliveries(filter: DeliveryFilter): Promise<Page<DeliverySummary>>;
+  getTask(id: string): Promise<TaskDetail | null>;
+  listTasks(filter: TaskFilter): Promise<Page<TaskSummary>>;
+  countTasks(): Promise<TaskCounts>;
+
+  /** failed or cancelled → queued with a fresh attempt budget. */
+  retryTask(id: string): Promise<TaskSummary>;
+  /** queued, retrying or running → cancelled. */
+  cancelTask(id: string): Promise<TaskSummary>;
+  /** Adds new tasks to a stored delivery (replay). */
+  addTasks(deliveryId: string, tasks: NewTask[]): Promise<void>;
+
+  /** Resolves when the store answers (readiness). */
+  ping(): Promise<void>;
+  /** Flushes and closes; further calls reject with HOOKYARD_ERR_STORE_UNAVAILABLE. */
+  close(): Promise<void>;
+}
+
+/** Page size bounds for list calls. */
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 500;

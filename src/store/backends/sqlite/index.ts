@@ -1,0 +1,233 @@
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import Database from "better-sqlite3";
+import { ERRORS, HookyardError, type ErrorCode } from "../../../errors.js";
+import type {
+  AcceptStatus, AttemptResult, Backend, ClaimedTask, DeliveryDetail, DeliveryFilter, DeliverySummary, NewDelivery, NewTask,
+  Page, TaskCounts, TaskDetail, TaskFilter, TaskSummary,
+} from "../../backend.js";
+import { TaskNotifier } from "../../notifier.js";
+import { SqliteReads } from "./reads.js";
+import type { ThreadOptions, WriteOp, WriteRequest, WriteResponse } from "./thread.js";
+
+export interface SqliteBackendOptions {
+  /** How often the checkpointer copies the WAL into the database file (ms). Default 1000. */
+  checkpointIntervalMs?: number;
+}
+
+/**
+ * The embedded default store: one SQLite file in WAL mode with `synchronous=FULL`.
+ * Writes go through a writer thread that commits concurrent requests together; the WAL is
+ * checkpointed by a second thread; reads run on this thread's own read-only connection.
+ *
+ * @example
+ * ```ts
+ * const store = await SqliteBackend.open(".hookyard/hookyard.db");
+ * ```
+ */
+export class SqliteBackend implements Backend {
+  readonly description: string;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  private readonly notifier = new TaskNotifier();
+  private nextId = 1;
+  private closed = false;
+  private reads!: SqliteReads;
+  private readDb!: Database.Database;
+
+  private constructor(
+    private readonly path: string,
+    private readonly writer: Worker,
+    private readonly checkpointer: Worker,
+  ) {
+    this.description = `sqlite:${path}`;
+    writer.on("message", (msg: WriteResponse[] | string) => {
+      if (typeof msg === "string") return;
+      for (const res of msg) {
+        const p = this.pending.get(res.id);
+        if (!p) continue;
+        this.pending.delete(res.id);
+        if (res.ok) p.resolve(res.value);
+        else p.reject(new HookyardError(isCode(res.error.code) ? res.error.code : "HOOKYARD_ERR_STORE_UNAVAILABLE", res.error.message));
+      }
+    });
+    writer.on("error", (err) => this.failAll(err));
+    writer.on("exit", () => this.failAll(new Error("writer thread exited")));
+  }
+
+  /** Opens (creating if needed) the database at `path`, runs migrations and starts the threads. */
+  static async open(path: string, options: SqliteBackendOptions = {}): Promise<SqliteBackend> {
+    const file = resolve(path);
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+    } catch (err) {
+      throw new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", `cannot create the directory of ${file}: ${(err as Error).message}`);
+    }
+    const threadOptions = (role: ThreadOptions["role"]): ThreadOptions => ({ role, path: file, checkpointIntervalMs: options.checkpointIntervalMs ?? 1000 });
+    const writer = spawnThread(threadOptions("writer"));
+    await waitReady(writer, file);
+    const checkpointer = spawnThread(threadOptions("checkpointer"));
+    await waitReady(checkpointer, file);
+    const backend = new SqliteBackend(file, writer, checkpointer);
+    backend.readDb = new Database(file, { readonly: true, fileMustExist: true });
+    backend.readDb.pragma("busy_timeout = 5000");
+    backend.reads = new SqliteReads(backend.readDb);
+    return backend;
+  }
+
+  private call<T>(op: WriteOp, args: unknown[]): Promise<T> {
+    if (this.closed) return Promise.reject(new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", "the store is closed"));
+    const id = this.nextId++;
+    const req: WriteRequest = { id, op, args };
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.writer.postMessage(req);
+    });
+  }
+
+  private read<T>(fn: () => T): Promise<T> {
+    if (this.closed) return Promise.reject(new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", "the store is closed"));
+    try {
+      return Promise.resolve(fn());
+    } catch (err) {
+      if (err instanceof HookyardError) return Promise.reject(err);
+      return Promise.reject(new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", `read failed: ${(err as Error).message}`, { cause: err }));
+    }
+  }
+
+  async accept(delivery: NewDelivery, tasks: NewTask[]): Promise<AcceptStatus> {
+    const status = await this.call<AcceptStatus>("accept", [delivery, tasks]);
+    if (status === "accepted" && tasks.some((t) => !t.claimedBy)) this.notifier.notify();
+    return status;
+  }
+
+  async addTasks(deliveryId: string, tasks: NewTask[]): Promise<void> {
+    await this.call("addTasks", [deliveryId, tasks]);
+    this.notifier.notify();
+  }
+
+  claim(owner: string, limit: number, leaseMs: number): Promise<ClaimedTask[]> {
+    return this.call("claim", [owner, limit, leaseMs]);
+  }
+
+  extendLeases(owner: string, taskIds: string[], leaseMs: number): Promise<string[]> {
+    return this.call("extendLeases", [owner, taskIds, leaseMs]);
+  }
+
+  async finish(owner: string, taskId: string, result: AttemptResult): Promise<void> {
+    await this.call("finish", [owner, taskId, result]);
+  }
+
+  async retryTask(id: string): Promise<TaskSummary> {
+    await this.call("retryTask", [id]);
+    this.notifier.notify();
+    return this.requireTask(id);
+  }
+
+  async cancelTask(id: string): Promise<TaskSummary> {
+    await this.call("cancelTask", [id]);
+    return this.requireTask(id);
+  }
+
+  private async requireTask(id: string): Promise<TaskSummary> {
+    const task = await this.getTask(id);
+    if (!task) throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no task ${id}`);
+    const { attemptLog: _a, backoff: _b, timeoutMs: _t, ...summary } = task;
+    return summary;
+  }
+
+  nextWakeAt(): Promise<number | null> {
+    return this.read(() => this.reads.nextWakeAt());
+  }
+
+  onTasksQueued(listener: () => void): () => void {
+    return this.notifier.subscribe(listener);
+  }
+
+  getDelivery(id: string): Promise<DeliveryDetail | null> {
+    return this.read(() => this.reads.getDelivery(id));
+  }
+
+  getBody(id: string): Promise<{ body: Uint8Array; contentType: string } | null> {
+    return this.read(() => this.reads.getBody(id));
+  }
+
+  listDeliveries(filter: DeliveryFilter): Promise<Page<DeliverySummary>> {
+    return this.read(() => this.reads.listDeliveries(filter));
+  }
+
+  getTask(id: string): Promise<TaskDetail | null> {
+    return this.read(() => this.reads.getTask(id));
+  }
+
+  listTasks(filter: TaskFilter): Promise<Page<TaskSummary>> {
+    return this.read(() => this.reads.listTasks(filter));
+  }
+
+  countTasks(): Promise<TaskCounts> {
+    return this.read(() => this.reads.countTasks());
+  }
+
+  async ping(): Promise<void> {
+    await this.call("ping", []);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await stopThread(this.writer);
+    await stopThread(this.checkpointer);
+    this.readDb.close();
+  }
+
+  private failAll(err: unknown): void {
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      p.reject(new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", `the store's writer stopped: ${(err as Error).message}`));
+    }
+  }
+}
+
+function isCode(code: string | undefined): code is ErrorCode {
+  return code !== undefined && code in ERRORS;
+}
+
+/** Starts a store thread; run from TypeScript sources (tests), the thread loads its .ts source through tsx. */
+function spawnThread(options: ThreadOptions): Worker {
+  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./thread.js", import.meta.url), { workerData: options });
+  // the ESM build of tsx/esm/api sits beside the CommonJS one require() resolves
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api").replace(/\.cjs$/, ".mjs")).href;
+  const entry = new URL("./thread.ts", import.meta.url).href;
+  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(code, { eval: true, workerData: options });
+}
+
+function waitReady(worker: Worker, file: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (msg: unknown) => {
+      if (msg !== "ready") return;
+      worker.off("error", onError);
+      worker.off("message", onMessage);
+      resolve();
+    };
+    const onError = (err: Error) => {
+      worker.off("message", onMessage);
+      reject(new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", `cannot open the SQLite store at ${file}: ${err.message}`, { cause: err }));
+    };
+    worker.on("message", onMessage);
+    worker.once("error", onError);
+  });
+}
+
+function stopThread(worker: Worker): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => resolve();
+    worker.once("exit", done);
+    worker.on("message", (msg) => {
+      if (msg === "closed") void worker.terminate().then(done, done);
+    });
+    worker.postMessage("close");
+  });
+}

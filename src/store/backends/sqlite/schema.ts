@@ -1,0 +1,78 @@
+import type Database from "better-sqlite3";
+
+/**
+ * Migrations, applied in order inside one transaction each; `PRAGMA user_version` records how far
+ * a database file has come. Append new steps; never edit a released one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE deliveries (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    event TEXT NOT NULL,
+    action TEXT,
+    repository TEXT,
+    installation_id INTEGER,
+    status TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    content_type TEXT NOT NULL,
+    headers TEXT NOT NULL,
+    body BLOB NOT NULL
+  );
+  CREATE INDEX deliveries_by_event ON deliveries(event, action);
+  CREATE INDEX deliveries_by_repository ON deliveries(repository) WHERE repository IS NOT NULL;
+  CREATE INDEX deliveries_by_status ON deliveries(status) WHERE status <> 'accepted';
+
+  CREATE TABLE tasks (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    delivery_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    event TEXT NOT NULL,
+    action TEXT,
+    repository TEXT,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    max_attempts INTEGER NOT NULL,
+    run_at INTEGER NOT NULL,
+    lease_owner TEXT,
+    lease_until INTEGER NOT NULL DEFAULT 0,
+    backoff TEXT NOT NULL,
+    timeout_ms INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    last_error TEXT
+  );
+  CREATE INDEX tasks_due ON tasks(run_at) WHERE state IN ('queued', 'retrying');
+  CREATE INDEX tasks_leased ON tasks(lease_until) WHERE state = 'running';
+  CREATE INDEX tasks_by_state ON tasks(state);
+  CREATE INDEX tasks_by_delivery ON tasks(delivery_id);
+  CREATE INDEX tasks_by_name ON tasks(name);
+  CREATE INDEX tasks_by_event ON tasks(event);
+  CREATE INDEX tasks_by_repository ON tasks(repository) WHERE repository IS NOT NULL;
+
+  CREATE TABLE attempts (
+    task_id TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    outcome TEXT NOT NULL,
+    error TEXT
+  );
+  CREATE INDEX attempts_by_task ON attempts(task_id);
+  `,
+];
+
+/** Brings a database file up to the newest schema. */
+export function migrate(db: Database.Database): void {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`database schema version ${current} is newer than this Hookyard (${MIGRATIONS.length}); upgrade Hookyard`);
+  }
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v] as string);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The SQLite store's background threads, so that no fsync and no checkpoint runs on the event loop.
+ *
+ * - `writer`: owns the only write connection. Requests that arrive while a transaction commits are
+ *   queued and committed together in the next one (group commit): one fsync for many deliveries.
+ * - `checkpointer`: copies the WAL back into the database file on its own schedule (PASSIVE mode,
+ *   which never blocks the writer), because automatic checkpoints would stall a commit.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import Database from "better-sqlite3";
+import { migrate } from "./schema.js";
+import { SqliteWrites } from "./writes.js";
+
+export interface ThreadOptions {
+  role: "writer" | "checkpointer";
+  path: string;
+  checkpointIntervalMs: number;
+}
+
+export interface WriteRequest {
+  id: number;
+  op: WriteOp;
+  args: unknown[];
+}
+
+export type WriteOp = "accept" | "addTasks" | "claim" | "extendLeases" | "finish" | "retryTask" | "cancelTask" | "ping";
+
+export type WriteResponse =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: { code?: string; message: string } };
+
+function open(path: string): Database.Database {
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = FULL");
+  db.pragma("busy_timeout = 5000");
+  db.pragma("wal_autocheckpoint = 0");
+  return db;
+}
+
+function runWriter(options: ThreadOptions): void {
+  const db = open(options.path);
+  migrate(db);
+  const writes = new SqliteWrites(db);
+  let pending: WriteRequest[] = [];
+  let scheduled = false;
+
+  const apply = (req: WriteRequest, now: number): unknown => {
+    const a = req.args as never as [never, never, never];
+    switch (req.op) {
+      case "accept": return writes.accept(a[0], a[1], now);
+      case "addTasks": return writes.addTasks(a[0], a[1], now);
+      case "claim": return writes.claim(a[0], a[1], a[2], now);
+      case "extendLeases": return writes.extendLeases(a[0], a[1], a[2], now);
+      case "finish": return writes.finish(a[0], a[1], a[2], now);
+      case "retryTask": return writes.retryTask(a[0], now);
+      case "cancelTask": return writes.cancelTask(a[0], now);
+      case "ping": return null;
+    }
+  };
+
+  // Each request runs in its own savepoint, so one failing request does not undo the others.
+  const one = db.transaction((req: WriteRequest, now: number) => apply(req, now));
+  const batch = db.transaction((reqs: WriteRequest[]) => {
+    const now = Date.now();
+    return reqs.map((req): WriteResponse => {
+      try {
+        return { id: req.id, ok: true, value: one(req, now) };
+      } catch (err) {
+        const e = err as { code?: unknown; message?: unknown };
+        return { id: req.id, ok: false, error: { code: typeof e.code === "string" ? e.code : undefined, message: String(e.message ?? err) } };
+      }
+    });
+  });
+
+  const flush = (): void => {
+    scheduled = false;
+    const reqs = pending;
+    pending = [];
+    let responses: WriteResponse[];
+    try {
+      responses = batch(reqs);
+    } catch (err) {
+      const message = `commit failed: ${(err as Error).message}`;
+      responses = reqs.map((r) => ({ id: r.id, ok: false, error: { code: "HOOKYARD_ERR_STORE_UNAVAILABLE", message } }));
+    }
+    parentPort!.postMessage(responses);
+  };
+
+  parentPort!.on("message", (msg: WriteRequest | "close") => {
+    if (msg === "close") {
+      if (pending.length > 0) flush();
+      db.close();
+      parentPort!.postMessage("closed");
+      parentPort!.close();
+      return;
+    }
+    pending.push(msg);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  });
+  parentPort!.postMessage("ready");
+}
+
+function runCheckpointer(options: ThreadOptions): void {
+  const db = open(options.path);
+  const timer = setInterval(() => {
+    try {
+      db.pragma("wal_checkpoint(PASSIVE)");
+    } catch {
+      // busy or closing: the next tick tries again
+    }
+  }, options.checkpointIntervalMs);
+  parentPort!.on("message", (msg: unknown) => {
+    if (msg !== "close") return;
+    clearInterval(timer);
+    try {
+      db.pragma("wal_checkpoint(TRUNCATE)");
+    } catch {
+      // the writer may still hold the WAL; the next start checkpoints it
+    }
+    db.close();
+    parentPort!.postMessage("closed");
+    parentPort!.close();
+  });
+  parentPort!.postMessage("ready");
+}
+
+const options = workerData as ThreadOptions;
+if (options.role === "writer") runWriter(options);
+else runCheckpointer(options);

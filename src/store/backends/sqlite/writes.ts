@@ -1,0 +1,166 @@
+import type Database from "better-sqlite3";
+import { HookyardError } from "../../../errors.js";
+import type { AcceptStatus, AttemptResult, ClaimedTask, NewDelivery, NewTask, TaskState } from "../../backend.js";
+import { assertTransition, CANCELLABLE_STATES, LEASE_EXPIRED_ERROR, RETRYABLE_STATES } from "../../transitions.js";
+
+/** Every write the store makes, run on the writer thread's connection (one transaction per batch). */
+export class SqliteWrites {
+  private readonly s;
+
+  constructor(private readonly db: Database.Database) {
+    this.s = {
+      insertDelivery: db.prepare(
+        `INSERT INTO deliveries (id, event, action, repository, installation_id, status, received_at, content_type, headers, body)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+      ),
+      deliveryMeta: db.prepare(`SELECT id, event, action, repository FROM deliveries WHERE id = ?`),
+      markAccepted: db.prepare(`UPDATE deliveries SET status = 'accepted' WHERE id = ?`),
+      insertTask: db.prepare(
+        `INSERT INTO tasks (id, delivery_id, name, event, action, repository, state, attempts, max_attempts, run_at,
+           lease_owner, lease_until, backoff, timeout_ms, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      insertAttempt: db.prepare(`INSERT INTO attempts (task_id, attempt, started_at, outcome) VALUES (?, ?, ?, 'running')`),
+      closeAttempt: db.prepare(`UPDATE attempts SET ended_at = ?, outcome = ?, error = ? WHERE task_id = ? AND ended_at IS NULL`),
+      dueQueued: db.prepare(
+        `SELECT id, name, delivery_id, event, action, attempts, max_attempts, backoff, timeout_ms, state FROM tasks
+         WHERE state IN ('queued', 'retrying') AND run_at <= ? ORDER BY run_at LIMIT ?`,
+      ),
+      dueExpired: db.prepare(
+        `SELECT id, name, delivery_id, event, action, attempts, max_attempts, backoff, timeout_ms, state FROM tasks
+         WHERE state = 'running' AND lease_until <= ? ORDER BY lease_until LIMIT ?`,
+      ),
+      lease: db.prepare(
+        `UPDATE tasks SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_until = ?, updated_at = ? WHERE id = ?`,
+      ),
+      failLost: db.prepare(
+        `UPDATE tasks SET state = 'failed', lease_owner = NULL, last_error = ?, updated_at = ? WHERE id = ?`,
+      ),
+      setLastError: db.prepare(`UPDATE tasks SET last_error = ? WHERE id = ?`),
+      extend: db.prepare(`UPDATE tasks SET lease_until = ? WHERE id = ? AND state = 'running' AND lease_owner = ?`),
+      owned: db.prepare(`SELECT 1 FROM tasks WHERE id = ? AND state = 'running' AND lease_owner = ?`),
+      complete: db.prepare(
+        `UPDATE tasks SET state = 'completed', lease_owner = NULL, updated_at = ? WHERE id = ? AND state = 'running' AND lease_owner = ?`,
+      ),
+      retryAt: db.prepare(
+        `UPDATE tasks SET state = 'retrying', run_at = ?, lease_owner = NULL, last_error = ?, updated_at = ?
+         WHERE id = ? AND state = 'running' AND lease_owner = ?`,
+      ),
+      fail: db.prepare(
+        `UPDATE tasks SET state = 'failed', lease_owner = NULL, last_error = ?, updated_at = ?
+         WHERE id = ? AND state = 'running' AND lease_owner = ?`,
+      ),
+      requeue: db.prepare(
+        `UPDATE tasks SET state = 'queued', attempts = attempts - 1, run_at = ?, lease_owner = NULL, last_error = ?, updated_at = ?
+         WHERE id = ? AND state = 'running' AND lease_owner = ?`,
+      ),
+      stateOf: db.prepare(`SELECT state FROM tasks WHERE id = ?`),
+      retry: db.prepare(`UPDATE tasks SET state = 'queued', attempts = 0, run_at = ?, lease_owner = NULL, updated_at = ? WHERE id = ?`),
+      cancel: db.prepare(`UPDATE tasks SET state = 'cancelled', lease_owner = NULL, updated_at = ? WHERE id = ?`),
+    };
+  }
+
+  accept(delivery: NewDelivery, tasks: NewTask[], now: number): AcceptStatus {
+    const status = tasks.length > 0 ? "accepted" : "ignored";
+    const info = this.s.insertDelivery.run(
+      delivery.id, delivery.event, delivery.action, delivery.repository, delivery.installationId, status,
+      delivery.receivedAt, delivery.contentType, JSON.stringify(delivery.headers), delivery.body,
+    );
+    if (info.changes === 0) return "duplicate";
+    this.insertTasks(delivery, tasks, now);
+    return status;
+  }
+
+  addTasks(deliveryId: string, tasks: NewTask[], now: number): void {
+    const meta = this.s.deliveryMeta.get(deliveryId) as Pick<NewDelivery, "id" | "event" | "action" | "repository"> | undefined;
+    if (!meta) throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no delivery ${deliveryId}`);
+    if (tasks.length > 0) this.s.markAccepted.run(deliveryId);
+    this.insertTasks(meta, tasks, now);
+  }
+
+  private insertTasks(d: Pick<NewDelivery, "id" | "event" | "action" | "repository">, tasks: NewTask[], now: number): void {
+    for (const t of tasks) {
+      const c = t.claimedBy;
+      this.s.insertTask.run(
+        t.id, d.id, t.name, d.event, d.action, d.repository, c ? "running" : "queued", c ? 1 : 0, t.maxAttempts, now,
+        c?.owner ?? null, c ? now + c.leaseMs : 0, JSON.stringify(t.backoff), t.timeoutMs, now, now,
+      );
+      if (c) this.s.insertAttempt.run(t.id, 1, now);
+    }
+  }
+
+  claim(owner: string, limit: number, leaseMs: number, now: number): ClaimedTask[] {
+    const claimed: ClaimedTask[] = [];
+    const expired = this.s.dueExpired.all(now, limit) as TaskRow[];
+    const lostError = JSON.stringify(LEASE_EXPIRED_ERROR);
+    for (const row of expired) {
+      this.s.closeAttempt.run(now, "lost", lostError, row.id);
+      if (row.attempts >= row.max_attempts) this.s.failLost.run(lostError, now, row.id);
+      else {
+        this.s.setLastError.run(lostError, row.id);
+        claimed.push(this.lease(row, owner, leaseMs, now));
+      }
+    }
+    if (claimed.length < limit) {
+      for (const row of this.s.dueQueued.all(now, limit - claimed.length) as TaskRow[]) claimed.push(this.lease(row, owner, leaseMs, now));
+    }
+    return claimed;
+  }
+
+  private lease(row: TaskRow, owner: string, leaseMs: number, now: number): ClaimedTask {
+    this.s.lease.run(owner, now + leaseMs, now, row.id);
+    const attempt = row.attempts + 1;
+    this.s.insertAttempt.run(row.id, attempt, now);
+    return {
+      id: row.id, name: row.name, deliveryId: row.delivery_id, event: row.event, action: row.action, attempt,
+      maxAttempts: row.max_attempts, backoff: JSON.parse(row.backoff), timeoutMs: row.timeout_ms,
+    };
+  }
+
+  extendLeases(owner: string, taskIds: string[], leaseMs: number, now: number): string[] {
+    return taskIds.filter((id) => this.s.extend.run(now + leaseMs, id, owner).changes === 0);
+  }
+
+  finish(owner: string, taskId: string, result: AttemptResult, now: number): void {
+    if (!this.s.owned.get(taskId, owner)) return;
+    const error = result.outcome === "completed" ? null : JSON.stringify(result.error);
+    this.s.closeAttempt.run(now, result.outcome, error, taskId);
+    switch (result.outcome) {
+      case "completed": this.s.complete.run(now, taskId, owner); break;
+      case "retrying": this.s.retryAt.run(result.runAt, error, now, taskId, owner); break;
+      case "failed": this.s.fail.run(error, now, taskId, owner); break;
+      case "interrupted": this.s.requeue.run(now, error, now, taskId, owner); break;
+    }
+  }
+
+  retryTask(id: string, now: number): void {
+    assertTransition(id, this.stateOf(id), RETRYABLE_STATES, "retry");
+    this.s.retry.run(now, now, id);
+  }
+
+  cancelTask(id: string, now: number): void {
+    const state = this.stateOf(id);
+    assertTransition(id, state, CANCELLABLE_STATES, "cancel");
+    if (state === "running") this.s.closeAttempt.run(now, "cancelled", null, id);
+    this.s.cancel.run(now, id);
+  }
+
+  private stateOf(id: string): TaskState {
+    const row = this.s.stateOf.get(id) as { state: TaskState } | undefined;
+    if (!row) throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no task ${id}`);
+    return row.state;
+  }
+}
+
+interface TaskRow {
+  id: string;
+  name: string;
+  delivery_id: string;
+  event: string;
+  action: string | null;
+  attempts: number;
+  max_attempts: number;
+  backoff: string;
+  timeout_ms: number;
+  state: TaskState;
+}

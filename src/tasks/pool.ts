@@ -1,0 +1,153 @@
+import type { Logger } from "pino";
+import type { Backend, ClaimedTask } from "../store/backend.js";
+import type { AttemptRun, StopReason } from "./runner.js";
+
+export interface PoolOptions {
+  backend: Backend;
+  /** Lease owner id of this process's workers. */
+  owner: string;
+  concurrency: number;
+  leaseMs: number;
+  pollIntervalMs: number;
+  run: (task: ClaimedTask, stop: AbortSignal) => Promise<AttemptRun>;
+  log: Logger;
+}
+
+interface Running {
+  stop: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * Claims due tasks from the store and runs up to `concurrency` of them at once. Leases are renewed
+ * every third of their length; a task the store says we no longer hold (cancelled, taken over) is
+ * aborted. `stop()` drains: no new claims, running tasks get `timeoutMs` to finish, then their
+ * signal is aborted and they are queued again.
+ */
+export class WorkerPool {
+  private readonly running = new Map<string, Running>();
+  private claiming: Promise<void> | undefined;
+  private again = false;
+  private stopping = false;
+  private started = false;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(private readonly o: PoolOptions) {}
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.unsubscribe = this.o.backend.onTasksQueued(() => this.pump());
+    this.heartbeat = setInterval(() => void this.renewLeases(), Math.max(50, Math.floor(this.o.leaseMs / 3)));
+    this.heartbeat.unref();
+    this.pump();
+  }
+
+  /** Number of tasks running now. */
+  get active(): number {
+    return this.running.size;
+  }
+
+  /** Runs a task that is already claimed by this owner (an inline handler's first attempt). */
+  runClaimed(task: ClaimedTask): Promise<void> {
+    const stop = new AbortController();
+    const done = this.o
+      .run(task, stop.signal)
+      .then(async ({ result, settled }) => {
+        await this.o.backend.finish(this.o.owner, task.id, result);
+        await settled();
+      })
+      .catch((err: unknown) => this.o.log.error({ err, task: task.id }, "could not record a task's outcome; it runs again when its lease expires"))
+      .finally(() => {
+        this.running.delete(task.id);
+        this.pump();
+      });
+    this.running.set(task.id, { stop, done });
+    return done;
+  }
+
+  /** Claims as many tasks as there are free slots, repeatedly, until the store has none due. */
+  pump(): void {
+    if (!this.started || this.stopping) return;
+    if (this.claiming) {
+      this.again = true;
+      return;
+    }
+    const free = this.o.concurrency - this.running.size;
+    if (free <= 0) return;
+    this.again = false;
+    this.claiming = this.o.backend
+      .claim(this.o.owner, free, this.o.leaseMs)
+      .then(async (tasks) => {
+        this.claiming = undefined;
+        if (this.stopping) return this.release(tasks);
+        for (const task of tasks) void this.runClaimed(task);
+        if (tasks.length === free || this.again) this.pump();
+        else await this.scheduleWake();
+      })
+      .catch((err: unknown) => {
+        this.claiming = undefined;
+        if (this.stopping) return;
+        this.o.log.error({ err }, "claiming tasks failed; trying again");
+        this.setWake(this.o.pollIntervalMs);
+      });
+  }
+
+  /** Hands tasks claimed during shutdown back to the queue without counting an attempt. */
+  private async release(tasks: ClaimedTask[]): Promise<void> {
+    const error = { code: "HOOKYARD_ERR_TASK_INTERRUPTED", message: "claimed during shutdown; queued again" };
+    await Promise.all(tasks.map((t) => this.o.backend.finish(this.o.owner, t.id, { outcome: "interrupted", error })));
+  }
+
+  private async scheduleWake(): Promise<void> {
+    if (this.stopping) return;
+    let delay = this.o.pollIntervalMs;
+    try {
+      const next = await this.o.backend.nextWakeAt();
+      if (next !== null) delay = Math.min(delay, Math.max(0, next - Date.now()));
+    } catch {
+      // keep the poll interval
+    }
+    this.setWake(delay);
+  }
+
+  private setWake(delay: number): void {
+    clearTimeout(this.wakeTimer);
+    if (this.stopping) return;
+    this.wakeTimer = setTimeout(() => this.pump(), delay);
+  }
+
+  private async renewLeases(): Promise<void> {
+    const ids = [...this.running.keys()];
+    if (ids.length === 0) return;
+    try {
+      const lost = await this.o.backend.extendLeases(this.o.owner, ids, this.o.leaseMs);
+      for (const id of lost) this.running.get(id)?.stop.abort("lost" satisfies StopReason);
+    } catch (err) {
+      this.o.log.warn({ err }, "renewing task leases failed");
+    }
+  }
+
+  /** Stops claiming; waits up to `timeoutMs` for running tasks, then aborts them (they are queued again). */
+  async stop(timeoutMs: number): Promise<void> {
+    this.stopping = true;
+    this.unsubscribe?.();
+    clearTimeout(this.wakeTimer);
+    await this.claiming;
+    const all = () => Promise.all([...this.running.values()].map((r) => r.done));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      all().then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) {
+      this.o.log.warn({ running: this.running.size }, "shutdown timeout reached; aborting running tasks, they will run again");
+      for (const r of this.running.values()) r.stop.abort("shutdown" satisfies StopReason);
+      await all();
+    }
+    clearInterval(this.heartbeat);
+  }
+}

@@ -1,0 +1,141 @@
+import type { Logger } from "pino";
+import { HookyardError } from "../errors.js";
+import { createContext, type Context } from "../events/context.js";
+import type { HandlerRegistry } from "../events/registry.js";
+import type { Lifecycle } from "../observability/lifecycle.js";
+import type { AttemptResult, ClaimedTask, ErrorRecord } from "../store/backend.js";
+import { backoffDelay } from "./backoff.js";
+import { coerceError, RetryLaterError, UnrecoverableError } from "./steer.js";
+
+/** Called for every failed attempt (after the outcome is decided), like Probot's `app.onError`. */
+export type ErrorHandler = (error: Error, info: { ctx: Context | undefined; task: ClaimedTask; willRetry: boolean }) => unknown;
+
+export interface RunnerDeps {
+  registry: HandlerRegistry;
+  /** The parsed payload of a delivery. */
+  loadPayload: (deliveryId: string) => Promise<unknown>;
+  log: Logger;
+  lifecycle: Lifecycle;
+  defaultTimeoutMs: number;
+  errorHandlers: readonly ErrorHandler[];
+  now?: () => number;
+  random?: () => number;
+}
+
+/** Why a run's signal was aborted from outside the runner. */
+export type StopReason = "shutdown" | "lost";
+
+/**
+ * Runs one attempt of a claimed task and decides its outcome: completed, retrying at a time chosen
+ * by the backoff policy (or a `RetryLaterError`), failed (retries spent, `UnrecoverableError`, no
+ * handler), or interrupted (shutdown). Never throws. Lifecycle events and `onError` handlers run
+ * when the caller calls `settled()`, after the outcome is stored.
+ *
+ * `stop` aborts the run from outside: the handler's `ctx.signal` fires and the runner returns at
+ * once, whether or not the handler honours the signal.
+ */
+export async function runAttempt(task: ClaimedTask, stop: AbortSignal, deps: RunnerDeps): Promise<AttemptRun> {
+  const now = deps.now ?? Date.now;
+  const started = now();
+  const log = deps.log.child({ delivery: task.deliveryId, task: task.id, handler: task.name, attempt: task.attempt });
+  deps.lifecycle.emit("task:start", { task });
+  const handler = deps.registry.get(task.name);
+  let ctx: Context | undefined;
+  let outcome: AttemptResult;
+  let error: Error | undefined;
+  const controller = new AbortController();
+  const onStop = () => controller.abort(stop.reason);
+  stop.addEventListener("abort", onStop, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    if (!handler) throw new UnrecoverableError(`no handler named "${task.name}" is registered in this process`, { cause: "HOOKYARD_ERR_TASK_NO_HANDLER" });
+    const payload = await deps.loadPayload(task.deliveryId);
+    ctx = createContext({ id: task.deliveryId, name: task.event, payload, log, signal: controller.signal, attempt: task.attempt, task: task.id });
+    const timeoutMs = task.timeoutMs > 0 ? task.timeoutMs : deps.defaultTimeoutMs;
+    const aborted = new Promise<never>((_, reject) => {
+      const fail = () => reject(abortError(controller.signal.reason, timeoutMs));
+      if (controller.signal.aborted) fail();
+      else controller.signal.addEventListener("abort", fail, { once: true });
+    });
+    timer = setTimeout(() => controller.abort("timeout"), timeoutMs);
+    const running = Promise.resolve().then(() => handler.fn(ctx as Context));
+    running.catch(() => undefined); // a handler that rejects after its timeout must not crash the process
+    await Promise.race([running, aborted]);
+    outcome = { outcome: "completed" };
+  } catch (thrown) {
+    error = coerceError(thrown);
+    outcome = decide(task, error, stop.aborted ? (stop.reason as StopReason) : undefined, now(), deps.random);
+  } finally {
+    clearTimeout(timer);
+    stop.removeEventListener("abort", onStop);
+  }
+  const durationMs = now() - started;
+  const settled = async () => {
+    report(task, outcome, durationMs, log, deps);
+    if (error && outcome.outcome !== "interrupted") {
+      await callErrorHandlers(deps, error, { ctx, task, willRetry: outcome.outcome === "retrying" }, log);
+    }
+  };
+  return { result: outcome, settled };
+}
+
+/** What one attempt produced: its result for the store, and what to announce once it is stored. */
+export interface AttemptRun {
+  result: AttemptResult;
+  /** Emits the lifecycle event and calls `onError` handlers; call after the store recorded `result`. */
+  settled: () => Promise<void>;
+}
+
+function abortError(reason: unknown, timeoutMs: number): Error {
+  if (reason === "timeout") return new HookyardError("HOOKYARD_ERR_TASK_TIMEOUT", `handler timed out after ${timeoutMs} ms`);
+  if (reason === "shutdown") return new HookyardError("HOOKYARD_ERR_TASK_INTERRUPTED", "aborted by shutdown; the task is queued again");
+  return new HookyardError("HOOKYARD_ERR_TASK_INTERRUPTED", "the task was cancelled or taken over by another worker");
+}
+
+/** The outcome of a failed attempt. */
+function decide(task: ClaimedTask, error: Error, stopped: StopReason | undefined, now: number, random?: () => number): AttemptResult {
+  const record = toRecord(error);
+  if (stopped === "shutdown") return { outcome: "interrupted", error: record };
+  const noHandler = error instanceof UnrecoverableError && error.cause === "HOOKYARD_ERR_TASK_NO_HANDLER";
+  if (noHandler) record.code = "HOOKYARD_ERR_TASK_NO_HANDLER";
+  if (error instanceof UnrecoverableError || task.attempt >= task.maxAttempts) return { outcome: "failed", error: record };
+  const delay = error instanceof RetryLaterError ? error.delayMs : backoffDelay(task.backoff, task.attempt, random);
+  return { outcome: "retrying", runAt: now + delay, error: record };
+}
+
+/** What is stored of an error: message, stable code when it has one, stack. */
+export function toRecord(error: Error): ErrorRecord {
+  const code = (error as { code?: unknown }).code;
+  return { message: error.message, ...(typeof code === "string" ? { code } : {}), ...(error.stack ? { stack: error.stack } : {}) };
+}
+
+function report(task: ClaimedTask, result: AttemptResult, durationMs: number, log: Logger, deps: RunnerDeps): void {
+  switch (result.outcome) {
+    case "completed":
+      log.debug({ durationMs }, "task completed");
+      deps.lifecycle.emit("task:complete", { task, durationMs });
+      break;
+    case "retrying":
+      log.warn({ durationMs, err: result.error, runAt: new Date(result.runAt).toISOString() }, "task attempt failed; will retry");
+      deps.lifecycle.emit("task:retry", { task, error: result.error, runAt: result.runAt });
+      break;
+    case "failed":
+      log.error({ durationMs, err: result.error }, "task failed");
+      deps.lifecycle.emit("task:failed", { task, error: result.error });
+      break;
+    case "interrupted":
+      log.info({ durationMs }, "task interrupted by shutdown; queued again");
+      deps.lifecycle.emit("task:interrupted", { task });
+      break;
+  }
+}
+
+async function callErrorHandlers(deps: RunnerDeps, error: Error, info: Parameters<ErrorHandler>[1], log: Logger): Promise<void> {
+  for (const h of deps.errorHandlers) {
+    try {
+      await h(error, info);
+    } catch (err) {
+      log.warn({ err }, "onError handler threw");
+    }
+  }
+}
