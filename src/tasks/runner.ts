@@ -116,11 +116,11 @@ function report(task: ClaimedTask, result: AttemptResult, durationMs: number, lo
       deps.lifecycle.emit("task:complete", { task, durationMs });
       break;
     case "retrying":
-      log.warn({ durationMs, err: result.error, runAt: new Date(result.runAt).toISOString() }, "task attempt failed; will retry");
+      log.warn({ durationMs, error: result.error, runAt: new Date(result.runAt).toISOString() }, "task attempt failed; will retry");
       deps.lifecycle.emit("task:retry", { task, error: result.error, runAt: result.runAt });
       break;
     case "failed":
-      log.error({ durationMs, err: result.error }, "task failed");
+      log.error({ durationMs, error: result.error }, "task failed");
       deps.lifecycle.emit("task:failed", { task, error: result.error });
       break;
     case "interrupted":

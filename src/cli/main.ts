@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+import { parseArgs } from "node:util";
+import { config as loadDotenv } from "dotenv";
+import { HookyardError, isHookyardError } from "../errors.js";
+import { ApiClient } from "./client.js";
+import { runDemo } from "./commands/demo.js";
+import { sendDelivery } from "./commands/send.js";
+import { serve, stopOnSignals } from "./commands/serve.js";
+import { listTasksText } from "./commands/tasks.js";
+
+const USAGE = `usage: hookyard <command> [options]
+
+commands:
+  serve [app-module]        start the server (loads .env; store from HOOKYARD_STORE)
+      --port N --host H --store URL
+  send <file.json|event>    sign and POST a payload; an event name (issues.labeled) uses a real example
+      --url URL --secret S --event NAME --id ID --form
+  tasks                     list tasks   --state S --name N --event E --repository R --limit N --cursor C
+  retry <task-id>           put a failed or cancelled task back in the queue
+  replay <delivery-id>      run a stored delivery's handlers again
+  demo                      start on the embedded store, send real deliveries, print what happened
+
+  --url for tasks/retry/replay is the server (default http://127.0.0.1:$PORT); the API token is read
+  from HOOKYARD_API_TOKEN.`;
+
+function usage(message: string): never {
+  throw new HookyardError("HOOKYARD_ERR_CLI_USAGE", message);
+}
+
+function apiFrom(url: string | undefined): ApiClient {
+  return new ApiClient(url ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`, process.env.HOOKYARD_API_TOKEN);
+}
+
+/** Runs one CLI invocation; resolves with the exit code (serve resolves only when stopped). */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      url: { type: "string" }, secret: { type: "string" }, event: { type: "string" }, id: { type: "string" },
+      form: { type: "boolean" }, state: { type: "string" }, name: { type: "string" }, repository: { type: "string" },
+      limit: { type: "string" }, cursor: { type: "string" }, port: { type: "string" }, host: { type: "string" },
+      store: { type: "string" }, help: { type: "boolean", short: "h" },
+    },
+  });
+  if (command === undefined || command === "help" || command === "--help" || command === "-h" || values.help) {
+    console.log(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  switch (command) {
+    case "serve": {
+      loadDotenv({ quiet: true });
+      const app = await serve({
+        appModule: positionals[0],
+        ...(values.port !== undefined ? { port: Number(values.port) } : {}),
+        ...(values.host !== undefined ? { host: values.host } : {}),
+        ...(values.store !== undefined ? { store: values.store } : {}),
+      });
+      console.log(`hookyard listening on ${app.url} — webhooks at ${app.url}${app.config.webhookPath}, store ${app.store.description}`);
+      stopOnSignals(app);
+      return new Promise<number>(() => undefined);
+    }
+    case "send": {
+      loadDotenv({ quiet: true });
+      const source = positionals[0] ?? usage("send needs a payload file or an event name, e.g. hookyard send issues.labeled");
+      const url = values.url ?? `http://127.0.0.1:${process.env.PORT ?? 3000}${process.env.WEBHOOK_PATH ?? "/api/github/webhooks"}`;
+      const secret = values.secret ?? process.env.WEBHOOK_SECRET?.split(",")[0]?.trim();
+      const res = await sendDelivery({ source, url, secret, event: values.event, id: values.id, form: values.form });
+      console.log(`${res.event} ${res.id} → ${res.status} ${JSON.stringify(res.body)}`);
+      return res.status < 300 ? 0 : 1;
+    }
+    case "tasks": {
+      const limit = values.limit === undefined ? undefined : Number(values.limit);
+      if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) usage("--limit must be a whole number ≥ 1");
+      console.log(await listTasksText(apiFrom(values.url), { state: values.state, name: values.name, event: values.event, repository: values.repository, limit, cursor: values.cursor }));
+      return 0;
+    }
+    case "retry": {
+      const id = positionals[0] ?? usage("retry needs a task id (see hookyard tasks --state failed)");
+      const task = await apiFrom(values.url).retryTask(id);
+      console.log(`task ${task.id} is ${task.state}`);
+      return 0;
+    }
+    case "replay": {
+      const id = positionals[0] ?? usage("replay needs a delivery id");
+      const res = await apiFrom(values.url).replayDelivery(id);
+      console.log(`delivery ${res.delivery} replayed: ${res.tasks.length} new task(s) ${res.tasks.join(", ")}`);
+      return 0;
+    }
+    case "demo": {
+      const { store, url, lines } = await runDemo({ store: values.store });
+      console.log(`Hookyard demo — embedded store ${store}, webhooks at ${url}\n`);
+      for (const l of lines) console.log(`• ${l.what}\n    HTTP ${l.http} ${l.answer}\n    ${l.tasks}`);
+      console.log("\nEvery accepted delivery was on disk before its answer; its tasks ran in the background.");
+      return 0;
+    }
+    default:
+      return usage(`unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (isHookyardError(err)) console.error(`hookyard: ${err.message} (${err.code})`);
+    else if ((err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) console.error(`hookyard: ${(err as Error).message} (HOOKYARD_ERR_CLI_USAGE)`);
+    else console.error(`hookyard: ${(err as Error).message ?? String(err)}`);
+    process.exit(isHookyardError(err, "HOOKYARD_ERR_CLI_USAGE") || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") ? 2 : 1);
+  },
+);
