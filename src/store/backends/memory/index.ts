@@ -156,6 +156,7 @@ export class MemoryBackend implements Backend {
   }
 
   async nextWakeAt(): Promise<number | null> {
+    this.assertOpen();
     let next: number | null = null;
     for (const id of this.open) {
       const t = this.tasks.get(id);
@@ -220,6 +221,7 @@ export class MemoryBackend implements Backend {
   }
 
   async countTasks(): Promise<TaskCounts> {
+    this.assertOpen();
     const counts = Object.fromEntries(TASK_STATES.map((s) => [s, 0])) as TaskCounts;
     for (const t of this.tasks.values()) counts[t.state] += 1;
     return counts;

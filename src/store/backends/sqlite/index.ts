@@ -212,9 +212,10 @@ function waitReady(worker: Worker, file: string): Promise<void> {
       worker.off("message", onMessage);
       resolve();
     };
-    const onError = (err: Error) => {
+    const onError = (err: unknown) => {
       worker.off("message", onMessage);
-      reject(new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", `cannot open the SQLite store at ${file}: ${err.message}`, { cause: err }));
+      const reason = err instanceof Error ? err.message : String(err);
+      reject(new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", `cannot open the SQLite store at ${file}: ${reason}`, { cause: err }));
     };
     worker.on("message", onMessage);
     worker.once("error", onError);

@@ -22,8 +22,7 @@ export class SqliteReads {
       tasksOf: db.prepare(`SELECT ${TASK_COLUMNS} FROM tasks WHERE delivery_id = ? ORDER BY seq`),
       attempts: db.prepare(`SELECT attempt, started_at, ended_at, outcome, error FROM attempts WHERE task_id = ? ORDER BY rowid`),
       counts: db.prepare(`SELECT state, count(*) AS n FROM tasks GROUP BY state`),
-      nextQueued: db.prepare(`SELECT min(run_at) AS at FROM tasks WHERE state IN ('queued', 'retrying')`),
-      nextLease: db.prepare(`SELECT min(lease_until) AS at FROM tasks WHERE state = 'running'`),
+      nextWake: db.prepare(`SELECT min(due_at) AS at FROM tasks INDEXED BY tasks_due WHERE due_at IS NOT NULL`),
     };
   }
 
@@ -73,10 +72,7 @@ export class SqliteReads {
   }
 
   nextWakeAt(): number | null {
-    const a = (this.s.nextQueued.get() as { at: number | null }).at;
-    const b = (this.s.nextLease.get() as { at: number | null }).at;
-    if (a === null) return b;
-    return b === null ? a : Math.min(a, b);
+    return (this.s.nextWake.get() as { at: number | null }).at;
   }
 
   private page<R extends { seq: number }, T>(

@@ -37,14 +37,16 @@ export const MIGRATIONS: readonly string[] = [
     run_at INTEGER NOT NULL,
     lease_owner TEXT,
     lease_until INTEGER NOT NULL DEFAULT 0,
+    -- when the task can next be claimed: run_at while queued/retrying, lease_until while running,
+    -- NULL once settled. One partial index over it makes a claim one ordered index range.
+    due_at INTEGER,
     backoff TEXT NOT NULL,
     timeout_ms INTEGER NOT NULL,
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL,
     last_error TEXT
   );
-  CREATE INDEX tasks_due ON tasks(run_at) WHERE state IN ('queued', 'retrying');
-  CREATE INDEX tasks_leased ON tasks(lease_until) WHERE state = 'running';
+  CREATE INDEX tasks_due ON tasks(due_at) WHERE due_at IS NOT NULL;
   CREATE INDEX tasks_by_state ON tasks(state);
   CREATE INDEX tasks_by_delivery ON tasks(delivery_id);
   CREATE INDEX tasks_by_name ON tasks(name);

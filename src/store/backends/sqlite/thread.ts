@@ -29,6 +29,9 @@ export type WriteResponse =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; error: { code?: string; message: string } };
 
+/** Operations whose commit is fsynced before they are answered. */
+const DURABLE_OPS: ReadonlySet<WriteOp> = new Set(["accept", "addTasks", "retryTask", "cancelTask", "ping"]);
+
 function open(path: string): Database.Database {
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
@@ -73,12 +76,22 @@ function runWriter(options: ThreadOptions): void {
     });
   });
 
+  // Only what a 202 or an API answer promises must reach the disk before the answer: deliveries
+  // and operator actions. Claims, lease renewals and attempt outcomes commit without their own
+  // fsync (WAL, synchronous=NORMAL): the next durable commit or checkpoint flushes them in order,
+  // and losing one to a power cut only means an attempt runs again (at-least-once).
+  let synchronous: "FULL" | "NORMAL" = "FULL";
+  const setSynchronous = (level: "FULL" | "NORMAL") => {
+    if (level !== synchronous) db.pragma(`synchronous = ${(synchronous = level)}`);
+  };
+
   const flush = (): void => {
     scheduled = false;
     const reqs = pending;
     pending = [];
     let responses: WriteResponse[];
     try {
+      setSynchronous(reqs.some((r) => DURABLE_OPS.has(r.op)) ? "FULL" : "NORMAL");
       responses = batch(reqs);
     } catch (err) {
       const message = `commit failed: ${(err as Error).message}`;

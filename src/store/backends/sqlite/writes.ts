@@ -17,46 +17,42 @@ export class SqliteWrites {
       markAccepted: db.prepare(`UPDATE deliveries SET status = 'accepted' WHERE id = ?`),
       insertTask: db.prepare(
         `INSERT INTO tasks (id, delivery_id, name, event, action, repository, state, attempts, max_attempts, run_at,
-           lease_owner, lease_until, backoff, timeout_ms, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           lease_owner, lease_until, due_at, backoff, timeout_ms, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       insertAttempt: db.prepare(`INSERT INTO attempts (task_id, attempt, started_at, outcome) VALUES (?, ?, ?, 'running')`),
       closeAttempt: db.prepare(`UPDATE attempts SET ended_at = ?, outcome = ?, error = ? WHERE task_id = ? AND ended_at IS NULL`),
-      dueQueued: db.prepare(
-        `SELECT id, name, delivery_id, event, action, attempts, max_attempts, backoff, timeout_ms, state FROM tasks
-         WHERE state IN ('queued', 'retrying') AND run_at <= ? ORDER BY run_at LIMIT ?`,
-      ),
-      dueExpired: db.prepare(
-        `SELECT id, name, delivery_id, event, action, attempts, max_attempts, backoff, timeout_ms, state FROM tasks
-         WHERE state = 'running' AND lease_until <= ? ORDER BY lease_until LIMIT ?`,
+      due: db.prepare(
+        `SELECT id, name, delivery_id, event, action, attempts, max_attempts, backoff, timeout_ms, state FROM tasks INDEXED BY tasks_due
+         WHERE due_at <= ? ORDER BY due_at LIMIT ?`,
       ),
       lease: db.prepare(
-        `UPDATE tasks SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_until = ?, updated_at = ? WHERE id = ?`,
+        `UPDATE tasks SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_until = ?, due_at = ?, updated_at = ? WHERE id = ?`,
       ),
       failLost: db.prepare(
-        `UPDATE tasks SET state = 'failed', lease_owner = NULL, last_error = ?, updated_at = ? WHERE id = ?`,
+        `UPDATE tasks SET state = 'failed', lease_owner = NULL, due_at = NULL, last_error = ?, updated_at = ? WHERE id = ?`,
       ),
       setLastError: db.prepare(`UPDATE tasks SET last_error = ? WHERE id = ?`),
-      extend: db.prepare(`UPDATE tasks SET lease_until = ? WHERE id = ? AND state = 'running' AND lease_owner = ?`),
+      extend: db.prepare(`UPDATE tasks SET lease_until = ?, due_at = ? WHERE id = ? AND state = 'running' AND lease_owner = ?`),
       owned: db.prepare(`SELECT 1 FROM tasks WHERE id = ? AND state = 'running' AND lease_owner = ?`),
       complete: db.prepare(
-        `UPDATE tasks SET state = 'completed', lease_owner = NULL, updated_at = ? WHERE id = ? AND state = 'running' AND lease_owner = ?`,
+        `UPDATE tasks SET state = 'completed', lease_owner = NULL, due_at = NULL, updated_at = ? WHERE id = ? AND state = 'running' AND lease_owner = ?`,
       ),
       retryAt: db.prepare(
-        `UPDATE tasks SET state = 'retrying', run_at = ?, lease_owner = NULL, last_error = ?, updated_at = ?
+        `UPDATE tasks SET state = 'retrying', run_at = ?, due_at = ?, lease_owner = NULL, last_error = ?, updated_at = ?
          WHERE id = ? AND state = 'running' AND lease_owner = ?`,
       ),
       fail: db.prepare(
-        `UPDATE tasks SET state = 'failed', lease_owner = NULL, last_error = ?, updated_at = ?
+        `UPDATE tasks SET state = 'failed', lease_owner = NULL, due_at = NULL, last_error = ?, updated_at = ?
          WHERE id = ? AND state = 'running' AND lease_owner = ?`,
       ),
       requeue: db.prepare(
-        `UPDATE tasks SET state = 'queued', attempts = attempts - 1, run_at = ?, lease_owner = NULL, last_error = ?, updated_at = ?
+        `UPDATE tasks SET state = 'queued', attempts = attempts - 1, run_at = ?, due_at = ?, lease_owner = NULL, last_error = ?, updated_at = ?
          WHERE id = ? AND state = 'running' AND lease_owner = ?`,
       ),
       stateOf: db.prepare(`SELECT state FROM tasks WHERE id = ?`),
-      retry: db.prepare(`UPDATE tasks SET state = 'queued', attempts = 0, run_at = ?, lease_owner = NULL, updated_at = ? WHERE id = ?`),
-      cancel: db.prepare(`UPDATE tasks SET state = 'cancelled', lease_owner = NULL, updated_at = ? WHERE id = ?`),
+      retry: db.prepare(`UPDATE tasks SET state = 'queued', attempts = 0, run_at = ?, due_at = ?, lease_owner = NULL, updated_at = ? WHERE id = ?`),
+      cancel: db.prepare(`UPDATE tasks SET state = 'cancelled', lease_owner = NULL, due_at = NULL, updated_at = ? WHERE id = ?`),
     };
   }
 
@@ -83,7 +79,7 @@ export class SqliteWrites {
       const c = t.claimedBy;
       this.s.insertTask.run(
         t.id, d.id, t.name, d.event, d.action, d.repository, c ? "running" : "queued", c ? 1 : 0, t.maxAttempts, now,
-        c?.owner ?? null, c ? now + c.leaseMs : 0, JSON.stringify(t.backoff), t.timeoutMs, now, now,
+        c?.owner ?? null, c ? now + c.leaseMs : 0, c ? now + c.leaseMs : now, JSON.stringify(t.backoff), t.timeoutMs, now, now,
       );
       if (c) this.s.insertAttempt.run(t.id, 1, now);
     }
@@ -91,24 +87,24 @@ export class SqliteWrites {
 
   claim(owner: string, limit: number, leaseMs: number, now: number): ClaimedTask[] {
     const claimed: ClaimedTask[] = [];
-    const expired = this.s.dueExpired.all(now, limit) as TaskRow[];
     const lostError = JSON.stringify(LEASE_EXPIRED_ERROR);
-    for (const row of expired) {
-      this.s.closeAttempt.run(now, "lost", lostError, row.id);
-      if (row.attempts >= row.max_attempts) this.s.failLost.run(lostError, now, row.id);
-      else {
+    for (const row of this.s.due.all(now, limit) as TaskRow[]) {
+      if (row.state === "running") {
+        // its lease lapsed: the worker that held it is gone
+        this.s.closeAttempt.run(now, "lost", lostError, row.id);
+        if (row.attempts >= row.max_attempts) {
+          this.s.failLost.run(lostError, now, row.id);
+          continue;
+        }
         this.s.setLastError.run(lostError, row.id);
-        claimed.push(this.lease(row, owner, leaseMs, now));
       }
-    }
-    if (claimed.length < limit) {
-      for (const row of this.s.dueQueued.all(now, limit - claimed.length) as TaskRow[]) claimed.push(this.lease(row, owner, leaseMs, now));
+      claimed.push(this.lease(row, owner, leaseMs, now));
     }
     return claimed;
   }
 
   private lease(row: TaskRow, owner: string, leaseMs: number, now: number): ClaimedTask {
-    this.s.lease.run(owner, now + leaseMs, now, row.id);
+    this.s.lease.run(owner, now + leaseMs, now + leaseMs, now, row.id);
     const attempt = row.attempts + 1;
     this.s.insertAttempt.run(row.id, attempt, now);
     return {
@@ -118,7 +114,7 @@ export class SqliteWrites {
   }
 
   extendLeases(owner: string, taskIds: string[], leaseMs: number, now: number): string[] {
-    return taskIds.filter((id) => this.s.extend.run(now + leaseMs, id, owner).changes === 0);
+    return taskIds.filter((id) => this.s.extend.run(now + leaseMs, now + leaseMs, id, owner).changes === 0);
   }
 
   finish(owner: string, taskId: string, result: AttemptResult, now: number): void {
@@ -127,15 +123,15 @@ export class SqliteWrites {
     this.s.closeAttempt.run(now, result.outcome, error, taskId);
     switch (result.outcome) {
       case "completed": this.s.complete.run(now, taskId, owner); break;
-      case "retrying": this.s.retryAt.run(result.runAt, error, now, taskId, owner); break;
+      case "retrying": this.s.retryAt.run(result.runAt, result.runAt, error, now, taskId, owner); break;
       case "failed": this.s.fail.run(error, now, taskId, owner); break;
-      case "interrupted": this.s.requeue.run(now, error, now, taskId, owner); break;
+      case "interrupted": this.s.requeue.run(now, now, error, now, taskId, owner); break;
     }
   }
 
   retryTask(id: string, now: number): void {
     assertTransition(id, this.stateOf(id), RETRYABLE_STATES, "retry");
-    this.s.retry.run(now, now, id);
+    this.s.retry.run(now, now, now, id);
   }
 
   cancelTask(id: string, now: number): void {
