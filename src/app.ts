@@ -245,18 +245,30 @@ export class Hookyard {
   private async accept(delivery: NewDelivery, payload: Record<string, unknown>): Promise<AcceptStatus> {
     const handlers = this.registry.match(delivery.event, delivery.action);
     const tasks = handlers.map((h) => this.newTask(h));
-    const queued = tasks.filter((t) => !t.claimedBy).length;
-    if (queued > 0 && this.config.workers) this.payloads.put(delivery.id, payload, queued);
-    const status = await this.store.accept(delivery, tasks);
-    if (status === "duplicate") this.payloads.drop(delivery.id);
-    this.events.emit("delivery:accepted", { id: delivery.id, event: delivery.event, action: delivery.action, status, tasks: tasks.length });
-    if (status === "accepted") {
-      const inline = tasks.filter((t) => t.claimedBy);
-      if (inline.length > 0) {
-        this.payloads.put(delivery.id, payload, inline.length);
-        await Promise.all(inline.map((t) => this.pool!.runClaimed(claimedFrom(t, delivery))));
-      }
+    const inline = tasks.filter((t) => t.claimedBy);
+    // When workers are idle, the delivery's other tasks are created already claimed by this
+    // process and start right after the commit, without a claim round trip.
+    const background = tasks.filter((t) => !t.claimedBy);
+    const reserved = this.config.workers ? this.pool!.reserve(background.length) : 0;
+    const early = background.slice(0, reserved);
+    for (const t of early) t.claimedBy = { owner: this.workerId, leaseMs: this.config.lease };
+    if (this.config.workers || inline.length > 0) this.payloads.put(delivery.id, payload, tasks.length);
+    let status: AcceptStatus;
+    try {
+      status = await this.store.accept(delivery, tasks);
+    } catch (err) {
+      this.pool!.unreserve(reserved);
+      this.payloads.drop(delivery.id);
+      throw err;
     }
+    this.events.emit("delivery:accepted", { id: delivery.id, event: delivery.event, action: delivery.action, status, tasks: tasks.length });
+    if (status !== "accepted") {
+      this.pool!.unreserve(reserved);
+      this.payloads.drop(delivery.id);
+      return status;
+    }
+    for (const t of early) void this.pool!.runClaimed(claimedFrom(t, delivery), true);
+    if (inline.length > 0) await Promise.all(inline.map((t) => this.pool!.runClaimed(claimedFrom(t, delivery))));
     return status;
   }
 

@@ -45,6 +45,7 @@ export async function main(argv: string[]): Promise<number> {
       store: { type: "string" }, help: { type: "boolean", short: "h" },
     },
   });
+  if (command === undefined) usage("missing command; run hookyard --help for the list of commands");
   if (command === undefined || command === "help" || command === "--help" || command === "-h" || values.help) {
     console.log(USAGE);
     return command === undefined ? 2 : 0;
@@ -97,7 +98,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     default:
-      return usage(`unknown command "${command}"\n\n${USAGE}`);
+      return usage(`unknown command "${command}"; run hookyard --help for the list of commands`);
   }
 }
 

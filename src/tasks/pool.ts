@@ -27,6 +27,9 @@ interface Running {
 export class WorkerPool {
   private readonly running = new Map<string, Running>();
   private claiming: Promise<void> | undefined;
+  /** Slots asked for by the claim in flight, and slots reserved for tasks claimed at accept time. */
+  private claimingSlots = 0;
+  private reserved = 0;
   private again = false;
   private stopping = false;
   private started = false;
@@ -50,14 +53,33 @@ export class WorkerPool {
     return this.running.size;
   }
 
-  /** Runs a task that is already claimed by this owner (an inline handler's first attempt). */
-  runClaimed(task: ClaimedTask): Promise<void> {
+  /**
+   * Reserves up to `wanted` free slots for tasks this process will create already claimed (so a
+   * delivery's tasks start without a claim round trip when workers are idle). Returns how many
+   * were reserved; each must be used by `runClaimed(task, true)` or given back with `unreserve`.
+   */
+  reserve(wanted: number): number {
+    if (!this.started || this.stopping) return 0;
+    const free = this.o.concurrency - this.running.size - this.reserved - this.claimingSlots;
+    const n = Math.max(0, Math.min(wanted, free));
+    this.reserved += n;
+    return n;
+  }
+
+  unreserve(n: number): void {
+    this.reserved = Math.max(0, this.reserved - n);
+    this.pump();
+  }
+
+  /** Runs a task that is already claimed by this owner (an inline handler's or a reserved task's first attempt). */
+  runClaimed(task: ClaimedTask, reserved = false): Promise<void> {
+    if (reserved) this.reserved = Math.max(0, this.reserved - 1);
     const stop = new AbortController();
     const done = this.o
       .run(task, stop.signal)
       .then(async ({ result, settled }) => {
         await this.o.backend.finish(this.o.owner, task.id, result);
-        await settled();
+        if (stop.signal.reason !== "lost") await settled(); // the store ignored the result: the task is no longer ours
       })
       .catch((err: unknown) => this.o.log.error({ err, task: task.id }, "could not record a task's outcome; it runs again when its lease expires"))
       .finally(() => {
@@ -75,13 +97,15 @@ export class WorkerPool {
       this.again = true;
       return;
     }
-    const free = this.o.concurrency - this.running.size;
+    const free = this.o.concurrency - this.running.size - this.reserved;
     if (free <= 0) return;
     this.again = false;
+    this.claimingSlots = free;
     this.claiming = this.o.backend
       .claim(this.o.owner, free, this.o.leaseMs)
       .then(async (tasks) => {
         this.claiming = undefined;
+        this.claimingSlots = 0;
         if (this.stopping) return this.release(tasks);
         for (const task of tasks) void this.runClaimed(task);
         if (tasks.length === free || this.again) this.pump();
@@ -89,6 +113,7 @@ export class WorkerPool {
       })
       .catch((err: unknown) => {
         this.claiming = undefined;
+        this.claimingSlots = 0;
         if (this.stopping) return;
         this.o.log.error({ err }, "claiming tasks failed; trying again");
         this.setWake(this.o.pollIntervalMs);

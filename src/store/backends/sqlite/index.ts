@@ -14,7 +14,7 @@ import { SqliteReads } from "./reads.js";
 import type { ThreadOptions, WriteOp, WriteRequest, WriteResponse } from "./thread.js";
 
 export interface SqliteBackendOptions {
-  /** How often the checkpointer copies the WAL into the database file (ms). Default 1000. */
+  /** How often the WAL is checkpointed (ms): the checkpointer thread runs four times as often. Default 1000. */
   checkpointIntervalMs?: number;
 }
 
@@ -80,12 +80,19 @@ export class SqliteBackend implements Backend {
   private call<T>(op: WriteOp, args: unknown[]): Promise<T> {
     if (this.closed) return Promise.reject(new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", "the store is closed"));
     const id = this.nextId++;
-    const req: WriteRequest = { id, op, args };
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.writer.postMessage(req);
+      // requests made in the same tick travel to the writer as one message
+      if (this.outbox.push({ id, op, args }) === 1) queueMicrotask(this.sendOutbox);
     });
   }
+
+  private outbox: WriteRequest[] = [];
+  private readonly sendOutbox = (): void => {
+    const batch = this.outbox;
+    this.outbox = [];
+    this.writer.postMessage(batch);
+  };
 
   private read<T>(fn: () => T): Promise<T> {
     if (this.closed) return Promise.reject(new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", "the store is closed"));

@@ -18,7 +18,7 @@ export class SqliteReads {
     this.s = {
       delivery: db.prepare(`SELECT ${DELIVERY_COLUMNS}, headers, content_type, body FROM deliveries WHERE id = ?`),
       body: db.prepare(`SELECT body, content_type FROM deliveries WHERE id = ?`),
-      task: db.prepare(`SELECT ${TASK_COLUMNS}, backoff, timeout_ms FROM tasks WHERE id = ?`),
+      task: db.prepare(`SELECT ${TASK_COLUMNS}, backoff, timeout_ms, started_at FROM tasks WHERE id = ?`),
       tasksOf: db.prepare(`SELECT ${TASK_COLUMNS} FROM tasks WHERE delivery_id = ? ORDER BY seq`),
       attempts: db.prepare(`SELECT attempt, started_at, ended_at, outcome, error FROM attempts WHERE task_id = ? ORDER BY rowid`),
       counts: db.prepare(`SELECT state, count(*) AS n FROM tasks GROUP BY state`),
@@ -48,11 +48,14 @@ export class SqliteReads {
   }
 
   getTask(id: string): TaskDetail | null {
-    const row = this.s.task.get(id) as (TaskRow & { backoff: string; timeout_ms: number }) | undefined;
+    const row = this.s.task.get(id) as (TaskRow & { backoff: string; timeout_ms: number; started_at: number | null }) | undefined;
     if (!row) return null;
     const attemptLog = (this.s.attempts.all(id) as AttemptRow[]).map(
       (a): AttemptRecord => ({ attempt: a.attempt, startedAt: a.started_at, endedAt: a.ended_at, outcome: a.outcome, error: a.error ? JSON.parse(a.error) : null }),
     );
+    if (row.state === "running") {
+      attemptLog.push({ attempt: row.attempts, startedAt: row.started_at ?? row.updated_at, endedAt: null, outcome: "running", error: null });
+    }
     return { ...toTask(row), backoff: JSON.parse(row.backoff), timeoutMs: row.timeout_ms, attemptLog };
   }
 

@@ -40,6 +40,8 @@ export const MIGRATIONS: readonly string[] = [
     -- when the task can next be claimed: run_at while queued/retrying, lease_until while running,
     -- NULL once settled. One partial index over it makes a claim one ordered index range.
     due_at INTEGER,
+    -- start of the attempt in progress (its row in attempts is written when it ends)
+    started_at INTEGER,
     backoff TEXT NOT NULL,
     timeout_ms INTEGER NOT NULL,
     created_at INTEGER NOT NULL,

@@ -98,9 +98,26 @@ function runWriter(options: ThreadOptions): void {
       responses = reqs.map((r) => ({ id: r.id, ok: false, error: { code: "HOOKYARD_ERR_STORE_UNAVAILABLE", message } }));
     }
     parentPort!.postMessage(responses);
+    finishCheckpoint();
   };
 
-  parentPort!.on("message", (msg: WriteRequest | "close") => {
+  // Under steady writes a checkpoint from another connection never catches up with the end of the
+  // WAL, so the WAL would never restart and grows without bound (slower every commit). The
+  // checkpointer copies the bulk; every so often the writer, between its own transactions, copies
+  // the few frames left, after which its next commit starts the WAL from the beginning again.
+  let lastCheckpoint = Date.now();
+  const finishCheckpoint = (): void => {
+    const now = Date.now();
+    if (now - lastCheckpoint < options.checkpointIntervalMs) return;
+    lastCheckpoint = now;
+    try {
+      db.pragma("wal_checkpoint(PASSIVE)");
+    } catch {
+      // busy: the next interval tries again
+    }
+  };
+
+  parentPort!.on("message", (msg: WriteRequest[] | "close") => {
     if (msg === "close") {
       if (pending.length > 0) flush();
       db.close();
@@ -108,7 +125,7 @@ function runWriter(options: ThreadOptions): void {
       parentPort!.close();
       return;
     }
-    pending.push(msg);
+    for (const req of msg) pending.push(req);
     if (!scheduled) {
       scheduled = true;
       setImmediate(flush);
@@ -125,7 +142,7 @@ function runCheckpointer(options: ThreadOptions): void {
     } catch {
       // busy or closing: the next tick tries again
     }
-  }, options.checkpointIntervalMs);
+  }, Math.max(10, Math.floor(options.checkpointIntervalMs / 4)));
   parentPort!.on("message", (msg: unknown) => {
     if (msg !== "close") return;
     clearInterval(timer);

@@ -17,17 +17,20 @@ export class SqliteWrites {
       markAccepted: db.prepare(`UPDATE deliveries SET status = 'accepted' WHERE id = ?`),
       insertTask: db.prepare(
         `INSERT INTO tasks (id, delivery_id, name, event, action, repository, state, attempts, max_attempts, run_at,
-           lease_owner, lease_until, due_at, backoff, timeout_ms, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           lease_owner, lease_until, due_at, started_at, backoff, timeout_ms, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      insertAttempt: db.prepare(`INSERT INTO attempts (task_id, attempt, started_at, outcome) VALUES (?, ?, ?, 'running')`),
-      closeAttempt: db.prepare(`UPDATE attempts SET ended_at = ?, outcome = ?, error = ? WHERE task_id = ? AND ended_at IS NULL`),
+      // an attempt's row is written once, when it ends, from the task's current attempt
+      closeAttempt: db.prepare(
+        `INSERT INTO attempts (task_id, attempt, started_at, ended_at, outcome, error)
+         SELECT id, attempts, started_at, ?, ?, ? FROM tasks WHERE id = ? AND state = 'running'`,
+      ),
       due: db.prepare(
         `SELECT id, name, delivery_id, event, action, attempts, max_attempts, backoff, timeout_ms, state FROM tasks INDEXED BY tasks_due
          WHERE due_at <= ? ORDER BY due_at LIMIT ?`,
       ),
       lease: db.prepare(
-        `UPDATE tasks SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_until = ?, due_at = ?, updated_at = ? WHERE id = ?`,
+        `UPDATE tasks SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_until = ?, due_at = ?, started_at = ?, updated_at = ? WHERE id = ?`,
       ),
       failLost: db.prepare(
         `UPDATE tasks SET state = 'failed', lease_owner = NULL, due_at = NULL, last_error = ?, updated_at = ? WHERE id = ?`,
@@ -79,9 +82,8 @@ export class SqliteWrites {
       const c = t.claimedBy;
       this.s.insertTask.run(
         t.id, d.id, t.name, d.event, d.action, d.repository, c ? "running" : "queued", c ? 1 : 0, t.maxAttempts, now,
-        c?.owner ?? null, c ? now + c.leaseMs : 0, c ? now + c.leaseMs : now, JSON.stringify(t.backoff), t.timeoutMs, now, now,
+        c?.owner ?? null, c ? now + c.leaseMs : 0, c ? now + c.leaseMs : now, c ? now : null, JSON.stringify(t.backoff), t.timeoutMs, now, now,
       );
-      if (c) this.s.insertAttempt.run(t.id, 1, now);
     }
   }
 
@@ -104,9 +106,8 @@ export class SqliteWrites {
   }
 
   private lease(row: TaskRow, owner: string, leaseMs: number, now: number): ClaimedTask {
-    this.s.lease.run(owner, now + leaseMs, now + leaseMs, now, row.id);
+    this.s.lease.run(owner, now + leaseMs, now + leaseMs, now, now, row.id);
     const attempt = row.attempts + 1;
-    this.s.insertAttempt.run(row.id, attempt, now);
     return {
       id: row.id, name: row.name, deliveryId: row.delivery_id, event: row.event, action: row.action, attempt,
       maxAttempts: row.max_attempts, backoff: JSON.parse(row.backoff), timeoutMs: row.timeout_ms,
