@@ -85,19 +85,27 @@ function runWriter(options: ThreadOptions): void {
     if (level !== synchronous) db.pragma(`synchronous = ${(synchronous = level)}`);
   };
 
-  const flush = (): void => {
-    scheduled = false;
-    const reqs = pending;
-    pending = [];
+  const commit = (reqs: WriteRequest[], level: "FULL" | "NORMAL"): void => {
+    if (reqs.length === 0) return;
     let responses: WriteResponse[];
     try {
-      setSynchronous(reqs.some((r) => DURABLE_OPS.has(r.op)) ? "FULL" : "NORMAL");
+      setSynchronous(level);
       responses = batch(reqs);
     } catch (err) {
       const message = `commit failed: ${(err as Error).message}`;
       responses = reqs.map((r) => ({ id: r.id, ok: false, error: { code: "HOOKYARD_ERR_STORE_UNAVAILABLE", message } }));
     }
     parentPort!.postMessage(responses);
+  };
+
+  // Claims and outcomes go first, in their own quick transaction, so that workers are not kept
+  // waiting behind the fsync of a batch of deliveries.
+  const flush = (): void => {
+    scheduled = false;
+    const reqs = pending;
+    pending = [];
+    commit(reqs.filter((r) => !DURABLE_OPS.has(r.op)), "NORMAL");
+    commit(reqs.filter((r) => DURABLE_OPS.has(r.op)), "FULL");
     finishCheckpoint();
   };
 
