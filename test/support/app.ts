@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Hookyard, type HookyardOptions } from "../../src/app.js";
+import type { ClaimedTask, ErrorRecord } from "../../src/store/backend.js";
 import { findExample, postDelivery, signedDelivery, type SignedDelivery, type SignOptions } from "../../src/testing/index.js";
 
 export interface StartedApp {
@@ -69,4 +70,38 @@ export async function api(base: string, path: string, init: RequestInit = {}): P
     // keep the text
   }
   return { status: res.status, body };
+}
+
+export interface Outcome {
+  kind: "complete" | "failed" | "retry";
+  task: ClaimedTask;
+  error?: ErrorRecord;
+}
+
+/**
+ * Resolves with how the next attempt of a task matching `pred` ended (the events fire after the
+ * store recorded the outcome). Call it BEFORE the action that starts the task.
+ */
+export function nextOutcome(app: Hookyard, pred: (task: ClaimedTask) => boolean): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const offs = [
+      app.events.on("task:complete", ({ task }) => pred(task) && done({ kind: "complete", task })),
+      app.events.on("task:failed", ({ task, error }) => pred(task) && done({ kind: "failed", task, error })),
+      app.events.on("task:retry", ({ task, error }) => pred(task) && done({ kind: "retry", task, error })),
+    ];
+    const done = (o: Outcome) => {
+      offs.forEach((off) => off());
+      resolve(o);
+    };
+  });
+}
+
+/** Waits until `check()` holds, re-checking after each task outcome event (bounded). */
+export async function until(app: Hookyard, check: () => boolean | Promise<boolean>, maxEvents = 10_000): Promise<void> {
+  for (let i = 0; i < maxEvents; i++) {
+    const next = nextOutcome(app, () => true);
+    if (await check()) return;
+    await next;
+  }
+  throw new Error(`condition not reached after ${maxEvents} task events`);
 }

@@ -129,8 +129,9 @@ export class SqliteBackend implements Backend {
 
   async retryTask(id: string): Promise<TaskSummary> {
     await this.call("retryTask", [id]);
+    const task = await this.requireTask(id);
     this.notifier.notify();
-    return this.requireTask(id);
+    return task;
   }
 
   async cancelTask(id: string): Promise<TaskSummary> {
