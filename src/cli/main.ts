@@ -46,7 +46,7 @@ export async function main(argv: string[]): Promise<number> {
     },
   });
   if (command === undefined) usage("missing command; run hookyard --help for the list of commands");
-  if (command === undefined || command === "help" || command === "--help" || command === "-h" || values.help) {
+  if (command === "help" || command === "--help" || command === "-h" || values.help) {
     console.log(USAGE);
     return 0;
   }
