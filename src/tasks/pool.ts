@@ -74,6 +74,7 @@ export class WorkerPool {
   /** Runs a task that is already claimed by this owner (an inline handler's or a reserved task's first attempt). */
   runClaimed(task: ClaimedTask, reserved = false): Promise<void> {
     if (reserved) this.reserved = Math.max(0, this.reserved - 1);
+    if (reserved && this.stopping) return this.release([task]).catch((err: unknown) => this.o.log.warn({ err, task: task.id }, "could not queue again a task claimed during shutdown"));
     const stop = new AbortController();
     const done = this.o
       .run(task, stop.signal)

@@ -185,6 +185,7 @@ export class SqliteBackend implements Backend {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.outbox.length > 0) this.sendOutbox(); // calls made before close() (this tick) are committed first
     await stopThread(this.writer);
     await stopThread(this.checkpointer);
     this.readDb.close();
@@ -215,6 +216,13 @@ function spawnThread(options: ThreadOptions): Worker {
 function waitReady(worker: Worker, file: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onMessage = (msg: unknown) => {
+      const failed = (msg as { failed?: unknown } | null)?.failed;
+      if (typeof failed === "string") {
+        worker.off("message", onMessage);
+        worker.off("error", onError);
+        reject(new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", `cannot open the SQLite store at ${file}: ${failed}`));
+        return;
+      }
       if (msg !== "ready") return;
       worker.off("error", onError);
       worker.off("message", onMessage);

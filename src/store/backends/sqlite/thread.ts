@@ -167,5 +167,11 @@ function runCheckpointer(options: ThreadOptions): void {
 }
 
 const options = workerData as ThreadOptions;
-if (options.role === "writer") runWriter(options);
-else runCheckpointer(options);
+try {
+  if (options.role === "writer") runWriter(options);
+  else runCheckpointer(options);
+} catch (err) {
+  // opening or migrating failed: say why in words (an Error does not survive the thread boundary whole)
+  parentPort!.postMessage({ failed: err instanceof Error ? err.message : String(err) });
+  parentPort!.close();
+}

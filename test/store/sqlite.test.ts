@@ -1,0 +1,115 @@
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import { SqliteBackend } from "../../src/store/backends/sqlite/index.js";
+import { openStore } from "../../src/store/open.js";
+import { expectCode, newDelivery, newTask, removeTempDirs, tempDir } from "../support/store.js";
+import { describeBackend } from "./conformance.js";
+
+describeBackend("sqlite", () => SqliteBackend.open(join(tempDir(), "conformance.db")));
+
+describe("SqliteBackend specifics", () => {
+  const open: SqliteBackend[] = [];
+  const readers: Database.Database[] = [];
+  const track = (s: SqliteBackend) => (open.push(s), s);
+
+  afterEach(async () => {
+    for (const r of readers.splice(0)) r.close();
+    for (const s of open.splice(0)) await s.close();
+    removeTempDirs();
+  });
+
+  it("keeps deliveries, tasks and attempts across close and reopen of the same file", async () => {
+    const file = join(tempDir(), "nested", "dir", "h.db");
+    const first = track(await SqliteBackend.open(file));
+    const body = Uint8Array.from([1, 2, 3, 0, 255]);
+    const d = newDelivery({ body });
+    const [done, retrying, queued] = [newTask(), newTask(), newTask()];
+    await first.accept(d, [done!]);
+    await first.claim("a", 1, 60_000);
+    await first.finish("a", done!.id, { outcome: "completed" });
+    await first.addTasks(d.id, [retrying!]);
+    await first.claim("a", 1, 60_000);
+    const runAt = Date.now() + 3_600_000;
+    await first.finish("a", retrying!.id, { outcome: "retrying", runAt, error: { message: "later", code: "E" } });
+    await first.addTasks(d.id, [queued!]);
+    const before = { delivery: await first.getDelivery(d.id), tasks: await first.listTasks({}), detail: await first.getTask(retrying!.id) };
+    await first.close();
+
+    const second = track(await SqliteBackend.open(file));
+    expect(await second.getDelivery(d.id)).toEqual(before.delivery);
+    expect([...(await second.getBody(d.id))!.body]).toEqual([...body]);
+    expect(await second.listTasks({})).toEqual(before.tasks);
+    expect(await second.getTask(retrying!.id)).toEqual(before.detail);
+    expect(before.detail).toMatchObject({ state: "retrying", runAt, attemptLog: [{ outcome: "retrying", error: { message: "later", code: "E" } }] });
+    expect(await second.countTasks()).toMatchObject({ completed: 1, retrying: 1, queued: 1 });
+    expect((await second.claim("b", 10, 60_000)).map((c) => c.id)).toEqual([queued!.id]);
+  });
+
+  it("commits 500 concurrent accepts (group commit) and every one is readable", async () => {
+    const file = join(tempDir(), "h.db");
+    const store = track(await SqliteBackend.open(file));
+    const deliveries = Array.from({ length: 500 }, (_, i) => newDelivery({ action: i % 2 ? "opened" : "closed" }));
+    const statuses = await Promise.all(deliveries.map((d) => store.accept(d, [newTask()])));
+    expect(statuses.every((s) => s === "accepted")).toBe(true);
+    expect((await store.countTasks()).queued).toBe(500);
+    const seen = new Set<string>();
+    let cursor: string | undefined;
+    do {
+      const page = await store.listDeliveries({ limit: 500, cursor });
+      for (const item of page.items) seen.add(item.id);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual(new Set(deliveries.map((d) => d.id)));
+    for (const d of [deliveries[0]!, deliveries[250]!, deliveries[499]!]) {
+      expect([...(await store.getDelivery(d.id))!.body]).toEqual([...d.body]);
+    }
+    // an independent connection sees them too: they are committed to the file, not only visible to this backend
+    const reader = new Database(file, { readonly: true });
+    readers.push(reader);
+    expect(reader.prepare("SELECT count(*) AS n FROM deliveries").get()).toEqual({ n: 500 });
+  });
+
+  it("a failing request does not undo the others committed in the same batch", async () => {
+    const store = track(await SqliteBackend.open(join(tempDir(), "h.db")));
+    const d = newDelivery();
+    const [accepted, missing, again] = await Promise.allSettled([
+      store.accept(d, [newTask()]), store.retryTask("no-such-task"), store.accept(newDelivery(), [newTask()]),
+    ]);
+    expect(accepted).toEqual({ status: "fulfilled", value: "accepted" });
+    expect(missing).toMatchObject({ status: "rejected", reason: { code: "HOOKYARD_ERR_API_NOT_FOUND" } });
+    expect(again).toEqual({ status: "fulfilled", value: "accepted" });
+    expect((await store.countTasks()).queued).toBe(2);
+    expect(await store.getDelivery(d.id)).not.toBeNull();
+  });
+
+  it("the database file is in WAL mode", async () => {
+    const file = join(tempDir(), "h.db");
+    const store = track(await SqliteBackend.open(file));
+    await store.accept(newDelivery(), [newTask()]);
+    const reader = new Database(file, { readonly: true });
+    readers.push(reader);
+    expect(reader.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(existsSync(`${file}-wal`)).toBe(true);
+  });
+
+  it("openStore parses sqlite: URLs and refuses unknown schemes", async () => {
+    const file = join(tempDir(), "via-url.db");
+    const store = await openStore(`sqlite:${file}`);
+    expect(store.description).toBe(`sqlite:${file}`);
+    open.push(store as SqliteBackend);
+    await store.ping();
+    expect(existsSync(file)).toBe(true);
+    await expectCode(openStore("sqlite:"), "HOOKYARD_ERR_STORE_INVALID_URL");
+    await expectCode(openStore("redis://localhost"), "HOOKYARD_ERR_STORE_INVALID_URL");
+  });
+
+  it("a file that is not a database fails to open with the reason in words", async () => {
+    const file = join(tempDir(), "garbage.db");
+    writeFileSync(file, "this is not a SQLite database, just text long enough to have a header......");
+    const err = await SqliteBackend.open(file).then(() => undefined, (e: unknown) => e as Error & { code: string });
+    expect(err?.code).toBe("HOOKYARD_ERR_STORE_UNAVAILABLE");
+    expect(err?.message).toContain("file is not a database");
+  });
+});
