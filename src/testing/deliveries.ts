@@ -48,7 +48,18 @@ export function signedDelivery(event: string, payload: unknown, options: SignOpt
  * ```
  */
 export async function postDelivery(url: string, delivery: SignedDelivery): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(url, { method: "POST", headers: delivery.headers, body: delivery.body });
+  return readAnswer(await fetch(url, { method: "POST", headers: delivery.headers, body: delivery.body }));
+}
+
+/**
+ * A response's status and body: parsed JSON, or the text when it is not JSON.
+ *
+ * @example
+ * ```ts
+ * const { status, body } = await readAnswer(await fetch(`${base}/api/v1/tasks`));
+ * ```
+ */
+export async function readAnswer(res: Response): Promise<{ status: number; body: unknown }> {
   const text = await res.text();
   let body: unknown = text;
   try {

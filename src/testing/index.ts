@@ -1,2 +1,2 @@
-export { signedDelivery, postDelivery, type SignedDelivery, type SignOptions } from "./deliveries.js";
+export { signedDelivery, postDelivery, readAnswer, type SignedDelivery, type SignOptions } from "./deliveries.js";
 export { findExample, allExamples } from "./examples.js";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Hookyard, type HookyardOptions } from "../../src/app.js";
 import type { ClaimedTask, ErrorRecord } from "../../src/store/backend.js";
-import { findExample, postDelivery, signedDelivery, type SignedDelivery, type SignOptions } from "../../src/testing/index.js";
+import { findExample, postDelivery, readAnswer, signedDelivery, type SignedDelivery, type SignOptions } from "../../src/testing/index.js";
 
 export interface StartedApp {
   app: Hookyard;
@@ -61,15 +61,7 @@ export function example(name: string, options: SignOptions = {}): SignedDelivery
 
 /** A JSON request to the server (management API, health). */
 export async function api(base: string, path: string, init: RequestInit = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${base}${path}`, init);
-  const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // keep the text
-  }
-  return { status: res.status, body };
+  return readAnswer(await fetch(`${base}${path}`, init)) as Promise<{ status: number; body: any }>;
 }
 
 export interface Outcome {
