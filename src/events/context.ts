@@ -39,7 +39,8 @@ export interface ContextInit {
   id: string;
   name: string;
   payload: unknown;
-  log: Logger;
+  /** The logger, or a function that makes it on first use. */
+  log: Logger | (() => Logger);
   signal: AbortSignal;
   attempt: number;
   task: string;
@@ -70,7 +71,9 @@ export function createContext<E extends EventName = EventName>(init: ContextInit
     id: init.id,
     name: init.name as EventOf<E>,
     payload: init.payload as PayloadOf<E>,
-    log: init.log,
+    get log() {
+      return typeof init.log === "function" ? init.log() : init.log;
+    },
     signal: init.signal,
     attempt: init.attempt,
     task: init.task,

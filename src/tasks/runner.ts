@@ -37,7 +37,9 @@ export type StopReason = "shutdown" | "lost";
 export async function runAttempt(task: ClaimedTask, stop: AbortSignal, deps: RunnerDeps): Promise<AttemptRun> {
   const now = deps.now ?? Date.now;
   const started = now();
-  const log = deps.log.child({ delivery: task.deliveryId, task: task.id, handler: task.name, attempt: task.attempt });
+  // the child logger is made on first use: most attempts of a quiet handler never log
+  let child: Logger | undefined;
+  const log = (): Logger => (child ??= deps.log.child({ delivery: task.deliveryId, task: task.id, handler: task.name, attempt: task.attempt }));
   deps.lifecycle.emit("task:start", { task });
   const handler = deps.registry.get(task.name);
   let ctx: Context | undefined;
@@ -109,33 +111,33 @@ export function toRecord(error: Error): ErrorRecord {
   return { message: error.message, ...(typeof code === "string" ? { code } : {}), ...(error.stack ? { stack: error.stack } : {}) };
 }
 
-function report(task: ClaimedTask, result: AttemptResult, durationMs: number, log: Logger, deps: RunnerDeps): void {
+function report(task: ClaimedTask, result: AttemptResult, durationMs: number, log: () => Logger, deps: RunnerDeps): void {
   switch (result.outcome) {
     case "completed":
-      log.debug({ durationMs }, "task completed");
+      if (deps.log.isLevelEnabled("debug")) log().debug({ durationMs }, "task completed");
       deps.lifecycle.emit("task:complete", { task, durationMs });
       break;
     case "retrying":
-      log.warn({ durationMs, error: result.error, runAt: new Date(result.runAt).toISOString() }, "task attempt failed; will retry");
+      log().warn({ durationMs, error: result.error, runAt: new Date(result.runAt).toISOString() }, "task attempt failed; will retry");
       deps.lifecycle.emit("task:retry", { task, error: result.error, runAt: result.runAt });
       break;
     case "failed":
-      log.error({ durationMs, error: result.error }, "task failed");
+      log().error({ durationMs, error: result.error }, "task failed");
       deps.lifecycle.emit("task:failed", { task, error: result.error });
       break;
     case "interrupted":
-      log.info({ durationMs }, "task interrupted by shutdown; queued again");
+      log().info({ durationMs }, "task interrupted by shutdown; queued again");
       deps.lifecycle.emit("task:interrupted", { task });
       break;
   }
 }
 
-async function callErrorHandlers(deps: RunnerDeps, error: Error, info: Parameters<ErrorHandler>[1], log: Logger): Promise<void> {
+async function callErrorHandlers(deps: RunnerDeps, error: Error, info: Parameters<ErrorHandler>[1], log: () => Logger): Promise<void> {
   for (const h of deps.errorHandlers) {
     try {
       await h(error, info);
     } catch (err) {
-      log.warn({ err }, "onError handler threw");
+      log().warn({ err }, "onError handler threw");
     }
   }
 }
