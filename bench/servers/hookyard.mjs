@@ -1,6 +1,7 @@
 // Hookyard as deployed: SQLite store in a fresh temp dir (WAL, synchronous=FULL, writer thread),
 // one no-op handler on issues.labeled run by this process's workers, logging silenced.
-// `--dist DIR` loads another build (e.g. a patched copy under /tmp/perf/dist).
+// `--dist DIR` loads another build (e.g. a patched copy under /tmp/perf/dist). For diagnosis only:
+// BENCH_STORE=memory: swaps the store; BENCH_WORKERS=0 runs ingress only.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,14 +10,15 @@ import { control } from "./control.mjs";
 
 const { Hookyard } = await importDist(distDir(), "index.js");
 const dir = mkdtempSync(join(tmpdir(), "hookyard-bench-"));
+const workers = process.env.BENCH_WORKERS !== "0";
 const app = new Hookyard({
-  store: `sqlite:${join(dir, "bench.db")}`,
+  store: process.env.BENCH_STORE ?? `sqlite:${join(dir, "bench.db")}`,
   webhookSecret: SECRET,
   webhookPath: WEBHOOK_PATH,
   host: "127.0.0.1",
   port: 0,
   logLevel: "silent",
-  workers: true,
+  workers,
 });
 app.on("issues.labeled", async () => {}, { name: "noop" });
 
@@ -30,7 +32,8 @@ control({
   port: Number(new URL(app.url).port),
   stats: async () => {
     const counts = await app.store.countTasks();
-    return { accepted, completed, pending: (counts.queued ?? 0) + (counts.running ?? 0) + (counts.retrying ?? 0) };
+    const pending = workers ? counts.queued + counts.running + counts.retrying : 0; // nothing drains without workers
+    return { accepted, completed, pending };
   },
   shutdown: async () => {
     await app.stop();
