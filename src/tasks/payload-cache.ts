@@ -6,7 +6,7 @@
 export class PayloadCache {
   private readonly entries = new Map<string, { payload: unknown; remaining: number }>();
 
-  constructor(private readonly max = 10_000) {}
+  constructor(private readonly max = 1_000) {}
 
   /** Keeps `payload` for `uses` more takes (added to any uses already pending). */
   put(deliveryId: string, payload: unknown, uses: number): void {

@@ -88,10 +88,13 @@ export class SqliteBackend implements Backend {
   }
 
   private outbox: WriteRequest[] = [];
+  private transfer: ArrayBuffer[] = [];
   private readonly sendOutbox = (): void => {
     const batch = this.outbox;
+    const transfer = this.transfer;
     this.outbox = [];
-    this.writer.postMessage(batch);
+    this.transfer = [];
+    this.writer.postMessage(batch, transfer);
   };
 
   private read<T>(fn: () => T): Promise<T> {
@@ -105,7 +108,11 @@ export class SqliteBackend implements Backend {
   }
 
   async accept(delivery: NewDelivery, tasks: NewTask[]): Promise<AcceptStatus> {
-    const status = await this.call<AcceptStatus>("accept", [delivery, tasks]);
+    // A request body is often a view into a larger socket buffer, and posting a view to a thread
+    // copies the whole buffer behind it: hand the writer an exact copy and transfer it instead.
+    const body = new Uint8Array(delivery.body);
+    this.transfer.push(body.buffer);
+    const status = await this.call<AcceptStatus>("accept", [{ ...delivery, body }, tasks]);
     if (status === "accepted" && tasks.some((t) => !t.claimedBy)) this.notifier.notify();
     return status;
   }
