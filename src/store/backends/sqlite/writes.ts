@@ -63,7 +63,7 @@ export class SqliteWrites {
     const status = tasks.length > 0 ? "accepted" : "ignored";
     const info = this.s.insertDelivery.run(
       delivery.id, delivery.event, delivery.action, delivery.repository, delivery.installationId, status,
-      delivery.receivedAt, delivery.contentType, JSON.stringify(delivery.headers), delivery.body,
+      delivery.receivedAt, delivery.contentType, asJson(delivery.headers), delivery.body,
     );
     if (info.changes === 0) return "duplicate";
     this.insertTasks(delivery, tasks, now);
@@ -82,7 +82,7 @@ export class SqliteWrites {
       const c = t.claimedBy;
       this.s.insertTask.run(
         t.id, d.id, t.name, d.event, d.action, d.repository, c ? "running" : "queued", c ? 1 : 0, t.maxAttempts, now,
-        c?.owner ?? null, c ? now + c.leaseMs : 0, c ? now + c.leaseMs : now, c ? now : null, JSON.stringify(t.backoff), t.timeoutMs, now, now,
+        c?.owner ?? null, c ? now + c.leaseMs : 0, c ? now + c.leaseMs : now, c ? now : null, asJson(t.backoff), t.timeoutMs, now, now,
       );
     }
   }
@@ -160,4 +160,9 @@ interface TaskRow {
   backoff: string;
   timeout_ms: number;
   state: TaskState;
+}
+
+/** Objects may arrive already serialised (the main thread sends JSON text: cheaper to post than objects). */
+function asJson(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
 }
