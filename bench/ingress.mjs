@@ -128,10 +128,10 @@ for (const name of names) results[name] = await bench(name);
 
 // ---- report ----
 const f = (x, d = 0) => (x === null || x === undefined || Number.isNaN(x) ? "-" : x.toFixed(d));
-const rows = [["server", "max req/s", "errors", "p50 ms", "p99 ms", "max ms", "errors", "peak RSS MB", "server CPU %"]];
+const rows = [["server", "max req/s", "errors", "p50 ms", "p99 ms", "max ms", "errors", "peak RSS MB", "server CPU %", "CPU µs/req"]];
 for (const r of Object.values(results)) {
   rows.push([r.name, f(r.closed.rps), String(r.closed.errors), f(r.open.latencyMs.p50, 2), f(r.open.latencyMs.p99, 2),
-    f(r.open.latencyMs.max, 2), String(r.open.errors), f(r.peakRssMb, 1), f(r.closedCpuPct)]);
+    f(r.open.latencyMs.max, 2), String(r.open.errors), f(r.peakRssMb, 1), f(r.closedCpuPct), f((r.closedCpuPct * 1e4) / r.closed.rps)]);
 }
 const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
 const line = (r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ");

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Logger } from "pino";
 import { assertWebhookSecret, loadConfig, type ConfigInput, type HookyardConfig } from "./config/index.js";
@@ -14,6 +14,7 @@ import type { AcceptStatus, Backend, ClaimedTask, NewDelivery, NewTask } from ".
 import { openStore } from "./store/open.js";
 import { PayloadCache } from "./tasks/payload-cache.js";
 import { WorkerPool } from "./tasks/pool.js";
+import { taskId } from "./tasks/ids.js";
 import { runAttempt, type ErrorHandler } from "./tasks/runner.js";
 
 /** Options of `new Hookyard()`: every setting of docs/reference/config.md, plus an opened store or a logger. */
@@ -290,7 +291,7 @@ export class Hookyard {
 
   private newTask(h: RegisteredHandler): NewTask {
     return {
-      id: randomUUID(), name: h.name, maxAttempts: h.maxAttempts, backoff: h.backoff,
+      id: taskId(), name: h.name, maxAttempts: h.maxAttempts, backoff: h.backoff,
       timeoutMs: h.timeoutMs ?? this.config.taskTimeout,
       ...(h.inline ? { claimedBy: { owner: this.workerId, leaseMs: this.config.lease } } : {}),
     };

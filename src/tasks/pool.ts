@@ -30,10 +30,12 @@ export class WorkerPool {
   /** Slots asked for by the claim in flight, and slots reserved for tasks claimed at accept time. */
   private claimingSlots = 0;
   private reserved = 0;
-  private again = false;
+  /** The store may hold due tasks this pool has not claimed: set by a queue notice or a wake-up. */
+  private mayHaveWork = true;
   private stopping = false;
   private started = false;
   private wakeTimer: NodeJS.Timeout | undefined;
+  private wakeAt = Infinity;
   private heartbeat: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
 
@@ -42,7 +44,7 @@ export class WorkerPool {
   start(): void {
     if (this.started) return;
     this.started = true;
-    this.unsubscribe = this.o.backend.onTasksQueued(() => this.pump());
+    this.unsubscribe = this.o.backend.onTasksQueued(() => this.poke());
     this.heartbeat = setInterval(() => void this.renewLeases(), Math.max(50, Math.floor(this.o.leaseMs / 3)));
     this.heartbeat.unref();
     this.pump();
@@ -80,6 +82,7 @@ export class WorkerPool {
       .run(task, stop.signal)
       .then(async ({ result, settled }) => {
         await this.o.backend.finish(this.o.owner, task.id, result);
+        if (result.outcome === "retrying") this.wakeBy(result.runAt);
         if (stop.signal.reason !== "lost") await settled(); // the store ignored the result: the task is no longer ours
       })
       .catch((err: unknown) => this.o.log.error({ err, task: task.id }, "could not record a task's outcome; it runs again when its lease expires"))
@@ -91,16 +94,21 @@ export class WorkerPool {
     return done;
   }
 
-  /** Claims as many tasks as there are free slots, repeatedly, until the store has none due. */
+  /** Tells the pool the store may have due tasks (new ones queued, or a wake-up time reached). */
+  poke(): void {
+    this.mayHaveWork = true;
+    this.pump();
+  }
+
+  /**
+   * Claims as many tasks as there are free slots, repeatedly, until the store has none due. A slot
+   * freed while the store is known to have nothing due claims nothing (no round trip per task).
+   */
   pump(): void {
-    if (!this.started || this.stopping) return;
-    if (this.claiming) {
-      this.again = true;
-      return;
-    }
+    if (!this.started || this.stopping || this.claiming || !this.mayHaveWork) return;
     const free = this.o.concurrency - this.running.size - this.reserved;
     if (free <= 0) return;
-    this.again = false;
+    this.mayHaveWork = false; // a notice that arrives while this claim is in flight sets it again
     this.claimingSlots = free;
     this.claiming = this.o.backend
       .claim(this.o.owner, free, this.o.leaseMs)
@@ -109,7 +117,8 @@ export class WorkerPool {
         this.claimingSlots = 0;
         if (this.stopping) return this.release(tasks);
         for (const task of tasks) void this.runClaimed(task);
-        if (tasks.length === free || this.again) this.pump();
+        if (tasks.length === free) this.mayHaveWork = true; // there may be more
+        if (this.mayHaveWork) this.pump();
         else await this.scheduleWake();
       })
       .catch((err: unknown) => {
@@ -117,6 +126,7 @@ export class WorkerPool {
         this.claimingSlots = 0;
         if (this.stopping) return;
         this.o.log.error({ err }, "claiming tasks failed; trying again");
+        this.mayHaveWork = true;
         this.setWake(this.o.pollIntervalMs);
       });
   }
@@ -142,7 +152,16 @@ export class WorkerPool {
   private setWake(delay: number): void {
     clearTimeout(this.wakeTimer);
     if (this.stopping) return;
-    this.wakeTimer = setTimeout(() => this.pump(), delay);
+    this.wakeAt = Date.now() + delay;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeAt = Infinity;
+      this.poke();
+    }, delay);
+  }
+
+  /** Makes sure the pool looks for due tasks no later than `at` (a retry's time). */
+  private wakeBy(at: number): void {
+    if (at < this.wakeAt) this.setWake(Math.max(0, at - Date.now()));
   }
 
   private async renewLeases(): Promise<void> {

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { request } from "node:http";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
@@ -158,20 +160,23 @@ describe("webhook ingress acceptance", () => {
     expect(stored.body).toMatchObject({ id: d.id, event: "issues", action: "opened", status: "ignored", tasks: [], payload: d.payload });
   });
 
-  it("a 202 means the delivery is in the SQLite file, with its signature header redacted", async () => {
+  it("a 202 means the delivery is on disk: its row in the SQLite file, its bytes in the body log, the signature redacted", async () => {
     const { url, secret, dbFile } = await startApp((app) => app.on("issues", async () => undefined));
     const d = example("issues.labeled", { secret });
     expect((await post(url, d)).status).toBe(202);
     const db = new Database(dbFile, { readonly: true, fileMustExist: true });
     try {
-      const row = db.prepare("SELECT id, event, action, repository, headers, body FROM deliveries WHERE id = ?").get(d.id) as
-        { id: string; event: string; action: string; repository: string; headers: string; body: Buffer } | undefined;
+      type Row = { id: string; event: string; action: string; repository: string; log_seg: number; log_off: number; headers_len: number; body_len: number };
+      const row = db.prepare("SELECT id, event, action, repository, log_seg, log_off, headers_len, body_len FROM deliveries WHERE id = ?").get(d.id) as Row | undefined;
       expect(row).toMatchObject({ id: d.id, event: "issues", action: "labeled", repository: "Codertocat/Hello-World" });
-      expect(row?.body.toString("utf8")).toBe(d.body);
-      const headers = JSON.parse(row?.headers ?? "{}") as Record<string, string>;
+      const segment = readFileSync(join(`${dbFile}-bodies`, `${String(row?.log_seg).padStart(6, "0")}.log`));
+      const stored = segment.subarray(row!.log_off, row!.log_off + row!.headers_len + row!.body_len);
+      expect(stored.subarray(row!.headers_len).toString("utf8")).toBe(d.body);
+      const headersText = stored.subarray(0, row!.headers_len).toString("utf8");
+      const headers = JSON.parse(headersText) as Record<string, string>;
       expect(headers["x-hub-signature-256"]).toBe("[redacted]");
       expect(headers["x-github-event"]).toBe("issues");
-      expect(row?.headers).not.toContain(d.headers["x-hub-signature-256"]?.slice(7));
+      expect(headersText).not.toContain(d.headers["x-hub-signature-256"]?.slice(7));
       expect(db.prepare("SELECT count(*) AS n FROM tasks WHERE delivery_id = ?").get(d.id)).toEqual({ n: 1 });
     } finally {
       db.close();

@@ -10,8 +10,9 @@ import type {
   Page, TaskCounts, TaskDetail, TaskFilter, TaskSummary,
 } from "../../backend.js";
 import { TaskNotifier } from "../../notifier.js";
+import { BodyLogReader, bodyLogDir } from "./body-log.js";
 import { SqliteReads } from "./reads.js";
-import type { ThreadOptions, WriteOp, WriteRequest, WriteResponse } from "./thread.js";
+import type { AcceptArgs, ThreadOptions, WriteBatch, WriteOp, WriteRequest, WriteResponse } from "./thread.js";
 
 export interface SqliteBackendOptions {
   /** How often the WAL is checkpointed (ms): the checkpointer thread runs four times as often. Default 1000. */
@@ -36,6 +37,7 @@ export class SqliteBackend implements Backend {
   private closed = false;
   private reads!: SqliteReads;
   private readDb!: Database.Database;
+  private bodies!: BodyLogReader;
 
   private constructor(
     private readonly path: string,
@@ -43,9 +45,11 @@ export class SqliteBackend implements Backend {
     private readonly checkpointer: Worker,
   ) {
     this.description = `sqlite:${path}`;
-    writer.on("message", (msg: WriteResponse[] | string) => {
-      if (typeof msg === "string") return;
-      for (const res of msg) {
+    writer.on("message", (msg: unknown) => {
+      if (typeof msg !== "string" || msg[0] !== "[") return; // "closed" and other signals
+      this.inFlight = false;
+      if (this.outbox.length > 0) setImmediate(this.sendOutbox); // after the answers below have run their continuations
+      for (const res of JSON.parse(msg) as WriteResponse[]) {
         const p = this.pending.get(res.id);
         if (!p) continue;
         this.pending.delete(res.id);
@@ -73,7 +77,8 @@ export class SqliteBackend implements Backend {
     const backend = new SqliteBackend(file, writer, checkpointer);
     backend.readDb = new Database(file, { readonly: true, fileMustExist: true });
     backend.readDb.pragma("busy_timeout = 5000");
-    backend.reads = new SqliteReads(backend.readDb);
+    backend.bodies = new BodyLogReader(bodyLogDir(file));
+    backend.reads = new SqliteReads(backend.readDb, backend.bodies);
     return backend;
   }
 
@@ -82,19 +87,33 @@ export class SqliteBackend implements Backend {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      // requests made in the same tick travel to the writer as one message
-      if (this.outbox.push({ id, op, args }) === 1) queueMicrotask(this.sendOutbox);
+      // Requests travel to the writer as one message per batch, and only one batch is in flight:
+      // what arrives while the writer commits (and fsyncs) goes together in the next commit.
+      if (this.outbox.push({ id, op, args }) === 1 && !this.inFlight) setImmediate(this.sendOutbox);
     });
   }
 
+  /** A batch is with the writer and not answered yet. */
+  private inFlight = false;
   private outbox: WriteRequest[] = [];
-  private transfer: ArrayBuffer[] = [];
-  private readonly sendOutbox = (): void => {
-    const batch = this.outbox;
-    const transfer = this.transfer;
+  /** Stored headers (JSON text) and bodies of the outbox's deliveries, in order, and their total size. */
+  private pieces: (string | Uint8Array)[] = [];
+  private pieceBytes = 0;
+  private readonly sendOutbox = (force = false): void => {
+    if (this.outbox.length === 0 || (this.inFlight && !force)) return;
+    this.inFlight = true;
+    let bytes: Uint8Array | null = null;
+    if (this.pieceBytes > 0) {
+      const buf = Buffer.allocUnsafeSlow(this.pieceBytes);
+      let pos = 0;
+      for (const p of this.pieces) pos += typeof p === "string" ? buf.write(p, pos) : (buf.set(p, pos), p.length);
+      bytes = buf;
+    }
+    const batch: WriteBatch = [JSON.stringify(this.outbox), bytes];
     this.outbox = [];
-    this.transfer = [];
-    this.writer.postMessage(batch, transfer);
+    this.pieces = [];
+    this.pieceBytes = 0;
+    this.writer.postMessage(batch, bytes ? [bytes.buffer as ArrayBuffer] : []);
   };
 
   private read<T>(fn: () => T): Promise<T> {
@@ -108,14 +127,14 @@ export class SqliteBackend implements Backend {
   }
 
   async accept(delivery: NewDelivery, tasks: NewTask[]): Promise<AcceptStatus> {
-    // A request body is often a view into a larger socket buffer, and posting a view to a thread
-    // copies the whole buffer behind it: hand the writer an exact copy and transfer it instead.
-    const body = new Uint8Array(delivery.body);
-    this.transfer.push(body.buffer);
-    // objects are posted as JSON text, which crosses to the thread far cheaper than a structured clone
-    const wire = { ...delivery, body, headers: JSON.stringify(delivery.headers) };
-    const wireTasks = tasks.map((t) => ({ ...t, backoff: JSON.stringify(t.backoff) }));
-    const status = await this.call<AcceptStatus>("accept", [wire, wireTasks]);
+    // the headers and body travel in the batch's buffer, which the writer appends to the body log as is
+    const { headers, body, ...meta } = delivery;
+    const headersText = JSON.stringify(headers);
+    const headersLen = Buffer.byteLength(headersText);
+    const args: AcceptArgs = { delivery: meta, pos: this.pieceBytes, headersLen, bodyLen: body.length, tasks };
+    this.pieces.push(headersText, body);
+    this.pieceBytes += headersLen + body.length;
+    const status = await this.call<AcceptStatus>("accept", [args]);
     if (status === "accepted" && tasks.some((t) => !t.claimedBy)) this.notifier.notify();
     return status;
   }
@@ -195,10 +214,11 @@ export class SqliteBackend implements Backend {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.outbox.length > 0) this.sendOutbox(); // calls made before close() (this tick) are committed first
+    this.sendOutbox(true); // calls made before close() are committed first
     await stopThread(this.writer);
     await stopThread(this.checkpointer);
     this.readDb.close();
+    this.bodies.close();
   }
 
   private failAll(err: unknown): void {

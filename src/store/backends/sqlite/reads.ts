@@ -4,22 +4,25 @@ import type {
 } from "../../backend.js";
 import { TASK_STATES } from "../../backend.js";
 import { decodeCursor, encodeCursor, pageSize } from "../../cursor.js";
+import type { BodyLogReader } from "./body-log.js";
 
 const TASK_COLUMNS = `seq, id, name, delivery_id, event, action, repository, state, attempts, max_attempts, run_at,
   created_at, updated_at, last_error`;
 const DELIVERY_COLUMNS = `seq, id, event, action, repository, installation_id, status, received_at`;
+/** Where a delivery's stored headers and body are in the body log. */
+const STORED = `content_type, log_seg, log_off, headers_len, body_len`;
 
 /** Read queries, on a read-only connection of the calling thread (WAL readers never wait for the writer). */
 export class SqliteReads {
   private readonly s;
   private readonly listStatements = new Map<string, Database.Statement>();
 
-  constructor(private readonly db: Database.Database) {
+  constructor(private readonly db: Database.Database, private readonly log: BodyLogReader) {
     this.s = {
-      delivery: db.prepare(`SELECT ${DELIVERY_COLUMNS}, headers, content_type, body FROM deliveries WHERE id = ?`),
-      body: db.prepare(`SELECT body, content_type FROM deliveries WHERE id = ?`),
+      delivery: db.prepare(`SELECT ${DELIVERY_COLUMNS}, ${STORED} FROM deliveries WHERE id = ?`),
+      body: db.prepare(`SELECT ${STORED} FROM deliveries WHERE id = ?`),
       task: db.prepare(`SELECT ${TASK_COLUMNS}, backoff, timeout_ms, started_at FROM tasks WHERE id = ?`),
-      tasksOf: db.prepare(`SELECT ${TASK_COLUMNS} FROM tasks WHERE delivery_id = ? ORDER BY seq`),
+      tasksOf: db.prepare(`SELECT ${TASK_COLUMNS} FROM tasks WHERE delivery_seq = ? ORDER BY seq`),
       attempts: db.prepare(`SELECT attempt, started_at, ended_at, outcome, error FROM attempts WHERE task_id = ? ORDER BY rowid`),
       counts: db.prepare(`SELECT state, count(*) AS n FROM tasks GROUP BY state`),
       nextWake: db.prepare(`SELECT min(due_at) AS at FROM tasks INDEXED BY tasks_due WHERE due_at IS NOT NULL`),
@@ -27,15 +30,17 @@ export class SqliteReads {
   }
 
   getDelivery(id: string): DeliveryDetail | null {
-    const row = this.s.delivery.get(id) as (DeliveryRow & { headers: string; content_type: string; body: Buffer }) | undefined;
+    const row = this.s.delivery.get(id) as (DeliveryRow & StoredRow) | undefined;
     if (!row) return null;
-    const tasks = (this.s.tasksOf.all(id) as TaskRow[]).map(toTask);
-    return { ...toDelivery(row), headers: JSON.parse(row.headers), contentType: row.content_type, body: new Uint8Array(row.body), tasks };
+    const tasks = (this.s.tasksOf.all(row.seq) as TaskRow[]).map(toTask);
+    const bytes = this.log.read(row.log_seg, row.log_off, row.headers_len + row.body_len);
+    const headers = JSON.parse(bytes.toString("utf8", 0, row.headers_len)) as Record<string, string>;
+    return { ...toDelivery(row), headers, contentType: row.content_type, body: bytes.subarray(row.headers_len), tasks };
   }
 
   getBody(id: string): { body: Uint8Array; contentType: string } | null {
-    const row = this.s.body.get(id) as { body: Buffer; content_type: string } | undefined;
-    return row ? { body: row.body, contentType: row.content_type } : null;
+    const row = this.s.body.get(id) as StoredRow | undefined;
+    return row ? { body: this.log.read(row.log_seg, row.log_off + row.headers_len, row.body_len), contentType: row.content_type } : null;
   }
 
   listDeliveries(filter: DeliveryFilter): Page<DeliverySummary> {
@@ -62,8 +67,12 @@ export class SqliteReads {
   listTasks(filter: TaskFilter): Page<TaskSummary> {
     const where: string[] = [];
     const params: unknown[] = [];
-    for (const [column, value] of [["state", filter.state], ["name", filter.name], ["event", filter.event], ["repository", filter.repository], ["delivery_id", filter.deliveryId]] as const) {
+    for (const [column, value] of [["state", filter.state], ["name", filter.name], ["event", filter.event], ["repository", filter.repository]] as const) {
       if (value !== undefined) { where.push(`${column} = ?`); params.push(value); }
+    }
+    if (filter.deliveryId !== undefined) {
+      where.push("delivery_seq = (SELECT seq FROM deliveries WHERE id = ?)");
+      params.push(filter.deliveryId);
     }
     return this.page<TaskRow, TaskSummary>("tasks", TASK_COLUMNS, where, params, filter, toTask);
   }
@@ -98,6 +107,10 @@ export class SqliteReads {
 interface DeliveryRow {
   seq: number; id: string; event: string; action: string | null; repository: string | null;
   installation_id: number | null; status: DeliverySummary["status"]; received_at: number;
+}
+
+interface StoredRow {
+  content_type: string; log_seg: number; log_off: number; headers_len: number; body_len: number;
 }
 
 interface TaskRow {

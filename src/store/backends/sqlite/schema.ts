@@ -16,8 +16,11 @@ export const MIGRATIONS: readonly string[] = [
     status TEXT NOT NULL,
     received_at INTEGER NOT NULL,
     content_type TEXT NOT NULL,
-    headers TEXT NOT NULL,
-    body BLOB NOT NULL
+    -- the stored headers (JSON) and then the raw body sit in the body log (body-log.ts)
+    log_seg INTEGER NOT NULL,
+    log_off INTEGER NOT NULL,
+    headers_len INTEGER NOT NULL,
+    body_len INTEGER NOT NULL
   );
   CREATE INDEX deliveries_by_event ON deliveries(event, action);
   CREATE INDEX deliveries_by_repository ON deliveries(repository) WHERE repository IS NOT NULL;
@@ -26,6 +29,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE tasks (
     seq INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
+    delivery_seq INTEGER NOT NULL,
     delivery_id TEXT NOT NULL,
     name TEXT NOT NULL,
     event TEXT NOT NULL,
@@ -50,7 +54,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX tasks_due ON tasks(due_at) WHERE due_at IS NOT NULL;
   CREATE INDEX tasks_by_state ON tasks(state);
-  CREATE INDEX tasks_by_delivery ON tasks(delivery_id);
+  CREATE INDEX tasks_by_delivery ON tasks(delivery_seq);
   CREATE INDEX tasks_by_name ON tasks(name);
   CREATE INDEX tasks_by_event ON tasks(event);
   CREATE INDEX tasks_by_repository ON tasks(repository) WHERE repository IS NOT NULL;
@@ -72,6 +76,9 @@ export function migrate(db: Database.Database): void {
   const current = db.pragma("user_version", { simple: true }) as number;
   if (current > MIGRATIONS.length) {
     throw new Error(`database schema version ${current} is newer than this Hookyard (${MIGRATIONS.length}); upgrade Hookyard`);
+  }
+  if (current >= 1 && !(db.prepare(`SELECT 1 FROM pragma_table_info('deliveries') WHERE name = 'log_seg'`).get())) {
+    throw new Error("this database file was written by a pre-release build of Hookyard whose layout is not supported; move it (and its -wal file) aside and start again");
   }
   for (let v = current; v < MIGRATIONS.length; v++) {
     db.transaction(() => {

@@ -7,9 +7,11 @@
  *   which never blocks the writer), because automatic checkpoints would stall a commit.
  */
 import { parentPort, workerData } from "node:worker_threads";
+import type { NewDelivery, NewTask } from "../../backend.js";
 import Database from "better-sqlite3";
+import { BodyLogWriter, bodyLogDir } from "./body-log.js";
 import { migrate } from "./schema.js";
-import { SqliteWrites } from "./writes.js";
+import { SqliteWrites, type StoredDelivery } from "./writes.js";
 
 export interface ThreadOptions {
   role: "writer" | "checkpointer";
@@ -21,6 +23,22 @@ export interface WriteRequest {
   id: number;
   op: WriteOp;
   args: unknown[];
+}
+
+/**
+ * One message from the main thread: the requests as JSON text (a string crosses to a thread far
+ * cheaper than a structured clone of objects), and the stored headers + bodies of the batch's
+ * deliveries as one transferred buffer, which is appended to the body log exactly as it is.
+ */
+export type WriteBatch = [requests: string, bytes: Uint8Array | null];
+
+/** The wire form of an `accept`: the delivery's bytes sit at `pos` in its batch's buffer. */
+export interface AcceptArgs {
+  delivery: Omit<NewDelivery, "headers" | "body">;
+  pos: number;
+  headersLen: number;
+  bodyLen: number;
+  tasks: NewTask[];
 }
 
 export type WriteOp = "accept" | "addTasks" | "claim" | "extendLeases" | "finish" | "retryTask" | "cancelTask" | "ping";
@@ -45,13 +63,17 @@ function runWriter(options: ThreadOptions): void {
   const db = open(options.path);
   migrate(db);
   const writes = new SqliteWrites(db);
+  const log = new BodyLogWriter(bodyLogDir(options.path));
   let pending: WriteRequest[] = [];
   let scheduled = false;
 
   const apply = (req: WriteRequest, now: number): unknown => {
     const a = req.args as never as [never, never, never];
     switch (req.op) {
-      case "accept": return writes.accept(a[0], a[1], now);
+      case "accept": {
+        const { delivery, tasks, at } = req.args[0] as AcceptArgs & { at: StoredDelivery["at"] };
+        return writes.accept({ ...delivery, at }, tasks, now);
+      }
       case "addTasks": return writes.addTasks(a[0], a[1], now);
       case "claim": return writes.claim(a[0], a[1], a[2], now);
       case "extendLeases": return writes.extendLeases(a[0], a[1], a[2], now);
@@ -85,27 +107,35 @@ function runWriter(options: ThreadOptions): void {
     if (level !== synchronous) db.pragma(`synchronous = ${(synchronous = level)}`);
   };
 
-  const commit = (reqs: WriteRequest[], level: "FULL" | "NORMAL"): void => {
-    if (reqs.length === 0) return;
-    let responses: WriteResponse[];
+  const commit = (reqs: WriteRequest[], level: "FULL" | "NORMAL"): WriteResponse[] => {
+    if (reqs.length === 0) return [];
     try {
       setSynchronous(level);
-      responses = batch(reqs);
+      return batch(reqs);
     } catch (err) {
-      const message = `commit failed: ${(err as Error).message}`;
-      responses = reqs.map((r) => ({ id: r.id, ok: false, error: { code: "HOOKYARD_ERR_STORE_UNAVAILABLE", message } }));
+      return failed(reqs, `commit failed: ${(err as Error).message}`);
     }
-    parentPort!.postMessage(responses);
   };
 
-  // Claims and outcomes go first, in their own quick transaction, so that workers are not kept
-  // waiting behind the fsync of a batch of deliveries.
+  // Claims and outcomes commit first, in their own transaction without an fsync; then the
+  // deliveries' bytes are synced and their rows committed with one.
   const flush = (): void => {
     scheduled = false;
     const reqs = pending;
     pending = [];
-    commit(reqs.filter((r) => !DURABLE_OPS.has(r.op)), "NORMAL");
-    commit(reqs.filter((r) => DURABLE_OPS.has(r.op)), "FULL");
+    const responses = refused.concat(commit(reqs.filter((r) => !DURABLE_OPS.has(r.op)), "NORMAL"));
+    refused = [];
+    const durable = reqs.filter((r) => DURABLE_OPS.has(r.op));
+    let synced = true;
+    try {
+      log.sync(); // the rows about to commit point at these bytes
+    } catch (err) {
+      synced = false;
+      responses.push(...failed(durable, `the body log could not be synced: ${(err as Error).message}`));
+    }
+    if (synced) responses.push(...commit(durable, "FULL"));
+    // one answer per batch: the main thread sends its next batch when this one is answered
+    parentPort!.postMessage(JSON.stringify(responses));
     finishCheckpoint();
   };
 
@@ -125,15 +155,43 @@ function runWriter(options: ThreadOptions): void {
     }
   };
 
-  parentPort!.on("message", (msg: WriteRequest[] | "close") => {
+  const failed = (reqs: WriteRequest[], message: string): WriteResponse[] =>
+    reqs.map((r) => ({ id: r.id, ok: false, error: { code: "HOOKYARD_ERR_STORE_UNAVAILABLE", message } }));
+  /** Requests refused before they reach a commit: answered with the batch. */
+  let refused: WriteResponse[] = [];
+
+  // A batch's bytes are appended as soon as they arrive (not yet durable: flush syncs them before
+  // the rows that point at them commit), so each accept learns where its bytes are.
+  const receive = ([json, bytes]: WriteBatch): void => {
+    const reqs = JSON.parse(json) as WriteRequest[];
+    if (bytes !== null && bytes.length > 0) {
+      let base: { seg: number; off: number };
+      try {
+        base = log.append(bytes);
+      } catch (err) {
+        refused.push(...failed(reqs.filter((r) => r.op === "accept"), `the body log could not be written: ${(err as Error).message}`));
+        for (const r of reqs) if (r.op !== "accept") pending.push(r);
+        return;
+      }
+      for (const r of reqs) {
+        if (r.op !== "accept") continue;
+        const a = r.args[0] as AcceptArgs & { at?: StoredDelivery["at"] };
+        a.at = { seg: base.seg, off: base.off + a.pos, headersLen: a.headersLen, bodyLen: a.bodyLen };
+      }
+    }
+    for (const r of reqs) pending.push(r);
+  };
+
+  parentPort!.on("message", (msg: WriteBatch | "close") => {
     if (msg === "close") {
       if (pending.length > 0) flush();
       db.close();
+      log.close();
       parentPort!.postMessage("closed");
       parentPort!.close();
       return;
     }
-    for (const req of msg) pending.push(req);
+    receive(msg);
     if (!scheduled) {
       scheduled = true;
       setImmediate(flush);

@@ -10,15 +10,16 @@ export class SqliteWrites {
   constructor(private readonly db: Database.Database) {
     this.s = {
       insertDelivery: db.prepare(
-        `INSERT INTO deliveries (id, event, action, repository, installation_id, status, received_at, content_type, headers, body)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+        `INSERT INTO deliveries (id, event, action, repository, installation_id, status, received_at, content_type,
+           log_seg, log_off, headers_len, body_len)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
       ),
-      deliveryMeta: db.prepare(`SELECT id, event, action, repository FROM deliveries WHERE id = ?`),
+      deliveryMeta: db.prepare(`SELECT seq, id, event, action, repository FROM deliveries WHERE id = ?`),
       markAccepted: db.prepare(`UPDATE deliveries SET status = 'accepted' WHERE id = ?`),
       insertTask: db.prepare(
-        `INSERT INTO tasks (id, delivery_id, name, event, action, repository, state, attempts, max_attempts, run_at,
+        `INSERT INTO tasks (id, delivery_seq, delivery_id, name, event, action, repository, state, attempts, max_attempts, run_at,
            lease_owner, lease_until, due_at, started_at, backoff, timeout_ms, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       // an attempt's row is written once, when it ends, from the task's current attempt
       closeAttempt: db.prepare(
@@ -59,30 +60,32 @@ export class SqliteWrites {
     };
   }
 
-  accept(delivery: NewDelivery, tasks: NewTask[], now: number): AcceptStatus {
+  /** Records a delivery whose headers and body are already in the body log at `at`. */
+  accept(delivery: StoredDelivery, tasks: NewTask[], now: number): AcceptStatus {
     const status = tasks.length > 0 ? "accepted" : "ignored";
+    const at = delivery.at;
     const info = this.s.insertDelivery.run(
       delivery.id, delivery.event, delivery.action, delivery.repository, delivery.installationId, status,
-      delivery.receivedAt, delivery.contentType, asJson(delivery.headers), delivery.body,
+      delivery.receivedAt, delivery.contentType, at.seg, at.off, at.headersLen, at.bodyLen,
     );
     if (info.changes === 0) return "duplicate";
-    this.insertTasks(delivery, tasks, now);
+    this.insertTasks({ ...delivery, seq: Number(info.lastInsertRowid) }, tasks, now);
     return status;
   }
 
   addTasks(deliveryId: string, tasks: NewTask[], now: number): void {
-    const meta = this.s.deliveryMeta.get(deliveryId) as Pick<NewDelivery, "id" | "event" | "action" | "repository"> | undefined;
+    const meta = this.s.deliveryMeta.get(deliveryId) as DeliveryKey | undefined;
     if (!meta) throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no delivery ${deliveryId}`);
     if (tasks.length > 0) this.s.markAccepted.run(deliveryId);
     this.insertTasks(meta, tasks, now);
   }
 
-  private insertTasks(d: Pick<NewDelivery, "id" | "event" | "action" | "repository">, tasks: NewTask[], now: number): void {
+  private insertTasks(d: DeliveryKey, tasks: NewTask[], now: number): void {
     for (const t of tasks) {
       const c = t.claimedBy;
       this.s.insertTask.run(
-        t.id, d.id, t.name, d.event, d.action, d.repository, c ? "running" : "queued", c ? 1 : 0, t.maxAttempts, now,
-        c?.owner ?? null, c ? now + c.leaseMs : 0, c ? now + c.leaseMs : now, c ? now : null, asJson(t.backoff), t.timeoutMs, now, now,
+        t.id, d.seq, d.id, t.name, d.event, d.action, d.repository, c ? "running" : "queued", c ? 1 : 0, t.maxAttempts, now,
+        c?.owner ?? null, c ? now + c.leaseMs : 0, c ? now + c.leaseMs : now, c ? now : null, JSON.stringify(t.backoff), t.timeoutMs, now, now,
       );
     }
   }
@@ -149,6 +152,13 @@ export class SqliteWrites {
   }
 }
 
+/** A delivery as the writer records it: its metadata, and where the body log holds its bytes. */
+export interface StoredDelivery extends Omit<NewDelivery, "headers" | "body"> {
+  at: { seg: number; off: number; headersLen: number; bodyLen: number };
+}
+
+type DeliveryKey = Pick<NewDelivery, "id" | "event" | "action" | "repository"> & { seq: number };
+
 interface TaskRow {
   id: string;
   name: string;
@@ -160,9 +170,4 @@ interface TaskRow {
   backoff: string;
   timeout_ms: number;
   state: TaskState;
-}
-
-/** Objects may arrive already serialised (the main thread sends JSON text: cheaper to post than objects). */
-function asJson(value: unknown): string {
-  return typeof value === "string" ? value : JSON.stringify(value);
 }

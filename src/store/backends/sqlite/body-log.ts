@@ -1,0 +1,101 @@
+/**
+ * The body log: raw delivery bytes (stored headers, then the body) appended to numbered segment
+ * files beside the database (`<db>-bodies/000001.log`, …). SQLite keeps only where each delivery's
+ * bytes are (segment, offset, lengths), so its WAL and checkpoints move small rows instead of
+ * 12 KB blobs written twice.
+ *
+ * Order of a durable commit (writer thread): append the batch's bytes → fdatasync the segment →
+ * commit the rows that point at them (synchronous=FULL). A row therefore never points at bytes
+ * that are not on disk; bytes a crash left without a row are never read, and appends continue
+ * after them.
+ */
+import { closeSync, fdatasyncSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, writeSync } from "node:fs";
+import { join } from "node:path";
+
+/** A segment is closed and a new one started once it reaches this size. */
+export const SEGMENT_BYTES = 256 * 1024 * 1024;
+
+/** Where one delivery's bytes are. */
+export interface LogLocation {
+  seg: number;
+  off: number;
+}
+
+/** The directory of a database file's body log. */
+export function bodyLogDir(dbFile: string): string {
+  return `${dbFile}-bodies`;
+}
+
+const segmentFile = (dir: string, seg: number): string => join(dir, `${String(seg).padStart(6, "0")}.log`);
+
+/** Appends to the newest segment (writer thread only). */
+export class BodyLogWriter {
+  private fd: number;
+  private seg: number;
+  private size: number;
+  private dirty = false;
+
+  constructor(private readonly dir: string, private readonly segmentBytes = SEGMENT_BYTES) {
+    mkdirSync(dir, { recursive: true });
+    const segs = readdirSync(dir).map((f) => /^(\d+)\.log$/.exec(f)?.[1]).filter((n): n is string => n !== undefined).map(Number);
+    this.seg = segs.length > 0 ? Math.max(...segs) : 1;
+    this.fd = openSync(segmentFile(dir, this.seg), "a");
+    this.size = fstatSync(this.fd).size;
+  }
+
+  /** Appends `bytes` (one write); returns where they start. Not durable until `sync()`. */
+  append(bytes: Uint8Array): LogLocation {
+    if (this.size > 0 && this.size + bytes.length > this.segmentBytes) this.rotate();
+    const at = { seg: this.seg, off: this.size };
+    let written = 0;
+    while (written < bytes.length) written += writeSync(this.fd, bytes, written, bytes.length - written);
+    this.size += bytes.length;
+    this.dirty = true;
+    return at;
+  }
+
+  /** Makes every appended byte durable. */
+  sync(): void {
+    if (!this.dirty) return;
+    fdatasyncSync(this.fd);
+    this.dirty = false;
+  }
+
+  close(): void {
+    this.sync();
+    closeSync(this.fd);
+  }
+
+  private rotate(): void {
+    this.sync();
+    closeSync(this.fd);
+    this.seg += 1;
+    this.fd = openSync(segmentFile(this.dir, this.seg), "a");
+    this.size = 0;
+  }
+}
+
+/** Reads stored bytes back (any thread); keeps one descriptor per segment it has read. */
+export class BodyLogReader {
+  private readonly fds = new Map<number, number>();
+
+  constructor(private readonly dir: string) {}
+
+  read(seg: number, off: number, length: number): Buffer {
+    let fd = this.fds.get(seg);
+    if (fd === undefined) this.fds.set(seg, (fd = openSync(segmentFile(this.dir, seg), "r")));
+    const buf = Buffer.allocUnsafe(length);
+    let got = 0;
+    while (got < length) {
+      const n = readSync(fd, buf, got, length - got, off + got);
+      if (n === 0) throw new Error(`body log segment ${seg} ends before offset ${off + length}`);
+      got += n;
+    }
+    return buf;
+  }
+
+  close(): void {
+    for (const fd of this.fds.values()) closeSync(fd);
+    this.fds.clear();
+  }
+}

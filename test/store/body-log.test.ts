@@ -1,0 +1,65 @@
+import { appendFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import { BodyLogReader, BodyLogWriter } from "../../src/store/backends/sqlite/body-log.js";
+import { SqliteBackend } from "../../src/store/backends/sqlite/index.js";
+import { newDelivery, newTask, removeTempDirs, tempDir } from "../support/store.js";
+
+describe("SQLite body log", () => {
+  afterEach(() => removeTempDirs());
+
+  it("starts a new segment when the current one would pass its size, and reads back from each", () => {
+    const dir = join(tempDir(), "bodies");
+    const writer = new BodyLogWriter(dir, 100);
+    const chunks = [Buffer.alloc(60, 1), Buffer.alloc(60, 2), Buffer.alloc(30, 3), Buffer.alloc(150, 4)];
+    const at = chunks.map((c) => writer.append(c));
+    writer.close();
+    expect(at.map((a) => a.seg)).toEqual([1, 2, 2, 3]);
+    expect(at.map((a) => a.off)).toEqual([0, 0, 60, 0]);
+    expect(readdirSync(dir).sort()).toEqual(["000001.log", "000002.log", "000003.log"]);
+    const reader = new BodyLogReader(dir);
+    chunks.forEach((c, i) => expect(reader.read(at[i]!.seg, at[i]!.off, c.length).equals(c)).toBe(true));
+    expect(() => reader.read(1, 50, 20)).toThrow(/ends before offset 70/);
+    reader.close();
+  });
+
+  it("reopening appends to the newest segment after bytes a crash left without a row", () => {
+    const dir = join(tempDir(), "bodies");
+    const first = new BodyLogWriter(dir);
+    expect(first.append(Buffer.from("kept"))).toEqual({ seg: 1, off: 0 });
+    first.close();
+    appendFileSync(join(dir, "000001.log"), "torn write without a row");
+    const second = new BodyLogWriter(dir);
+    const at = second.append(Buffer.from("next"));
+    second.close();
+    expect(at).toEqual({ seg: 1, off: 4 + "torn write without a row".length });
+    const reader = new BodyLogReader(dir);
+    expect(reader.read(at.seg, at.off, 4).toString()).toBe("next");
+    expect(reader.read(1, 0, 4).toString()).toBe("kept");
+    reader.close();
+  });
+
+  it("keeps bodies out of the database file: rows hold where the bytes are", async () => {
+    const file = join(tempDir(), "log.db");
+    const store = await SqliteBackend.open(file);
+    const body = Buffer.alloc(12 * 1024, 7);
+    const d = newDelivery({ body });
+    await store.accept(d, [newTask()]);
+    expect(Buffer.from((await store.getBody(d.id))!.body).equals(body)).toBe(true);
+    expect((await store.getDelivery(d.id))!.headers).toEqual(d.headers);
+    await store.close();
+    const db = new Database(file, { readonly: true });
+    const row = db.prepare("SELECT log_seg, log_off, headers_len, body_len FROM deliveries WHERE id = ?").get(d.id);
+    db.close();
+    expect(row).toEqual({ log_seg: 1, log_off: 0, headers_len: Buffer.byteLength(JSON.stringify(d.headers)), body_len: body.length });
+  });
+
+  it("refuses a database file written by a pre-release layout, saying what to do", async () => {
+    const file = join(tempDir(), "old.db");
+    const db = new Database(file);
+    db.exec("CREATE TABLE deliveries (seq INTEGER PRIMARY KEY, id TEXT, body BLOB); PRAGMA user_version = 1;");
+    db.close();
+    await expect(SqliteBackend.open(file)).rejects.toThrow(/pre-release build of Hookyard.*move it/);
+  });
+});

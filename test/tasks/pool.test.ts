@@ -1,0 +1,62 @@
+import { randomUUID } from "node:crypto";
+import { afterEach, describe, expect, it } from "vitest";
+import { Hookyard } from "../../src/app.js";
+import { MemoryBackend } from "../../src/store/backends/memory/index.js";
+import { findExample } from "../../src/testing/examples.js";
+
+/** A memory store that counts the claims made against it. */
+class CountingBackend extends MemoryBackend {
+  claims = 0;
+  override claim(...args: Parameters<MemoryBackend["claim"]>): ReturnType<MemoryBackend["claim"]> {
+    this.claims++;
+    return super.claim(...args);
+  }
+}
+
+const apps: Hookyard[] = [];
+afterEach(async () => {
+  for (const app of apps.splice(0)) await app.stop();
+});
+
+describe("worker pool", () => {
+  it("a finished task claims nothing when the store has nothing queued (no claim round trip per task)", async () => {
+    const store = new CountingBackend();
+    const app = new Hookyard({ store, logLevel: "silent", webhookSecret: "x", env: {} });
+    apps.push(app);
+    let done = 0;
+    app.on("issues.opened", async () => void done++);
+    await app.open();
+    const claimsAtStart = store.claims;
+    for (let i = 0; i < 20; i++) {
+      const finished = app.events.once("task:complete");
+      await app.receive({ id: randomUUID(), name: "issues", payload: findExample("issues.opened").payload });
+      await finished;
+    }
+    expect(done).toBe(20);
+    expect(store.claims - claimsAtStart).toBe(0); // each task was claimed at accept and ran at once
+  });
+
+  it("tasks queued while every slot is busy are claimed as slots free up", async () => {
+    const store = new CountingBackend();
+    const app = new Hookyard({ store, logLevel: "silent", webhookSecret: "x", env: {}, concurrency: 1 });
+    apps.push(app);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const ran: string[] = [];
+    app.on("issues.opened", async (ctx) => {
+      ran.push(ctx.id);
+      await gate;
+    });
+    await app.open();
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    const allDone = new Promise<void>((resolve) => {
+      let n = 0;
+      app.events.on("task:complete", () => ++n === ids.length && resolve());
+    });
+    for (const id of ids) await app.receive({ id, name: "issues", payload: findExample("issues.opened").payload });
+    release();
+    await allDone;
+    expect(ran.sort()).toEqual([...ids].sort());
+    expect(store.claims).toBeGreaterThan(0);
+  });
+});
