@@ -33,6 +33,10 @@ export const ERRORS = {
   HOOKYARD_ERR_CLI_REQUEST_FAILED: { status: 502, doc: "The CLI could not reach the server or the server answered with an error." },
   HOOKYARD_ERR_APP_MODULE: { status: 500, doc: "The app module could not be loaded or does not export a function." },
   HOOKYARD_ERR_INTERNAL: { status: 500, doc: "An unexpected internal error; the log has the details." },
+  HOOKYARD_ERR_GITHUB_NOT_CONFIGURED: { status: 500, doc: "An App-authenticated call was asked for but APP_ID and a private key (PRIVATE_KEY or PRIVATE_KEY_PATH) are not both set." },
+  HOOKYARD_ERR_GITHUB_PRIVATE_KEY_INVALID: { status: 500, doc: "The App's private key is not a PEM RSA key, or PRIVATE_KEY_PATH cannot be read." },
+  HOOKYARD_ERR_GITHUB_TOKEN_FAILED: { status: 502, doc: "GitHub refused or failed to issue an installation token (wrong App id or key, installation removed, GitHub unreachable)." },
+  HOOKYARD_ERR_GITHUB_RATE_LIMITED: { status: 429, doc: "GitHub's rate limit is spent until a reset time; the task is queued for that time and the attempt does not count." },
 } as const satisfies Record<string, { status: number; doc: string }>;
 
 /** A stable Hookyard error code such as `HOOKYARD_ERR_INGRESS_SIGNATURE_INVALID`. */

@@ -59,6 +59,13 @@ export const CONFIG_FIELDS = {
   pollInterval: { env: "HOOKYARD_POLL_INTERVAL", default: 1_000, schema: duration("HOOKYARD_POLL_INTERVAL"), doc: "How often idle workers look for tasks queued by other processes or whose lease expired." },
   apiToken: { env: "HOOKYARD_API_TOKEN", default: undefined, schema: z.string().min(16, "HOOKYARD_API_TOKEN must be at least 16 characters").optional(), doc: "Bearer token for the management API. Unset: only loopback callers are answered." },
   workers: { env: "HOOKYARD_WORKERS", default: true, schema: flag, doc: "Run tasks in this process (set 0 for an ingress-only process)." },
+  appId: { env: "APP_ID", default: undefined, schema: z.union([z.string(), z.number().int()]).transform(String).pipe(z.string().regex(/^(\d+|Iv[0-9A-Za-z.]+)$/, "APP_ID must be the App's numeric id or its client id (Iv…)")).optional(), doc: "The GitHub App's id (or client id). With a private key, handlers get an installation-authenticated `ctx.octokit`." },
+  privateKey: { env: "PRIVATE_KEY", default: undefined, schema: z.string().min(1).optional(), doc: "The App's private key (PEM). `\\n` escapes are accepted, so it fits on one line of `.env`." },
+  privateKeyPath: { env: "PRIVATE_KEY_PATH", default: undefined, schema: z.string().min(1).optional(), doc: "A file holding the App's private key (used when `PRIVATE_KEY` is unset)." },
+  githubApiUrl: { env: "HOOKYARD_GITHUB_API_URL", default: undefined, schema: z.url("HOOKYARD_GITHUB_API_URL must be a URL").optional(), doc: "GitHub's REST API base URL. Default `https://api.github.com`, or `GHE_PROTOCOL://GHE_HOST/api/v3` when `GHE_HOST` is set." },
+  gheHost: { env: "GHE_HOST", default: undefined, schema: z.string().min(1).optional(), doc: "GitHub Enterprise Server host name (Probot's setting)." },
+  gheProtocol: { env: "GHE_PROTOCOL", default: "https", schema: z.enum(["https", "http"]), doc: "Protocol of `GHE_HOST`." },
+  redisUrl: { env: "REDIS_URL", default: undefined, schema: z.string().regex(/^rediss?:\/\//, "REDIS_URL must be a redis:// or rediss:// URL").optional(), doc: "Redis shared by a fleet of processes: installation tokens are cached there (encrypted with a key derived from the App's private key), so the fleet asks GitHub once per installation and hour." },
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_FIELDS;
@@ -81,6 +88,13 @@ export interface HookyardConfig {
   pollInterval: number;
   apiToken: string | undefined;
   workers: boolean;
+  appId: string | undefined;
+  privateKey: string | undefined;
+  privateKeyPath: string | undefined;
+  githubApiUrl: string | undefined;
+  gheHost: string | undefined;
+  gheProtocol: "https" | "http";
+  redisUrl: string | undefined;
 }
 
 /** What `new Hookyard(options)` accepts: every setting optional, durations and sizes as numbers or strings. */
@@ -101,4 +115,11 @@ export type ConfigInput = {
   pollInterval?: number | string;
   apiToken?: string;
   workers?: boolean;
+  appId?: string | number;
+  privateKey?: string;
+  privateKeyPath?: string;
+  githubApiUrl?: string;
+  gheHost?: string;
+  gheProtocol?: "https" | "http";
+  redisUrl?: string;
 };

@@ -69,8 +69,11 @@ export type AttemptResult =
   | { outcome: "completed" }
   | { outcome: "retrying"; runAt: number; error: ErrorRecord }
   | { outcome: "failed"; error: ErrorRecord }
-  /** Shutdown interrupted the attempt: queued again, the attempt does not count. */
-  | { outcome: "interrupted"; error: ErrorRecord };
+  /**
+   * The attempt does not count and the task is queued again: shutdown interrupted it (due now), or
+   * GitHub's rate limit deferred it (due at `runAt`, when the limit resets).
+   */
+  | { outcome: "interrupted"; error: ErrorRecord; runAt?: number };
 
 export interface ErrorRecord {
   message: string;

@@ -119,6 +119,15 @@ export function describeBackend(name: string, factory: () => Promise<Backend>): 
         const [again] = await store.claim("b", 1, LONG);
         expect(again).toMatchObject({ id, attempt: 1, maxAttempts: 1 });
       });
+      it("interrupted with runAt (a rate limit): queued for that time, the attempt not counted", async () => {
+        const [id] = await seed(store, 1, { maxAttempts: 1 });
+        await store.claim("a", 1, LONG);
+        const runAt = Date.now() + 3_600_000;
+        await store.finish("a", id!, { outcome: "interrupted", runAt, error: { message: "rate limited", code: "HOOKYARD_ERR_GITHUB_RATE_LIMITED" } });
+        expect(await store.getTask(id!)).toMatchObject({ state: "queued", attempts: 0, runAt });
+        expect(await store.claim("b", 1, LONG)).toEqual([]);
+        expect(await store.nextWakeAt()).toBe(runAt);
+      });
       it("is ignored when the caller does not own the task", async () => {
         const [id] = await seed(store);
         await store.claim("a", 1, LONG);

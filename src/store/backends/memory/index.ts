@@ -149,7 +149,7 @@ export class MemoryBackend implements Backend {
     } else if (result.outcome === "interrupted") {
       t.state = "queued";
       t.attempts -= 1;
-      t.runAt = now;
+      t.runAt = result.runAt ?? now;
     } else {
       this.settle(t, "failed", now);
     }

@@ -129,7 +129,11 @@ export class SqliteWrites {
       case "completed": this.s.complete.run(now, taskId, owner); break;
       case "retrying": this.s.retryAt.run(result.runAt, result.runAt, error, now, taskId, owner); break;
       case "failed": this.s.fail.run(error, now, taskId, owner); break;
-      case "interrupted": this.s.requeue.run(now, now, error, now, taskId, owner); break;
+      case "interrupted": {
+        const at = result.runAt ?? now;
+        this.s.requeue.run(at, at, error, now, taskId, owner);
+        break;
+      }
     }
   }
 

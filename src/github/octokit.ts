@@ -1,0 +1,73 @@
+import { Octokit as Core } from "@octokit/core";
+import type { Constructor } from "@octokit/core/types";
+import { paginateRest, type PaginateInterface } from "@octokit/plugin-paginate-rest";
+import { legacyRestEndpointMethods, type Api } from "@octokit/plugin-rest-endpoint-methods";
+import { retry } from "@octokit/plugin-retry";
+import { throttling } from "@octokit/plugin-throttling";
+import type { Logger } from "pino";
+import { RateLimitedError, rateLimitedUntil } from "./rate-limit.js";
+
+/**
+ * The Octokit handlers get: REST methods both as `octokit.rest.issues.…` (Probot 14) and
+ * `octokit.issues.…` (Probot 12–13 and the extensions written for them), pagination, retries of
+ * transient failures, and throttling of writes per installation.
+ */
+export const HookyardOctokit: typeof Core & Constructor<Api["rest"] & Api & { paginate: PaginateInterface }> = Core.plugin(
+  legacyRestEndpointMethods, paginateRest, retry, throttling,
+);
+export type HookyardOctokit = InstanceType<typeof HookyardOctokit>;
+
+export interface OctokitFactoryOptions {
+  baseUrl: string;
+  log: Logger;
+  /** Sent as `x-hookyard-delivery` on every request, so GitHub-side traces can be joined to ours. */
+  deliveryId?: string;
+  /** Throttle group: requests of one installation share write pacing (default: none). */
+  throttleId?: string;
+  /** Pace writes as GitHub recommends (default true; tests of many writes turn it off). */
+  throttle?: boolean;
+  /** Authentication: an auth strategy and its options, or none. */
+  authStrategy?: unknown;
+  auth?: unknown;
+  now?: () => number;
+}
+
+/**
+ * Builds a {@link HookyardOctokit}. A spent rate limit is never waited out in memory: the request
+ * fails with a {@link RateLimitedError} carrying the reset time, and the task runner reschedules.
+ *
+ * @example
+ * ```ts
+ * const octokit = createOctokit({ baseUrl: "https://api.github.com", log });
+ * ```
+ */
+export function createOctokit(o: OctokitFactoryOptions): HookyardOctokit {
+  const now = o.now ?? Date.now;
+  const octokit = new HookyardOctokit({
+    baseUrl: o.baseUrl,
+    userAgent: "hookyard",
+    ...(o.authStrategy ? { authStrategy: o.authStrategy as never, auth: o.auth } : {}),
+    log: {
+      debug: (msg: string) => o.log.debug(msg),
+      info: (msg: string) => o.log.info(msg),
+      warn: (msg: string) => o.log.warn(msg),
+      error: (msg: string) => o.log.error(msg),
+    },
+    request: o.deliveryId ? { headers: { "x-hookyard-delivery": o.deliveryId } } : {},
+    throttle: o.throttle === false
+      ? { enabled: false }
+      : {
+          id: o.throttleId ?? "hookyard",
+          // never hold a task in memory for a limit: fail now, the runner queues it for the reset
+          onRateLimit: () => false,
+          onSecondaryRateLimit: () => false,
+        },
+    retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
+  });
+  octokit.hook.error("request", (error) => {
+    const until = rateLimitedUntil(error, now());
+    if (until !== undefined) throw new RateLimitedError(until, (error as Error).message, { cause: error });
+    throw error;
+  });
+  return octokit;
+}
