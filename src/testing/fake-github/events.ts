@@ -25,7 +25,7 @@ export function emitRepoEvent(
       sender: simpleUser(ctx.urls, sender),
       installation: installationRef(inst.id),
     };
-    void ctx.webhooks.send(app, event, payload, { installationId: inst.id, repositoryId: repo.id });
+    ctx.webhooks.send(app, event, payload, { installationId: inst.id, repositoryId: repo.id }).catch(() => undefined);
   }
 }
 

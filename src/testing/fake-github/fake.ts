@@ -105,7 +105,7 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
     requests: log,
     tokensIssued: ctx.tokens.issued,
     get deliveries() {
-      return webhooks.log.map(deliveryDetail);
+      return [...webhooks.log].sort((a, b) => a.id - b.id).map(deliveryDetail);
     },
     state: createReadBack(ctx),
 

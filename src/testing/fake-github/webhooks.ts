@@ -59,7 +59,7 @@ export class Webhooks {
   ): Promise<DeliveryRecord> {
     const p = this.attempt(app, event, payload, meta);
     this.pending.add(p);
-    void p.finally(() => this.pending.delete(p));
+    p.finally(() => this.pending.delete(p)).catch(() => undefined); // the caller sees a rejection through `p`
     return p;
   }
 
@@ -167,9 +167,12 @@ export class Webhooks {
 
 function failureText(err: unknown): string {
   if (err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError")) return "timed out";
-  const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined;
-  if (cause?.code === "ECONNREFUSED") return "Connection refused";
-  if (cause?.code === "ENOTFOUND") return "Couldn't resolve host";
+  const cause = err instanceof Error ? (err.cause as { code?: unknown; message?: unknown; errors?: { code?: unknown }[] } | undefined) : undefined;
+  const code = cause?.code ?? cause?.errors?.[0]?.code;
+  if (code === "ECONNREFUSED") return "Connection refused";
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return "Couldn't resolve host";
+  if (code === "ECONNRESET") return "Connection reset by peer";
+  if (typeof cause?.message === "string") return cause.message;
   return err instanceof Error ? err.message : String(err);
 }
 

@@ -87,3 +87,12 @@ export async function startReceiver(secret: string, status = 202): Promise<{ url
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}/api/github/webhooks`, received };
 }
+
+/** A URL on 127.0.0.1 where nothing listens (a port just released). */
+export async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}/hook`;
+}

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { actorOf, repoFor, requirePermission } from "../access.js";
 import { bodyOf, optString, reqString } from "../body.js";
 import type { FakeContext } from "../context.js";
@@ -51,7 +51,7 @@ function listDirectory(u: Urls, repo: RepoRecord, commit: CommitRecord, dir: str
 export function contentRoutes(app: FastifyInstance, ctx: FakeContext): void {
   const token = guard(ctx, "token");
 
-  app.get("/repos/:owner/:repo/contents/*", { preHandler: token }, async (req, reply) => {
+  const read = async (req: FastifyRequest, reply: FastifyReply) => {
     const { repo, auth } = repoFor(ctx, req, DOC_GET);
     requirePermission(auth, "contents", "read", DOC_GET);
     const refParam = (req.query as { ref?: string }).ref;
@@ -69,7 +69,9 @@ export function contentRoutes(app: FastifyInstance, ctx: FakeContext): void {
     }
     if (isDirectory(commit, path)) return listDirectory(ctx.urls, repo, commit, path, ref);
     throw notFound(DOC_GET);
-  });
+  };
+  app.get("/repos/:owner/:repo/contents/*", { preHandler: token }, read);
+  app.get("/repos/:owner/:repo/contents", { preHandler: token }, read);
 
   app.put("/repos/:owner/:repo/contents/*", { preHandler: token }, async (req, reply) => {
     const { repo, auth } = repoFor(ctx, req, DOC_PUT);

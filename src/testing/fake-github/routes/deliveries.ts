@@ -44,7 +44,7 @@ export function deliveryRoutes(app: FastifyInstance, ctx: FakeContext): void {
 
   app.post("/app/hook/deliveries/:id/attempts", { preHandler: jwt }, async (req, reply) => {
     const d = find(req, DOC_REDELIVER);
-    void ctx.webhooks.redeliver(authOf(ctx, req).app, d);
+    ctx.webhooks.redeliver(authOf(ctx, req).app, d).catch(() => undefined);
     reply.code(202);
     return {};
   });
