@@ -36,8 +36,6 @@ export interface FakeContext {
   tokens: TokenStore;
   rate: RateLimiter;
   webhooks: Webhooks;
-  /** The App created by `createFakeGitHub` (manifest conversions add more). */
-  mainApp: AppRecord;
   /** Codes made by `fake.createManifestCode`, by code. */
   manifests: Map<string, PendingManifest>;
   info(req: FastifyRequest): RequestInfo;

@@ -73,7 +73,6 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
     tokens: new TokenStore(clock, options.tokenTtlMs ?? HOUR),
     rate: new RateLimiter(clock, options.rateLimit ?? 5000),
     webhooks,
-    mainApp,
     manifests: new Map(),
     info(req) {
       let i = infos.get(req);
@@ -87,6 +86,7 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
   if (address === null || typeof address === "string") throw new Error("fake GitHub: the server has no TCP address");
   urls.api = `http://127.0.0.1:${address.port}`;
 
+  let closing: Promise<void> | undefined;
   const appOr = (appId: number | undefined): AppRecord => {
     const a = appId === undefined ? mainApp : state.app(appId);
     if (!a) throw new Error(`fake GitHub: no App with id ${appId}`);
@@ -203,9 +203,9 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
       return ctx.tokens.createCode(app, state.account(input.login, "User"), input.codeChallenge, input.redirectUri);
     },
 
-    async close() {
-      await webhooks.close();
-      await server.close();
+    close() {
+      closing ??= webhooks.close().then(() => server.close());
+      return closing;
     },
   };
 }

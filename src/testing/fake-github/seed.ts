@@ -77,6 +77,7 @@ function accountOf(state: FakeState, a: InstallationInput["account"]): AccountRe
   const login = typeof a === "string" ? a : a.login;
   const type: AccountType = typeof a === "string" ? "Organization" : (a.type ?? "Organization");
   const acc = state.account(login, type);
+  if (typeof a !== "string" && a.type !== undefined) acc.type = a.type; // an explicit type wins over an earlier guess
   return acc;
 }
 

@@ -160,7 +160,7 @@ export class Webhooks {
       record.responseBody = (await res.text()).slice(0, MAX_RESPONSE_CHARS);
     } catch (err) {
       record.statusCode = 0;
-      record.status = `We couldn't deliver this payload: ${failureText(err)}`;
+      record.status = `We couldn't deliver this payload: ${this.closing.signal.aborted ? "aborted, the fake GitHub was closed" : failureText(err)}`;
     }
   }
 }

@@ -26,7 +26,12 @@ export async function startFake(options: FakeGitHubOptions = {}): Promise<FakeGi
 /** Closes every fake and receiver started by this file; call in afterEach. */
 export async function cleanup(): Promise<void> {
   await Promise.all(fakes.splice(0).map((f) => f.close()));
-  await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  await Promise.all(
+    servers.splice(0).map((s) => {
+      s.closeAllConnections();
+      return new Promise<void>((resolve) => s.close(() => resolve()));
+    }),
+  );
 }
 
 /** An Octokit authenticated as the fake's App (JWT) and, with an installation id, as that installation. */
@@ -95,4 +100,18 @@ export async function closedPortUrl(): Promise<string> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return `http://127.0.0.1:${port}/hook`;
+}
+
+/** A receiver that reads requests and never answers (to test what `close()` does to sends in flight). */
+export async function startSilentReceiver(): Promise<{ url: string; arrived: Promise<void> }> {
+  let arrivedResolve: () => void = () => {};
+  const arrived = new Promise<void>((resolve) => (arrivedResolve = resolve));
+  const server = createServer((req) => {
+    req.resume();
+    arrivedResolve();
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/hook`, arrived };
 }
