@@ -1,0 +1,119 @@
+import { isoSeconds } from "../clock.js";
+import { nodeId } from "../ids.js";
+import type { AppRecord, BlobRecord, CheckRunRecord, CommitRecord, IssueRecord, RepoRecord } from "../state.js";
+import { integration } from "./accounts.js";
+import type { Schemas, Urls } from "./urls.js";
+
+function repoApi(u: Urls, r: RepoRecord): string {
+  return `${u.api}/repos/${r.owner.login}/${r.name}`;
+}
+
+function contentLinks(u: Urls, r: RepoRecord, path: string, blob: BlobRecord, ref: string) {
+  const api = `${repoApi(u, r)}/contents/${path}?ref=${encodeURIComponent(ref)}`;
+  const html = `${u.html}/${r.owner.login}/${r.name}/blob/${ref}/${path}`;
+  const git = `${repoApi(u, r)}/git/blobs/${blob.sha}`;
+  return { api, html, git };
+}
+
+/** GitHub wraps base64 content at 60 characters per line. */
+function base64Lines(content: Buffer): string {
+  const b64 = content.toString("base64");
+  return (b64.match(/.{1,60}/g) ?? [""]).join("\n") + "\n";
+}
+
+/** A file as `content-file` (`GET /repos/{o}/{r}/contents/{path}`). */
+export function contentFile(u: Urls, r: RepoRecord, path: string, blob: BlobRecord, ref: string): Schemas["content-file"] {
+  const l = contentLinks(u, r, path, blob, ref);
+  return {
+    type: "file",
+    encoding: "base64",
+    size: blob.content.length,
+    name: path.split("/").pop() ?? path,
+    path,
+    content: base64Lines(blob.content),
+    sha: blob.sha,
+    url: l.api,
+    git_url: l.git,
+    html_url: l.html,
+    download_url: `https://raw.githubusercontent.com/${r.owner.login}/${r.name}/${ref}/${path}`,
+    _links: { self: l.api, git: l.git, html: l.html },
+  };
+}
+
+/** The answer to `PUT /repos/{o}/{r}/contents/{path}` as `file-commit`. */
+export function fileCommit(u: Urls, r: RepoRecord, path: string, blob: BlobRecord, commit: CommitRecord, branch: string): Schemas["file-commit"] {
+  const l = contentLinks(u, r, path, blob, branch);
+  const api = repoApi(u, r);
+  const who = { name: commit.author.name, email: commit.author.email, date: isoSeconds(commit.date) };
+  return {
+    content: {
+      name: path.split("/").pop() ?? path,
+      path,
+      sha: blob.sha,
+      size: blob.content.length,
+      url: l.api,
+      html_url: l.html,
+      git_url: l.git,
+      download_url: `https://raw.githubusercontent.com/${r.owner.login}/${r.name}/${branch}/${path}`,
+      type: "file",
+      _links: { self: l.api, git: l.git, html: l.html },
+    },
+    commit: {
+      sha: commit.sha,
+      node_id: Buffer.from(`C_${commit.sha}`).toString("base64"),
+      url: `${api}/git/commits/${commit.sha}`,
+      html_url: `${u.html}/${r.owner.login}/${r.name}/commit/${commit.sha}`,
+      author: who,
+      committer: who,
+      message: commit.message,
+      tree: { url: `${api}/git/trees/${commit.sha}`, sha: commit.sha },
+      parents: commit.parents.map((sha) => ({ url: `${api}/git/commits/${sha}`, html_url: `${u.html}/${r.owner.login}/${r.name}/commit/${sha}`, sha })),
+      verification: { verified: false, reason: "unsigned", signature: null, payload: null, verified_at: null },
+    },
+  };
+}
+
+/** A reference as `git-ref`; `ref` is the full name (`refs/heads/main`). */
+export function gitRef(u: Urls, r: RepoRecord, ref: string, sha: string): Schemas["git-ref"] {
+  const api = repoApi(u, r);
+  return {
+    ref,
+    node_id: Buffer.from(`REF_${r.id}:${ref}`).toString("base64"),
+    url: `${api}/git/${ref}`,
+    object: { type: "commit", sha, url: `${api}/git/commits/${sha}` },
+  };
+}
+
+/** A check run as `check-run`; `pulls` are the open pull requests whose head is the run's sha. */
+export function checkRun(u: Urls, r: RepoRecord, c: CheckRunRecord, app: AppRecord | undefined, pulls: IssueRecord[]): Schemas["check-run"] {
+  const api = `${repoApi(u, r)}/check-runs/${c.id}`;
+  const repoRef = { id: r.id, url: repoApi(u, r), name: r.name };
+  return {
+    id: c.id,
+    head_sha: c.headSha,
+    node_id: nodeId("CheckRun", c.id),
+    external_id: c.externalId ?? "",
+    url: api,
+    html_url: `${u.html}/${r.owner.login}/${r.name}/runs/${c.id}`,
+    details_url: c.detailsUrl ?? (app ? `${u.html}/apps/${app.slug}` : null),
+    status: c.status,
+    conclusion: c.conclusion,
+    started_at: c.startedAt === null ? null : isoSeconds(c.startedAt),
+    completed_at: c.completedAt === null ? null : isoSeconds(c.completedAt),
+    output: { ...c.output, annotations_count: 0, annotations_url: `${api}/annotations` },
+    name: c.name,
+    check_suite: { id: c.checkSuiteId },
+    app: app ? integration(u, app) : null,
+    pull_requests: pulls.flatMap((i) =>
+      i.pull
+        ? [{
+            id: i.pull.id,
+            number: i.number,
+            url: `${repoApi(u, r)}/pulls/${i.number}`,
+            head: { ref: i.pull.headRef, sha: i.pull.headSha, repo: repoRef },
+            base: { ref: i.pull.baseRef, sha: i.pull.baseSha, repo: repoRef },
+          }]
+        : [],
+    ),
+  };
+}

@@ -1,0 +1,225 @@
+import type { KeyObject } from "node:crypto";
+import type { FakeClock } from "./clock.js";
+import { IdSource } from "./ids.js";
+
+/** Permission levels as GitHub grants them to an App installation or token. */
+export type PermissionLevel = "read" | "write" | "admin";
+/** `{ issues: "write", contents: "read", … }` */
+export type Permissions = Record<string, PermissionLevel>;
+
+export type AccountType = "User" | "Organization" | "Bot";
+
+export interface AccountRecord {
+  id: number;
+  login: string;
+  type: AccountType;
+  name: string | null;
+  email: string | null;
+  createdAt: number;
+}
+
+export interface AppRecord {
+  id: number;
+  slug: string;
+  name: string;
+  description: string | null;
+  clientId: string;
+  clientSecret: string;
+  owner: AccountRecord;
+  /** `<slug>[bot]`: the author of what the App does with an installation token. */
+  bot: AccountRecord;
+  publicKey: KeyObject;
+  privateKey: string;
+  webhookUrl: string | undefined;
+  webhookSecret: string | undefined;
+  hookId: number;
+  permissions: Permissions;
+  events: string[];
+  externalUrl: string;
+  callbackUrls: string[];
+  createdAt: number;
+}
+
+export interface InstallationRecord {
+  id: number;
+  appId: number;
+  account: AccountRecord;
+  selection: "all" | "selected";
+  /** With selection `selected`: the repositories the installation may see. */
+  repoIds: Set<number>;
+  permissions: Permissions;
+  events: string[];
+  createdAt: number;
+}
+
+export interface BlobRecord {
+  sha: string;
+  content: Buffer;
+}
+
+export interface CommitRecord {
+  sha: string;
+  tree: Map<string, BlobRecord>;
+  parents: string[];
+  message: string;
+  date: number;
+  author: { name: string; email: string };
+}
+
+export interface LabelRecord {
+  id: number;
+  name: string;
+  color: string;
+  description: string | null;
+  default: boolean;
+}
+
+export interface CommentRecord {
+  id: number;
+  issueNumber: number;
+  body: string;
+  user: AccountRecord;
+  appId: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface PullRecord {
+  id: number;
+  headRef: string;
+  headSha: string;
+  baseRef: string;
+  baseSha: string;
+  draft: boolean;
+}
+
+export interface IssueRecord {
+  id: number;
+  number: number;
+  title: string;
+  body: string | null;
+  state: "open" | "closed";
+  stateReason: "completed" | "reopened" | "not_planned" | null;
+  user: AccountRecord;
+  appId: number | null;
+  labels: LabelRecord[];
+  comments: number;
+  locked: boolean;
+  createdAt: number;
+  updatedAt: number;
+  closedAt: number | null;
+  closedBy: AccountRecord | null;
+  /** Set when this number is a pull request (issues and pulls share numbers, as on GitHub). */
+  pull: PullRecord | undefined;
+}
+
+export type CheckStatus = "queued" | "in_progress" | "completed" | "waiting" | "requested" | "pending";
+export type CheckConclusion = "success" | "failure" | "neutral" | "cancelled" | "skipped" | "timed_out" | "action_required";
+
+export interface CheckRunRecord {
+  id: number;
+  name: string;
+  headSha: string;
+  status: CheckStatus;
+  conclusion: CheckConclusion | null;
+  startedAt: number | null;
+  completedAt: number | null;
+  detailsUrl: string | null;
+  externalId: string | null;
+  output: { title: string | null; summary: string | null; text: string | null };
+  appId: number | null;
+  checkSuiteId: number;
+}
+
+export interface RepoRecord {
+  id: number;
+  owner: AccountRecord;
+  name: string;
+  private: boolean;
+  description: string | null;
+  defaultBranch: string;
+  createdAt: number;
+  updatedAt: number;
+  pushedAt: number;
+  /** Full ref name (`refs/heads/main`) → commit sha. */
+  refs: Map<string, string>;
+  commits: Map<string, CommitRecord>;
+  /** Lower-cased name → label. */
+  labels: Map<string, LabelRecord>;
+  issues: Map<number, IssueRecord>;
+  comments: CommentRecord[];
+  checkRuns: Map<number, CheckRunRecord>;
+  nextNumber: number;
+}
+
+/** The fake's in-memory world. Routes and seeding helpers read and change it; nothing else does. */
+export class FakeState {
+  readonly ids = new IdSource();
+  readonly accounts = new Map<string, AccountRecord>();
+  readonly apps = new Map<number, AppRecord>();
+  readonly installations = new Map<number, InstallationRecord>();
+  readonly repos = new Map<string, RepoRecord>();
+
+  constructor(readonly clock: FakeClock) {}
+
+  /** The account with `login`, created (as `type`) when it does not exist yet. */
+  account(login: string, type: AccountType = "User"): AccountRecord {
+    const key = login.toLowerCase();
+    let acc = this.accounts.get(key);
+    if (!acc) {
+      acc = { id: this.ids.id(), login, type, name: null, email: null, createdAt: this.clock.now() };
+      this.accounts.set(key, acc);
+    }
+    return acc;
+  }
+
+  findAccount(login: string): AccountRecord | undefined {
+    return this.accounts.get(login.toLowerCase());
+  }
+
+  app(id: number): AppRecord | undefined {
+    return this.apps.get(id);
+  }
+
+  appByClientId(clientId: string): AppRecord | undefined {
+    for (const app of this.apps.values()) if (app.clientId === clientId) return app;
+    return undefined;
+  }
+
+  repo(owner: string, name: string): RepoRecord | undefined {
+    return this.repos.get(`${owner}/${name}`.toLowerCase());
+  }
+
+  /** Finds a repository by `owner/name`, or throws (for the seeding helpers). */
+  requireRepo(fullName: string): RepoRecord {
+    const [owner, name] = fullName.split("/", 2);
+    const repo = owner && name ? this.repo(owner, name) : undefined;
+    if (!repo) throw new Error(`fake GitHub: no repository "${fullName}" (add it with fake.addRepo first)`);
+    return repo;
+  }
+
+  repoById(id: number): RepoRecord | undefined {
+    for (const repo of this.repos.values()) if (repo.id === id) return repo;
+    return undefined;
+  }
+
+  /** Whether `installation` may see `repo`. */
+  installationCovers(installation: InstallationRecord, repo: RepoRecord): boolean {
+    if (installation.selection === "all") return repo.owner.id === installation.account.id;
+    return installation.repoIds.has(repo.id);
+  }
+
+  /** The repositories an installation may see, oldest first. */
+  installationRepos(installation: InstallationRecord): RepoRecord[] {
+    return [...this.repos.values()].filter((r) => this.installationCovers(installation, r)).sort((a, b) => a.id - b.id);
+  }
+
+  /** Every installation (of any App) that can see `repo`. */
+  installationsForRepo(repo: RepoRecord): InstallationRecord[] {
+    return [...this.installations.values()].filter((i) => this.installationCovers(i, repo));
+  }
+
+  installationsOfApp(appId: number): InstallationRecord[] {
+    return [...this.installations.values()].filter((i) => i.appId === appId).sort((a, b) => a.id - b.id);
+  }
+}
