@@ -4,6 +4,8 @@ import type { Logger } from "pino";
 import { assertWebhookSecret, loadConfig, type ConfigInput, type HookyardConfig } from "./config/index.js";
 import { HookyardError } from "./errors.js";
 import type { Context } from "./events/context.js";
+import { GitHubClients, type GitHubClientsOptions } from "./github/clients.js";
+import type { HookyardOctokit } from "./github/octokit.js";
 import { HandlerRegistry, type Handler, type HandlerOptions, type RegisteredHandler } from "./events/registry.js";
 import type { EventName } from "./events/types.js";
 import { buildServer, type HookyardServer } from "./http/server.js";
@@ -25,6 +27,8 @@ export interface HookyardOptions extends Omit<ConfigInput, "store"> {
   logger?: Logger;
   /** Environment to read settings from (default `process.env`). */
   env?: NodeJS.ProcessEnv;
+  /** GitHub client tuning: `throttle: false` stops pacing writes (tests); `now` replaces the clock. */
+  github?: Omit<GitHubClientsOptions, "log">;
 }
 
 /** An app module: Probot's shape, `export default (app) => { app.on(…) }`. */
@@ -57,6 +61,8 @@ export class Hookyard {
   private readonly registry = new HandlerRegistry();
   private readonly errorHandlers: ErrorHandler[] = [];
   private readonly payloads = new PayloadCache();
+  /** GitHub clients: the App (when configured), its token cache, each handler's `ctx.octokit`. */
+  readonly github: GitHubClients;
   private storeOption: string | Backend;
   private backend: Backend | undefined;
   private pool: WorkerPool | undefined;
@@ -65,11 +71,12 @@ export class Hookyard {
   private starting: Promise<void> | undefined;
 
   constructor(options: HookyardOptions = {}) {
-    const { store, logger, env, ...rest } = options;
+    const { store, logger, env, github, ...rest } = options;
     this.config = loadConfig({ ...rest, ...(typeof store === "string" ? { store } : {}) }, env ?? process.env);
     this.storeOption = typeof store === "object" ? store : this.config.store;
     this.log = logger ?? createLogger(this.config);
     this.events = new Lifecycle(this.log);
+    this.github = new GitHubClients(this.config, { ...github, log: this.log });
   }
 
   /**
@@ -126,6 +133,18 @@ export class Hookyard {
     return this;
   }
 
+  /**
+   * An Octokit authenticated as the App (no argument) or as one installation — Probot's `app.auth()`.
+   *
+   * @example
+   * ```ts
+   * const octokit = await app.auth(42);
+   * ```
+   */
+  async auth(installationId?: number): Promise<HookyardOctokit> {
+    return installationId === undefined ? this.github.app.app() : this.github.app.installation(installationId);
+  }
+
   /** The store (opened by `start()` or `open()`). */
   get store(): Backend {
     if (!this.backend) throw new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", "the store is not open: call app.start() or app.open() first");
@@ -167,6 +186,7 @@ export class Hookyard {
           lifecycle: this.events,
           defaultTimeoutMs: this.config.taskTimeout,
           errorHandlers: this.errorHandlers,
+          octokit: (task, _payload, log) => this.github.forDelivery(task.event, _payload, task.deliveryId, log()).octokit,
         }),
       });
       if (this.config.workers) this.pool.start();
@@ -214,6 +234,7 @@ export class Hookyard {
     await this.pool?.stop(this.config.shutdownTimeout);
     await this.server?.close();
     if (typeof this.storeOption !== "object") await this.backend?.close();
+    await this.github.close();
     this.log.info("hookyard stopped");
   }
 

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { HookyardOctokit } from "../github/octokit.js";
 import type { EventName, EventOf, PayloadOf } from "./types.js";
 
 /** What every handler receives. Shaped like Probot's `context`, plus the task's own fields. */
@@ -16,6 +17,14 @@ export interface Context<E extends EventName = EventName> {
   readonly attempt: number;
   /** The task id. */
   readonly task: string;
+  /**
+   * An Octokit authenticated as the installation the delivery names (REST methods as
+   * `octokit.rest.issues.…` and `octokit.issues.…`, pagination, retries). Without an App or an
+   * installation it is unauthenticated, and says why in the log on its first request. A spent rate
+   * limit fails the request with `HOOKYARD_ERR_GITHUB_RATE_LIMITED`; left uncaught, the task is
+   * queued for the reset time and the attempt does not count.
+   */
+  readonly octokit: HookyardOctokit;
   /** True when the sender is a bot (`payload.sender.type === "Bot"`). */
   readonly isBot: boolean;
   /** `{ owner, repo }` of the payload's repository, merged with `extra`. */
@@ -44,6 +53,8 @@ export interface ContextInit {
   signal: AbortSignal;
   attempt: number;
   task: string;
+  /** Makes the handler's Octokit on first use. */
+  octokit: () => HookyardOctokit;
 }
 
 /**
@@ -67,6 +78,7 @@ export function createContext<E extends EventName = EventName>(init: ContextInit
   };
   const repo = <T extends object>(extra?: T) => ({ ...base(), ...(extra as object | undefined) }) as { owner: string; repo: string } & T;
   const number = () => p.issue?.number ?? p.pull_request?.number ?? p.number;
+  let client: HookyardOctokit | undefined;
   return {
     id: init.id,
     name: init.name as EventOf<E>,
@@ -77,6 +89,9 @@ export function createContext<E extends EventName = EventName>(init: ContextInit
     signal: init.signal,
     attempt: init.attempt,
     task: init.task,
+    get octokit() {
+      return (client ??= init.octokit());
+    },
     isBot: p.sender?.type === "Bot",
     repo,
     issue: <T extends object>(extra?: T) => ({ ...base(), issue_number: number() as number, ...(extra as object | undefined) }) as never,

@@ -53,7 +53,6 @@ export function createOctokit(o: OctokitFactoryOptions): HookyardOctokit {
       warn: (msg: string) => o.log.warn(msg),
       error: (msg: string) => o.log.error(msg),
     },
-    request: o.deliveryId ? { headers: { "x-hookyard-delivery": o.deliveryId } } : {},
     throttle: o.throttle === false
       ? { enabled: false }
       : {
@@ -64,6 +63,12 @@ export function createOctokit(o: OctokitFactoryOptions): HookyardOctokit {
         },
     retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
   });
+  const deliveryId = o.deliveryId;
+  if (deliveryId) {
+    octokit.hook.before("request", (options) => {
+      options.headers["x-hookyard-delivery"] = deliveryId;
+    });
+  }
   octokit.hook.error("request", (error) => {
     const until = rateLimitedUntil(error, now());
     if (until !== undefined) throw new RateLimitedError(until, (error as Error).message, { cause: error });

@@ -10,6 +10,8 @@ export interface LifecycleEvents {
   "task:retry": { task: ClaimedTask; error: ErrorRecord; runAt: number };
   "task:failed": { task: ClaimedTask; error: ErrorRecord };
   "task:interrupted": { task: ClaimedTask };
+  /** GitHub's rate limit deferred the task to `runAt`; the attempt does not count. */
+  "task:deferred": { task: ClaimedTask; runAt: number; error: ErrorRecord };
 }
 
 export type LifecycleName = keyof LifecycleEvents;

@@ -82,7 +82,8 @@ export class WorkerPool {
       .run(task, stop.signal)
       .then(async ({ result, settled }) => {
         await this.o.backend.finish(this.o.owner, task.id, result);
-        if (result.outcome === "retrying") this.wakeBy(result.runAt);
+        const dueAt = result.outcome === "retrying" || result.outcome === "interrupted" ? result.runAt : undefined;
+        if (dueAt !== undefined) this.wakeBy(dueAt);
         if (stop.signal.reason !== "lost") await settled(); // the store ignored the result: the task is no longer ours
       })
       .catch((err: unknown) => this.o.log.error({ err, task: task.id }, "could not record a task's outcome; it runs again when its lease expires"))

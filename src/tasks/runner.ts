@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { HookyardOctokit } from "../github/octokit.js";
 import { HookyardError } from "../errors.js";
 import { createContext, type Context } from "../events/context.js";
 import type { HandlerRegistry } from "../events/registry.js";
@@ -18,6 +19,8 @@ export interface RunnerDeps {
   lifecycle: Lifecycle;
   defaultTimeoutMs: number;
   errorHandlers: readonly ErrorHandler[];
+  /** The Octokit of a handler of this task's delivery. */
+  octokit: (task: ClaimedTask, payload: unknown, log: () => Logger) => HookyardOctokit;
   now?: () => number;
   random?: () => number;
 }
@@ -52,7 +55,10 @@ export async function runAttempt(task: ClaimedTask, stop: AbortSignal, deps: Run
   try {
     if (!handler) throw new UnrecoverableError(`no handler named "${task.name}" is registered in this process`, { cause: "HOOKYARD_ERR_TASK_NO_HANDLER" });
     const payload = await deps.loadPayload(task.deliveryId);
-    ctx = createContext({ id: task.deliveryId, name: task.event, payload, log, signal: controller.signal, attempt: task.attempt, task: task.id });
+    ctx = createContext({
+      id: task.deliveryId, name: task.event, payload, log, signal: controller.signal, attempt: task.attempt, task: task.id,
+      octokit: () => deps.octokit(task, payload, log),
+    });
     const timeoutMs = task.timeoutMs > 0 ? task.timeoutMs : deps.defaultTimeoutMs;
     const aborted = new Promise<never>((_, reject) => {
       const fail = () => reject(abortError(controller.signal.reason, timeoutMs));
@@ -98,6 +104,9 @@ function abortError(reason: unknown, timeoutMs: number): Error {
 function decide(task: ClaimedTask, error: Error, stopped: StopReason | undefined, now: number, random?: () => number): AttemptResult {
   const record = toRecord(error);
   if (stopped === "shutdown") return { outcome: "interrupted", error: record };
+  // GitHub's rate limit is spent: run again when it resets, without counting this attempt
+  const resetAt = (error as { resetAt?: unknown }).resetAt;
+  if (record.code === "HOOKYARD_ERR_GITHUB_RATE_LIMITED" && typeof resetAt === "number") return { outcome: "interrupted", runAt: resetAt, error: record };
   const noHandler = error instanceof UnrecoverableError && error.cause === "HOOKYARD_ERR_TASK_NO_HANDLER";
   if (noHandler) record.code = "HOOKYARD_ERR_TASK_NO_HANDLER";
   if (error instanceof UnrecoverableError || task.attempt >= task.maxAttempts) return { outcome: "failed", error: record };
@@ -126,8 +135,13 @@ function report(task: ClaimedTask, result: AttemptResult, durationMs: number, lo
       deps.lifecycle.emit("task:failed", { task, error: result.error });
       break;
     case "interrupted":
-      log().info({ durationMs }, "task interrupted by shutdown; queued again");
-      deps.lifecycle.emit("task:interrupted", { task });
+      if (result.runAt !== undefined) {
+        log().warn({ durationMs, runAt: new Date(result.runAt).toISOString() }, "GitHub rate limit spent; task queued for the reset (attempt not counted)");
+        deps.lifecycle.emit("task:deferred", { task, runAt: result.runAt, error: result.error });
+      } else {
+        log().info({ durationMs }, "task interrupted by shutdown; queued again");
+        deps.lifecycle.emit("task:interrupted", { task });
+      }
       break;
   }
 }

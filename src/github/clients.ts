@@ -1,0 +1,81 @@
+import { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { HookyardConfig } from "../config/index.js";
+import { HookyardError } from "../errors.js";
+import { GitHubApp, unauthenticatedOctokit, type UnauthenticatedReason } from "./github-app.js";
+import type { HookyardOctokit } from "./octokit.js";
+import { apiBaseUrl, githubSettings, type GitHubSettings } from "./settings.js";
+import { MemoryTokenStore, RedisTokenStore } from "./token-store.js";
+
+export interface GitHubClientsOptions {
+  log: Logger;
+  /** Pace writes per installation as GitHub recommends (default true). */
+  throttle?: boolean;
+  now?: () => number;
+}
+
+/** The Octokit a handler gets, and whether (and why not) it is installation-authenticated. */
+export interface DeliveryOctokit {
+  octokit: HookyardOctokit;
+  installationId: number | null;
+  reason?: UnauthenticatedReason;
+}
+
+/**
+ * Everything a Hookyard process uses to reach GitHub: the App (when `APP_ID` and a key are set),
+ * its token cache (in Redis when `REDIS_URL` is set, else in memory), and per-delivery clients.
+ *
+ * @example
+ * ```ts
+ * const github = new GitHubClients(config, { log });
+ * const { octokit } = github.forDelivery("issues", payload, deliveryId, log);
+ * ```
+ */
+export class GitHubClients {
+  readonly baseUrl: string;
+  readonly settings: GitHubSettings | undefined;
+  private appInstance: GitHubApp | undefined;
+  private redis: Redis | undefined;
+
+  constructor(private readonly config: HookyardConfig, private readonly o: GitHubClientsOptions) {
+    this.baseUrl = apiBaseUrl(config);
+    this.settings = githubSettings(config);
+  }
+
+  /** The App, or a `HOOKYARD_ERR_GITHUB_NOT_CONFIGURED` error naming what is missing. */
+  get app(): GitHubApp {
+    if (!this.settings) {
+      throw new HookyardError("HOOKYARD_ERR_GITHUB_NOT_CONFIGURED", "no GitHub App is configured: set APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH), or run `hookyard setup`");
+    }
+    if (!this.appInstance) {
+      let store;
+      if (this.config.redisUrl) {
+        this.redis = new Redis(this.config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3, connectionName: "hookyard:tokens" });
+        store = new RedisTokenStore(this.redis, this.settings.privateKey, "hookyard:tokens:", this.o.now);
+      } else {
+        store = new MemoryTokenStore(this.o.now);
+      }
+      this.appInstance = new GitHubApp(this.settings, {
+        log: this.o.log, store, ...(this.o.throttle === false ? { throttle: false } : {}), ...(this.o.now ? { now: this.o.now } : {}),
+      });
+    }
+    return this.appInstance;
+  }
+
+  /** The client for a handler of this delivery. */
+  forDelivery(event: string, payload: unknown, deliveryId: string, log: Logger): DeliveryOctokit {
+    const p = payload as { action?: unknown; installation?: { id?: unknown } } | null;
+    const id = typeof p?.installation?.id === "number" ? p.installation.id : null;
+    const unauthenticated = (reason: UnauthenticatedReason): DeliveryOctokit =>
+      ({ octokit: unauthenticatedOctokit(this.baseUrl, log, reason, deliveryId), installationId: id, reason });
+    if (!this.settings) return unauthenticated("no App configured");
+    if (id === null) return unauthenticated("no installation in the payload");
+    // the installation is gone: GitHub will not issue it tokens any more
+    if (event === "installation" && p?.action === "deleted") return unauthenticated("installation.deleted");
+    return { octokit: this.app.installation(id, { deliveryId, log }), installationId: id };
+  }
+
+  async close(): Promise<void> {
+    if (this.redis && this.redis.status !== "end") await this.redis.quit().catch(() => this.redis?.disconnect());
+  }
+}
