@@ -204,7 +204,7 @@ export class Hookyard {
    * ```
    */
   async start(): Promise<void> {
-    assertWebhookSecret(this.config);
+    if (this.config.role !== "worker") assertWebhookSecret(this.config);
     await this.open();
     this.server = await buildServer({
       config: this.config,

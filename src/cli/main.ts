@@ -12,7 +12,7 @@ const USAGE = `usage: hookyard <command> [options]
 
 commands:
   serve [app-module]        start the server (loads .env; store from HOOKYARD_STORE)
-      --port N --host H --store URL
+      --port N --host H --store URL --role all|ingress|worker
   send <file.json|event>    sign and POST a payload; an event name (issues.labeled) uses a real example
       --url URL --secret S --event NAME --id ID --form
   tasks                     list tasks   --state S --name N --event E --repository R --limit N --cursor C
@@ -42,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
       url: { type: "string" }, secret: { type: "string" }, event: { type: "string" }, id: { type: "string" },
       form: { type: "boolean" }, state: { type: "string" }, name: { type: "string" }, repository: { type: "string" },
       limit: { type: "string" }, cursor: { type: "string" }, port: { type: "string" }, host: { type: "string" },
-      store: { type: "string" }, help: { type: "boolean", short: "h" },
+      store: { type: "string" }, role: { type: "string" }, help: { type: "boolean", short: "h" },
     },
   });
   if (command === undefined) usage("missing command; run hookyard --help for the list of commands");
@@ -58,6 +58,7 @@ export async function main(argv: string[]): Promise<number> {
         ...(values.port !== undefined ? { port: Number(values.port) } : {}),
         ...(values.host !== undefined ? { host: values.host } : {}),
         ...(values.store !== undefined ? { store: values.store } : {}),
+        ...(values.role !== undefined ? { role: values.role as "all" | "ingress" | "worker" } : {}),
       });
       console.log(`hookyard listening on ${app.url} — webhooks at ${app.url}${app.config.webhookPath}, store ${app.store.description}`);
       stopOnSignals(app);

@@ -33,7 +33,9 @@ export function loadConfig(options: ConfigInput = {}, env: NodeJS.ProcessEnv = p
     }
     out[key] = parsed.data ?? (key === "webhookSecret" ? [] : undefined);
   }
-  return out as unknown as HookyardConfig;
+  const config = out as unknown as HookyardConfig;
+  if (config.role === "ingress") config.workers = false; // an ingress process only stores and enqueues
+  return config;
 }
 
 /** Throws `HOOKYARD_ERR_CONFIG_NO_SECRET` unless a secret is set or insecure mode was asked for. */

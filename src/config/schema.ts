@@ -59,6 +59,7 @@ export const CONFIG_FIELDS = {
   pollInterval: { env: "HOOKYARD_POLL_INTERVAL", default: 1_000, schema: duration("HOOKYARD_POLL_INTERVAL"), doc: "How often idle workers look for tasks queued by other processes or whose lease expired." },
   apiToken: { env: "HOOKYARD_API_TOKEN", default: undefined, schema: z.string().min(16, "HOOKYARD_API_TOKEN must be at least 16 characters").optional(), doc: "Bearer token for the management API. Unset: only loopback callers are answered." },
   workers: { env: "HOOKYARD_WORKERS", default: true, schema: flag, doc: "Run tasks in this process (set 0 for an ingress-only process)." },
+  role: { env: "HOOKYARD_ROLE", default: "all", schema: z.enum(["all", "ingress", "worker"]), doc: "What this process does: `ingress` verifies, stores and enqueues deliveries (no workers); `worker` runs tasks (no webhook route; health and the management API stay); `all` both. Run any number of each against a shared store." },
   appId: { env: "APP_ID", default: undefined, schema: z.union([z.string(), z.number().int()]).transform(String).pipe(z.string().regex(/^(\d+|Iv[0-9A-Za-z.]+)$/, "APP_ID must be the App's numeric id or its client id (Iv…)")).optional(), doc: "The GitHub App's id (or client id). With a private key, handlers get an installation-authenticated `ctx.octokit`." },
   privateKey: { env: "PRIVATE_KEY", default: undefined, schema: z.string().min(1).optional(), doc: "The App's private key (PEM). `\\n` escapes are accepted, so it fits on one line of `.env`." },
   privateKeyPath: { env: "PRIVATE_KEY_PATH", default: undefined, schema: z.string().min(1).optional(), doc: "A file holding the App's private key (used when `PRIVATE_KEY` is unset)." },
@@ -88,6 +89,7 @@ export interface HookyardConfig {
   pollInterval: number;
   apiToken: string | undefined;
   workers: boolean;
+  role: "all" | "ingress" | "worker";
   appId: string | undefined;
   privateKey: string | undefined;
   privateKeyPath: string | undefined;
@@ -115,6 +117,7 @@ export type ConfigInput = {
   pollInterval?: number | string;
   apiToken?: string;
   workers?: boolean;
+  role?: "all" | "ingress" | "worker";
   appId?: string | number;
   privateKey?: string;
   privateKeyPath?: string;

@@ -42,7 +42,8 @@ export async function buildServer(deps: ServerDeps): Promise<HookyardServer> {
     forceCloseConnections: "idle",
     return503OnClosing: true,
   });
-  await fastify.register(ingressRoute, {
+  // a worker process takes no deliveries: its webhook path is simply not a route
+  if (deps.config.role !== "worker") await fastify.register(ingressRoute, {
     path: deps.config.webhookPath,
     maxBody: deps.config.maxBody,
     secrets: deps.config.webhookSecret,

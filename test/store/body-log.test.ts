@@ -1,5 +1,7 @@
+import { spawn } from "node:child_process";
 import { appendFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { BodyLogReader, BodyLogWriter } from "../../src/store/backends/sqlite/body-log.js";
@@ -17,7 +19,7 @@ describe("SQLite body log", () => {
     writer.close();
     expect(at.map((a) => a.seg)).toEqual([1, 2, 2, 3]);
     expect(at.map((a) => a.off)).toEqual([0, 0, 60, 0]);
-    expect(readdirSync(dir).sort()).toEqual(["000001.log", "000002.log", "000003.log"]);
+    expect(readdirSync(dir).sort()).toEqual(["000001.log", "000002.log", "000003.log"]); // and no LOCK once closed
     const reader = new BodyLogReader(dir);
     chunks.forEach((c, i) => expect(reader.read(at[i]!.seg, at[i]!.off, c.length).equals(c)).toBe(true));
     expect(() => reader.read(1, 50, 20)).toThrow(/ends before offset 70/);
@@ -61,5 +63,31 @@ describe("SQLite body log", () => {
     db.exec("CREATE TABLE deliveries (seq INTEGER PRIMARY KEY, id TEXT, body BLOB); PRAGMA user_version = 1;");
     db.close();
     await expect(SqliteBackend.open(file)).rejects.toThrow(/pre-release build of Hookyard.*move it/);
+  });
+});
+
+describe("SQLite store lock", () => {
+  afterEach(() => removeTempDirs());
+
+  it("a second process cannot open a store in use; after the first is killed, its lock is taken over", async () => {
+    const file = join(tempDir(), "locked.db");
+    const holder = join(import.meta.dirname, "..", "fixtures", "hold-store.mjs");
+    const child = spawn(process.execPath, [holder, file], { stdio: ["ignore", "pipe", "inherit"] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        createInterface({ input: child.stdout! }).on("line", (l) => l === "open" && resolve());
+        child.once("exit", (c) => reject(new Error(`child exited ${c}`)));
+      });
+      const err = await SqliteBackend.open(file).then(() => undefined, (e: unknown) => e as Error & { code: string });
+      expect(err?.code).toBe("HOOKYARD_ERR_STORE_UNAVAILABLE");
+      expect(err?.message).toContain(`in use by process ${child.pid}`);
+    } finally {
+      const gone = new Promise((r) => child.once("exit", r));
+      child.kill("SIGKILL");
+      await gone;
+    }
+    const store = await SqliteBackend.open(file);
+    await store.ping();
+    await store.close();
   });
 });

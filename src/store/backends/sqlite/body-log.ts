@@ -9,7 +9,7 @@
  * that are not on disk; bytes a crash left without a row are never read, and appends continue
  * after them.
  */
-import { closeSync, fdatasyncSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, writeSync } from "node:fs";
+import { closeSync, fdatasyncSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 
 /** A segment is closed and a new one started once it reaches this size. */
@@ -37,6 +37,7 @@ export class BodyLogWriter {
 
   constructor(private readonly dir: string, private readonly segmentBytes = SEGMENT_BYTES) {
     mkdirSync(dir, { recursive: true });
+    takeLock(join(dir, "LOCK"));
     const segs = readdirSync(dir).map((f) => /^(\d+)\.log$/.exec(f)?.[1]).filter((n): n is string => n !== undefined).map(Number);
     this.seg = segs.length > 0 ? Math.max(...segs) : 1;
     this.fd = openSync(segmentFile(dir, this.seg), "a");
@@ -64,6 +65,7 @@ export class BodyLogWriter {
   close(): void {
     this.sync();
     closeSync(this.fd);
+    rmSync(join(this.dir, "LOCK"), { force: true });
   }
 
   private rotate(): void {
@@ -72,6 +74,37 @@ export class BodyLogWriter {
     this.seg += 1;
     this.fd = openSync(segmentFile(this.dir, this.seg), "a");
     this.size = 0;
+  }
+}
+
+/**
+ * One process writes a store: a second one appending to the same body log would corrupt offsets.
+ * The lock file holds the writer's pid; a lock whose process is gone (a crash) is taken over.
+ */
+function takeLock(file: string): void {
+  for (;;) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: "wx" });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    const holder = Number(readFileSync(file, "utf8"));
+    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) {
+      throw new Error(
+        `the store is in use by process ${holder}; SQLite serves one process — for several (HOOKYARD_ROLE=ingress/worker) use a shared store (redis:// or postgres://)`,
+      );
+    }
+    rmSync(file, { force: true }); // left by a process that is gone
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
