@@ -46,10 +46,15 @@ export class SqliteBackend implements Backend {
   ) {
     this.description = `sqlite:${path}`;
     writer.on("message", (msg: unknown) => {
-      if (typeof msg !== "string" || msg[0] !== "[") return; // "closed" and other signals
-      this.inFlight = false;
-      if (this.outbox.length > 0) setImmediate(this.sendOutbox); // after the answers below have run their continuations
-      for (const res of JSON.parse(msg) as WriteResponse[]) {
+      // ["partial", json]: answers given ahead of the batch's fsync; the batch is still in flight
+      const partial = Array.isArray(msg) && msg[0] === "partial";
+      const json = partial ? (msg as [string, string])[1] : msg;
+      if (typeof json !== "string" || json[0] !== "[") return; // "closed" and other signals
+      if (!partial) {
+        this.inFlight = false;
+        if (this.outbox.length > 0) setImmediate(this.sendOutbox); // after the answers below have run their continuations
+      }
+      for (const res of JSON.parse(json) as WriteResponse[]) {
         const p = this.pending.get(res.id);
         if (!p) continue;
         this.pending.delete(res.id);

@@ -123,9 +123,12 @@ function runWriter(options: ThreadOptions): void {
     scheduled = false;
     const reqs = pending;
     pending = [];
-    const responses = refused.concat(commit(reqs.filter((r) => !DURABLE_OPS.has(r.op)), "NORMAL"));
+    const quick = refused.concat(commit(reqs.filter((r) => !DURABLE_OPS.has(r.op)), "NORMAL"));
     refused = [];
     const durable = reqs.filter((r) => DURABLE_OPS.has(r.op));
+    // claims and outcomes are answered before the fsync, so their tasks run while it happens
+    if (quick.length > 0 && durable.length > 0) parentPort!.postMessage(["partial", JSON.stringify(quick)]);
+    const responses = durable.length > 0 ? [] : quick;
     let synced = true;
     try {
       log.sync(); // the rows about to commit point at these bytes
