@@ -56,13 +56,18 @@ export async function openRedisBackend(options: RedisBackendOptions = {}): Promi
     lazyConnect: true,
     ...options.redis,
   });
-  redis.on("error", onError);
+  let lastError: Error | undefined;
+  redis.on("error", (err: Error) => {
+    lastError = err;
+    onError(err);
+  });
   const where = `Redis at ${parsed.safe}`;
   try {
     await redis.connect();
   } catch (err) {
     redis.disconnect();
-    throw new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", `cannot connect to ${where}: ${(err as Error).message}`, { cause: err });
+    const reason = lastError?.message ?? (err as Error).message;
+    throw new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", `cannot connect to ${where}: ${reason}`, { cause: lastError ?? err });
   }
   let worker: Worker<JobData, null, string> | undefined;
   try {
