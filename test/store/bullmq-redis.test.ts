@@ -9,6 +9,7 @@ import type { Backend } from "../../src/store/backend.js";
 import {
   BullmqBackend, checkRedisServer, openRedisBackend, parseRedisUrl, type RedisBackendOptions,
 } from "../../src/store/backends/bullmq/index.js";
+import { PAGE } from "../../src/store/backends/bullmq/redis-page.js";
 import { openStore } from "../../src/store/open.js";
 import { expectCode, newDelivery, newTask, removeTempDirs, seed, tempDir } from "../support/store.js";
 import { describeBackend } from "./conformance.js";
@@ -167,6 +168,32 @@ describe("BullMQ store on Redis", () => {
     expect((await b.claim("b", 10, LONG)).map((c) => c.id)).toEqual([id]);
   });
 
+  it("the paging script examines a bounded number of members per call and says where to resume", async () => {
+    const prefix = `hytest-${randomUUID()}`;
+    const redis = new Redis(REDIS_URL);
+    cleanups.push(async () => { await dropPrefix(prefix); await redis.quit(); });
+    redis.defineCommand("hookyardPageTest", { numberOfKeys: 0, lua: PAGE });
+    const base = `${prefix}:`;
+    // 250 members in each set; only the 3 oldest are in both, so the walk must cross 247 non-matches
+    for (let i = 1; i <= 250; i++) {
+      await redis.zadd(`${base}a`, i, `id${i}`);
+      await redis.zadd(`${base}b`, i <= 3 ? i : i + 1000, i <= 3 ? `id${i}` : `other${i}`);
+    }
+    const call = (cursor: string, want: number) =>
+      (redis as unknown as Record<string, (...args: (string | number)[]) => Promise<string[]>>).hookyardPageTest!(base, cursor, want, 100, "a", "b");
+    const calls: string[][] = [];
+    let cursor = "";
+    for (let i = 0; i < 10; i++) {
+      const reply = await call(cursor, 10);
+      calls.push(reply);
+      if (reply[0] === "") break;
+      cursor = reply[0]!;
+    }
+    // 100 examined per call: 250…151, then 150…51 (each reply resumes below the last examined), then the rest
+    expect(calls.map((r) => r[0])).toEqual(["151", "51", ""]);
+    expect(calls.flatMap((r) => r.slice(1))).toEqual(["id3", "3", "id2", "2", "id1", "1"]);
+  });
+
   it("runs on one command connection plus BullMQ's blocking one, however many calls are in flight", async () => {
     const { store, prefix } = await open();
     store.onTasksQueued(() => undefined);
@@ -240,6 +267,16 @@ describe("Redis server checks", () => {
 
     await redis.config("SET", "appendonly", "yes");
     expect((await checkRedisServer(redis)).warnings).toEqual([]);
+  });
+
+  it("while the server is down, ping fails at once (readiness) and close() still returns", async () => {
+    const server = await startRedisServer([]);
+    const store = await openRedisBackend({ redis: { path: server.path }, prefix: "hytest-down" });
+    await seed(store);
+    await store.ping();
+    await server.stop();
+    await expectCode(store.ping(), "HOOKYARD_ERR_STORE_UNAVAILABLE");
+    await store.close();
   });
 });
 

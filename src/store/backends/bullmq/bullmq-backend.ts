@@ -28,6 +28,8 @@ export interface BullmqBackendParts {
   repairIntervalMs: number;
   /** Errors nobody awaits (BullMQ's connection events, background repair). */
   onError: (err: unknown) => void;
+  /** How long `close()` waits for calls in flight. Default 10 s. */
+  closeTimeoutMs?: number;
 }
 
 /**
@@ -232,10 +234,19 @@ export class BullmqBackend implements Backend {
     return this.run(() => this.records.ping());
   }
 
+  /**
+   * Lets the calls already started finish (for at most `closeTimeoutMs`: a call waiting on a store
+   * that is down is then cut off and rejects), stops the wake-ups and closes every connection.
+   */
   close(): Promise<void> {
     this.closed = true;
     this.closing ??= (async () => {
-      await Promise.allSettled([...this.inflight]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...this.inflight]),
+        new Promise((resolve) => (timer = setTimeout(resolve, this.parts.closeTimeoutMs ?? 10_000))),
+      ]);
+      clearTimeout(timer);
       await this.waker?.stop(() => this.jobs.interrupt());
       await this.jobs.close();
       await this.parts.closeConnections();

@@ -51,7 +51,8 @@ export async function openPostgresBackend(options: PostgresBackendOptions): Prom
   const onError = options.onError ?? (() => undefined);
   if (options.migrate ?? parsed.migrate) await migrate(parsed.url, { schema });
 
-  const connection: PostgresConnectionOptions = { connectionString: parsed.url, schema, max: options.poolSize ?? 10 };
+  // a bounded connect: an unreachable server makes calls (and /ready) fail instead of hang
+  const connection: PostgresConnectionOptions = { connectionString: parsed.url, schema, max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000 };
   const worker = new Worker<JobData, null, string, PostgresQueueBackend, JobProgress, PostgresConnectionOptions>(queueName, null, {
     connection, autorun: false, lockDuration, stalledInterval: options.stalledIntervalMs ?? 30_000, maxStalledCount: 1_000_000_000,
   }, createPostgresBackend);

@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { HookyardError } from "../../../errors.js";
 import type {
   AttemptRecord, DeliveryDetail, DeliveryFilter, DeliverySummary, Page, TaskCounts, TaskDetail, TaskFilter, TaskState, TaskSummary,
 } from "../../backend.js";
@@ -10,6 +11,8 @@ import type { ScriptName } from "./redis-scripts.js";
 
 /** Most members one page request examines before it answers with a shorter page and a cursor. */
 const PAGE_BUDGET = 5_000;
+/** How long a readiness PING may take. */
+const PING_TIMEOUT_MS = 2_000;
 
 type Hash = Record<string, string>;
 
@@ -91,8 +94,21 @@ export abstract class RedisReads {
     return Object.fromEntries(TASK_STATES.map((s, i) => [s, Number(replies[i]?.[1] ?? 0)])) as TaskCounts;
   }
 
+  /**
+   * A round trip, bounded: while the connection is down commands wait in ioredis's queue for the
+   * reconnect, so readiness fails at once on a broken connection and after `PING_TIMEOUT_MS` otherwise.
+   */
   async ping(): Promise<void> {
-    await this.redis.ping();
+    if (this.redis.status !== "ready") throw new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", `the Redis connection is ${this.redis.status}`);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", `Redis did not answer PING within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([this.redis.ping(), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** One page of ids, newest first: the intersection of `indexes`, below the cursor. */

@@ -105,7 +105,9 @@ export async function openRedisBackend(options: RedisBackendOptions = {}): Promi
       jobs: new BullmqJobs(worker, queue, lockDuration),
       warnings,
       closeConnections: async () => {
-        await redis.quit().catch(() => redis.disconnect());
+        // QUIT waits for the replies still due; a connection that is down would wait for ever
+        if (redis.status === "ready") await redis.quit().catch(() => redis.disconnect());
+        else redis.disconnect();
       },
       repairIntervalMs: options.repairIntervalMs ?? 60_000,
       onError,
