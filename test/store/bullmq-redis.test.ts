@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
+import { Hookyard } from "../../src/app.js";
 import type { HookyardError } from "../../src/errors.js";
+import { RetryLaterError } from "../../src/tasks/steer.js";
 import type { Backend } from "../../src/store/backend.js";
 import {
   BullmqBackend, checkRedisServer, openRedisBackend, parseRedisUrl, type RedisBackendOptions,
@@ -192,6 +194,48 @@ describe("BullMQ store on Redis", () => {
     // 100 examined per call: 250…151, then 150…51 (each reply resumes below the last examined), then the rest
     expect(calls.map((r) => r[0])).toEqual(["151", "51", ""]);
     expect(calls.flatMap((r) => r.slice(1))).toEqual(["id3", "3", "id2", "2", "id1", "1"]);
+  });
+
+  it("two Hookyard processes share one store: an ingress-only one accepts, a worker one runs the handler (with a retry)", async () => {
+    const { store: ingressStore, prefix } = await open();
+    const { store: workerStore } = await open({ prefix });
+    const settings = { logLevel: "silent" as const, env: {}, webhookSecret: "s", pollInterval: 60_000 };
+    const ingress = new Hookyard({ ...settings, store: ingressStore, workers: false });
+    const worker = new Hookyard({ ...settings, store: workerStore });
+    cleanups.unshift(() => ingress.stop(), () => worker.stop());
+    const seen: number[] = [];
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    for (const app of [ingress, worker]) {
+      app.on("issues.opened", async function triage(ctx) {
+        seen.push(ctx.attempt);
+        if (ctx.attempt === 1) throw new RetryLaterError(5);
+        done();
+      }, { retries: 2 });
+    }
+    await worker.open();
+    // the worker's only wake-ups are the store's (its poll interval is a minute)
+    expect(await ingress.receive({ id: "delivery-1", name: "issues", payload: { action: "opened", repository: { full_name: "octo/r" } } })).toBe("accepted");
+    await finished;
+    expect(seen).toEqual([1, 2]);
+  });
+
+  it("one Hookyard process runs a delivery's tasks claimed at creation, and BullMQ's queue ends empty", async () => {
+    const { store, prefix } = await open();
+    const queue = await view(prefix);
+    const app = new Hookyard({ logLevel: "silent", env: {}, webhookSecret: "s", store });
+    cleanups.unshift(() => app.stop());
+    let ran = 0;
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    app.on("issues.opened", async function first() { if (++ran === 2) done(); });
+    app.on("issues.opened", async function second() { if (++ran === 2) done(); });
+    await app.open();
+    expect(await app.receive({ id: "delivery-2", name: "issues", payload: { action: "opened" } })).toBe("accepted");
+    await finished;
+    await app.stop();
+    expect(await store.countTasks()).toMatchObject({ completed: 2, running: 0, queued: 0 });
+    expect(await queue.getJobCounts("waiting", "active", "delayed", "completed", "failed")).toEqual({ waiting: 0, active: 0, delayed: 0, completed: 0, failed: 0 });
   });
 
   it("runs on one command connection plus BullMQ's blocking one, however many calls are in flight", async () => {
