@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { createPostgresBackend, Worker } from "bullmq";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { Hookyard } from "../../src/app.js";
@@ -7,7 +8,7 @@ import { RetryLaterError } from "../../src/tasks/steer.js";
 import { BullmqBackend, migrate, openPostgresBackend, type PostgresBackendOptions } from "../../src/store/backends/bullmq/index.js";
 import { pageQuery } from "../../src/store/backends/bullmq/pg-reads.js";
 import { openStore } from "../../src/store/open.js";
-import { expectCode, newDelivery, newTask, seed } from "../support/store.js";
+import { expectCode, newDelivery, newTask, pollUntil, seed } from "../support/store.js";
 import { describeBackend } from "./conformance.js";
 
 const PG_URL = process.env.HOOKYARD_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -105,6 +106,28 @@ describe("BullMQ store on Postgres (beta)", () => {
     expect(await store.getDelivery(d.id)).toBeNull();
     expect(await store.getTask(t.id)).toBeNull();
     expect(await store.accept(d, [t])).toBe("accepted");
+  });
+
+  it("a job that BullMQ's own stalled-job check put back is recorded as a lost attempt and runs again", async () => {
+    const { store, schema } = await open();
+    const [id] = await seed(store);
+    await store.claim("a", 1, LONG);
+    const checker = new Worker(`q${schema}`, null, { connection: { connectionString: PG_URL, schema, max: 1 }, autorun: false, stalledInterval: 1 }, createPostgresBackend);
+    cleanups.unshift(() => checker.close(true));
+    // the process holding the lease dies and its BullMQ lock lapses (shortened here to 1 ms)
+    const token = await inSchema(schema, async (c) => (await c.query<{ token: string }>("SELECT token FROM hookyard_task WHERE id = $1", [id])).rows[0]!.token);
+    expect(await checker.backend.extendLocks([id!], [token], 1)).toEqual([]);
+    // BullMQ runs the check once per stalledInterval across workers (a throttle row): clear it, then
+    // check until the job, marked by one pass, is found without a live lock by the next
+    await pollUntil("BullMQ's stalled check to put the job back", async () => {
+      await inSchema(schema, (c) => c.query("DELETE FROM meta WHERE field = 'stalled-check'"));
+      return (await checker.backend.moveStalledJobsToWait()).includes(id!);
+    });
+    expect(await store.claim("b", 1, LONG)).toMatchObject([{ id, attempt: 2 }]);
+    const task = await store.getTask(id!);
+    expect(task?.attemptLog.map((a) => a.outcome)).toEqual(["lost", "running"]);
+    expect(task?.lastError?.code).toBe("HOOKYARD_ERR_TASK_LEASE_EXPIRED");
+    expect(await store.extendLeases("a", [id!], LONG)).toEqual([id]);
   });
 
   it("deduplicates on the delivery id (a primary key) after the task's job is gone", async () => {

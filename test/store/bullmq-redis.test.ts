@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
-import { Queue } from "bullmq";
+import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { Hookyard } from "../../src/app.js";
@@ -13,7 +13,7 @@ import {
 } from "../../src/store/backends/bullmq/index.js";
 import { PAGE } from "../../src/store/backends/bullmq/redis-page.js";
 import { openStore } from "../../src/store/open.js";
-import { expectCode, newDelivery, newTask, removeTempDirs, seed, tempDir } from "../support/store.js";
+import { expectCode, newDelivery, newTask, pollUntil, removeTempDirs, seed, tempDir } from "../support/store.js";
 import { describeBackend } from "./conformance.js";
 
 const REDIS_URL = process.env.HOOKYARD_TEST_REDIS_URL ?? "redis://127.0.0.1:6379/0";
@@ -140,6 +140,29 @@ describe("BullMQ store on Redis", () => {
     expect(await queue.getJobState(winner.id)).toBe("waiting");
     expect(await queue.getJobState(loser.id)).toBe("unknown");
     expect((await store.getDelivery(d.id))?.tasks.map((t) => t.id)).toEqual([winner.id]);
+  });
+
+  it("a job that BullMQ's own stalled-job check put back is recorded as a lost attempt and runs again", async () => {
+    const { store, prefix } = await open();
+    const [id] = await seed(store);
+    await store.claim("a", 1, LONG);
+    const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    const checker = new Worker("tasks", null, { connection, prefix, autorun: false, stalledInterval: 1, maxStalledCount: 1_000_000_000 });
+    cleanups.unshift(async () => { await checker.close(true); await connection.quit(); });
+    // the process holding the lease dies and its BullMQ lock lapses (shortened here to 1 ms)
+    const token = await connection.hget(`${prefix}:tasks:rec:t:${id}`, "token");
+    expect(await checker.backend.extendLocks([id!], [token!], 1)).toEqual([]);
+    // BullMQ runs the check once per stalledInterval across workers (a throttle key): clear it, then
+    // check until the job, marked by one pass, is found without a lock by the next
+    await pollUntil("BullMQ's stalled check to put the job back", async () => {
+      await connection.del(`${prefix}:tasks:stalled-check`);
+      return (await checker.backend.moveStalledJobsToWait()).includes(id!);
+    });
+    expect(await store.claim("b", 1, LONG)).toMatchObject([{ id, attempt: 2 }]);
+    const task = await store.getTask(id!);
+    expect(task?.attemptLog.map((a) => a.outcome)).toEqual(["lost", "running"]);
+    expect(task?.lastError?.code).toBe("HOOKYARD_ERR_TASK_LEASE_EXPIRED");
+    expect(await store.extendLeases("a", [id!], LONG)).toEqual([id]);
   });
 
   it("a job without a task record is discarded by the claim that fetches it", async () => {

@@ -20,9 +20,9 @@ const LOST = JSON.stringify(LEASE_EXPIRED_ERROR);
  * Task and delivery records in Redis, changed by the Lua scripts in redis-scripts.ts.
  *
  * What is atomic: `accept`, `addTasks` and `retry` send the record script and BullMQ's add-job
- * scripts for the tasks in ONE `MULTI`/`EXEC`, so Redis applies them together (and with
- * `appendonly yes` the AOF holds the whole transaction or, after a torn write, none of it once
- * `redis-check-aof` trims it). A delivery can therefore never be stored without its tasks and jobs.
+ * scripts for the tasks in ONE `MULTI`/`EXEC`, so Redis applies them together, and with
+ * `appendonly yes` the AOF holds the whole transaction or none of it (Redis drops an incomplete
+ * MULTI at the end of the AOF when it loads). A delivery can never be stored without its tasks and jobs.
  * The dedup check lives inside the record script (`SET NX` on a key that never expires); a
  * duplicate racing past the pre-check leaves jobs without records, which are removed right after
  * (and, if the process dies first, discarded by the claim that fetches them).
@@ -68,7 +68,11 @@ export class RedisRecords extends RedisReads implements RecordStore {
       throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no delivery ${deliveryId}`);
     }
     const { json, jobs } = this.newTasks(deliveryId, tasks, now);
-    await this.transaction(now, jobs, (multi) => multi.runCommand("hookyardAddTasks", [this.keys.base, deliveryId, json]));
+    const added = await this.transaction(now, jobs, (multi) => multi.runCommand("hookyardAddTasks", [this.keys.base, deliveryId, json]));
+    if (added === -1) {
+      await this.removeJobs(jobs.map((j) => j.id));
+      throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no delivery ${deliveryId}`);
+    }
   }
 
   async retry(id: string, now: number): Promise<void> {

@@ -1,6 +1,13 @@
 import { HookyardError } from "../../../errors.js";
 
-/** The accepted `HOOKYARD_STORE` forms, for error messages. */
+/**
+ * The accepted `HOOKYARD_STORE` forms, for error messages.
+ *
+ * @example
+ * ```ts
+ * throw new HookyardError("HOOKYARD_ERR_STORE_INVALID_URL", `use one of: ${STORE_URL_FORMS}`);
+ * ```
+ */
 export const STORE_URL_FORMS =
   "sqlite:<path>, memory:, redis://[user:password@]host[:port][/db][?prefix=hookyard&queue=tasks] (rediss:// for TLS), " +
   "postgres://user[:password]@host[:port]/database[?schema=hookyard&queue=tasks&migrate=true] (or postgresql://)";
