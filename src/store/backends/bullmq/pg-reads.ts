@@ -6,19 +6,19 @@ import { TASK_STATES } from "../../backend.js";
 import { decodeCursor, encodeCursor, pageSize } from "../../cursor.js";
 import { parseError } from "./records.js";
 
-export const TASK_COLUMNS = `seq, id, name, delivery_id, event, action, repository, state, attempts, max_attempts, run_at,
+const TASK_COLUMNS = `seq, id, name, delivery_id, event, action, repository, state, attempts, max_attempts, run_at,
   created_at, updated_at, last_error`;
 const DELIVERY_COLUMNS = "seq, id, event, action, repository, installation_id, status, received_at";
 
 /** Bigints arrive as strings from node-postgres. */
 type Num = string | number;
 
-export interface DeliveryRow {
+interface DeliveryRow {
   seq: Num; id: string; event: string; action: string | null; repository: string | null;
   installation_id: Num | null; status: DeliverySummary["status"]; received_at: Num;
 }
 
-export interface TaskRow {
+interface TaskRow {
   seq: Num; id: string; name: string; delivery_id: string; event: string; action: string | null; repository: string | null;
   state: TaskState; attempts: number; max_attempts: number; run_at: Num; created_at: Num; updated_at: Num; last_error: string | null;
 }
@@ -119,14 +119,14 @@ export abstract class PgReads {
   }
 }
 
-export function toDelivery(r: DeliveryRow): DeliverySummary {
+function toDelivery(r: DeliveryRow): DeliverySummary {
   return {
     id: r.id, event: r.event, action: r.action, repository: r.repository,
     installationId: r.installation_id === null ? null : Number(r.installation_id), status: r.status, receivedAt: Number(r.received_at),
   };
 }
 
-export function toTask(r: TaskRow): TaskSummary {
+function toTask(r: TaskRow): TaskSummary {
   return {
     id: r.id, name: r.name, deliveryId: r.delivery_id, event: r.event, action: r.action, repository: r.repository, state: r.state,
     attempts: r.attempts, maxAttempts: r.max_attempts, runAt: Number(r.run_at), createdAt: Number(r.created_at),
