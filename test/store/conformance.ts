@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Backend, TaskState } from "../../src/store/backend.js";
-import { claimWhenDue, expectCode, newDelivery, newTask, removeTempDirs, seed, untilWake, walkPages } from "../support/store.js";
+import { claimWhenDue, delay, expectCode, newDelivery, newTask, removeTempDirs, seed, untilWake, walkPages } from "../support/store.js";
 
 const LONG = 60_000;
 
@@ -165,6 +165,32 @@ export function describeBackend(name: string, factory: () => Promise<Backend>): 
         expect(t).toMatchObject({ state: "failed", attempts: 1, lastError: { code: "HOOKYARD_ERR_TASK_LEASE_EXPIRED" } });
         expect(t?.attemptLog.map((a) => a.outcome)).toEqual(["lost"]);
         expect(await store.nextWakeAt()).toBeNull();
+      });
+      it("an inline-claimed task whose lease expires is claimed by another owner as the next attempt", async () => {
+        const t = newTask({ claimedBy: { owner: "inline", leaseMs: 20 } });
+        await store.accept(newDelivery(), [t]);
+        const [taken] = await claimWhenDue(store, "b");
+        expect(taken).toMatchObject({ id: t.id, attempt: 2 });
+        expect((await store.getTask(t.id))?.attemptLog.map((a) => a.outcome)).toEqual(["lost", "running"]);
+        expect(await store.extendLeases("inline", [t.id], LONG)).toEqual([t.id]);
+        await store.finish("inline", t.id, { outcome: "completed" });
+        expect(await state(t.id)).toBe("running");
+        await store.finish("b", t.id, { outcome: "completed" });
+        expect(await state(t.id)).toBe("completed");
+        expect(await store.claim("c", 10, LONG)).toEqual([]);
+        expect(await store.nextWakeAt()).toBeNull();
+      });
+      it("extendLeases keeps an inline-claimed task from being claimed past its first lease", async () => {
+        const t = newTask({ claimedBy: { owner: "inline", leaseMs: 20 } });
+        await store.accept(newDelivery(), [t]);
+        const firstLeaseEnd = await store.nextWakeAt();
+        expect(await store.extendLeases("inline", [t.id], LONG)).toEqual([]);
+        // wait for the time the first lease would have ended (read from the store), then try to take it
+        if (firstLeaseEnd !== null && firstLeaseEnd >= Date.now()) await delay(firstLeaseEnd - Date.now() + 1);
+        expect(await store.claim("other", 10, LONG)).toEqual([]);
+        expect(await store.nextWakeAt()).toBeGreaterThan(Date.now() + LONG / 2);
+        await store.finish("inline", t.id, { outcome: "retrying", runAt: Date.now(), error: { message: "again" } });
+        expect(await claimWhenDue(store, "other")).toMatchObject([{ id: t.id, attempt: 2 }]);
       });
       it("extendLeases renews held leases and returns the ids the owner no longer holds", async () => {
         const [keep, cancel] = await seed(store, 2);

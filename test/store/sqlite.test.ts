@@ -102,7 +102,7 @@ describe("SqliteBackend specifics", () => {
     await store.ping();
     expect(existsSync(file)).toBe(true);
     await expectCode(openStore("sqlite:"), "HOOKYARD_ERR_STORE_INVALID_URL");
-    await expectCode(openStore("redis://localhost"), "HOOKYARD_ERR_STORE_INVALID_URL");
+    await expectCode(openStore("mysql://localhost"), "HOOKYARD_ERR_STORE_INVALID_URL");
   });
 
   it("a file that is not a database fails to open with the reason in words", async () => {

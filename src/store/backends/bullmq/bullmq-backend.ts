@@ -1,0 +1,297 @@
+import { randomUUID } from "node:crypto";
+import { HookyardError } from "../../../errors.js";
+import type {
+  AcceptStatus, AttemptResult, Backend, ClaimedTask, DeliveryDetail, DeliveryFilter, DeliverySummary, NewDelivery, NewTask,
+  Page, TaskCounts, TaskDetail, TaskFilter, TaskSummary,
+} from "../../backend.js";
+import { TaskNotifier } from "../../notifier.js";
+import { LEASE_EXPIRED_ERROR } from "../../transitions.js";
+import type { Jobs } from "./jobs.js";
+import type { Handed, RecordStore } from "./records.js";
+import { Waker } from "./waker.js";
+
+/** How many lapsed leases one claim recovers at most. */
+const RECOVER_BATCH = 100;
+/** How many open tasks one repair pass checks at most. */
+const REPAIR_BATCH = 500;
+
+/** The parts a {@link BullmqBackend} is assembled from (see `openRedisBackend` / `openPostgresBackend`). */
+export interface BullmqBackendParts {
+  description: string;
+  records: RecordStore;
+  jobs: Jobs;
+  /** Startup warnings (e.g. Redis without `appendonly`). */
+  warnings: readonly string[];
+  /** Closes what the opener created besides BullMQ's worker and queue (e.g. the ioredis connection). */
+  closeConnections: () => Promise<void>;
+  /** How often a claim also checks that open tasks have their BullMQ job (ms). */
+  repairIntervalMs: number;
+  /** Errors nobody awaits (BullMQ's connection events, background repair). */
+  onError: (err: unknown) => void;
+  /** How long `close()` waits for calls in flight. Default 10 s. */
+  closeTimeoutMs?: number;
+}
+
+/**
+ * The store on BullMQ: deliveries and task records next to a BullMQ queue whose jobs are the tasks
+ * (job id = task id), fetched with BullMQ's manual API under lock tokens that are the leases.
+ * Open it with `openRedisBackend` / `openPostgresBackend`, or `openStore("redis://…")`.
+ *
+ * Every transition changes the task record first (atomically, with the ownership check) and then
+ * moves the job; a job whose record says otherwise is put right by the claim that fetches it, and
+ * {@link BullmqBackend.repair} re-creates jobs that a crash between the two steps lost.
+ *
+ * @example
+ * ```ts
+ * const store = await openRedisBackend({ url: "redis://127.0.0.1:6379/0", prefix: "hookyard" });
+ * const app = new Hookyard({ store });
+ * ```
+ */
+export class BullmqBackend implements Backend {
+  readonly description: string;
+  /** Warnings from the startup checks, for the caller to log. */
+  readonly warnings: readonly string[];
+  private readonly records: RecordStore;
+  private readonly jobs: Jobs;
+  private readonly notifier = new TaskNotifier();
+  private readonly inflight = new Set<Promise<unknown>>();
+  private waker: Waker | undefined;
+  private closed = false;
+  private closing: Promise<void> | undefined;
+  private nextRepairAt: number;
+
+  constructor(private readonly parts: BullmqBackendParts) {
+    this.description = parts.description;
+    this.warnings = parts.warnings;
+    this.records = parts.records;
+    this.jobs = parts.jobs;
+    this.nextRepairAt = Date.now() + parts.repairIntervalMs;
+  }
+
+  accept(delivery: NewDelivery, tasks: NewTask[]): Promise<AcceptStatus> {
+    return this.run(async () => {
+      const status = await this.records.accept(delivery, tasks, Date.now());
+      if (status === "accepted" && tasks.some((t) => !t.claimedBy)) this.notifier.notify();
+      return status;
+    });
+  }
+
+  addTasks(deliveryId: string, tasks: NewTask[]): Promise<void> {
+    return this.run(async () => {
+      await this.records.addTasks(deliveryId, tasks, Date.now());
+      if (tasks.length > 0) this.notifier.notify();
+    });
+  }
+
+  claim(owner: string, limit: number, leaseMs: number): Promise<ClaimedTask[]> {
+    return this.run(async () => {
+      await this.recover(Date.now());
+      this.maybeRepair();
+      const handed = await this.jobs.fetch(limit, () => `${owner}:${randomUUID()}`);
+      if (handed.length < limit) this.waker?.arm();
+      if (handed.length === 0) return [];
+      const decisions = await this.records.claim(owner, leaseMs, Date.now(), handed);
+      const claimed: ClaimedTask[] = [];
+      const relock: Handed[] = [];
+      await Promise.all(decisions.map(async (d, i) => {
+        const h = handed[i]!;
+        if (d.kind === "claim") {
+          claimed.push(d.task);
+          relock.push(h);
+        } else if (d.kind === "fail") {
+          await this.jobs.drop({ id: h.id, name: d.name, deliveryId: d.deliveryId }, h.token, "failed", LEASE_EXPIRED_ERROR);
+        } else if (d.kind === "defer") {
+          await this.jobs.place({ id: h.id, name: d.name, deliveryId: d.deliveryId, runAt: d.runAt }, h.token);
+        } else {
+          await this.discard(h);
+        }
+      }));
+      // jobs are fetched with the worker's lock duration; a claim for another lease sets it once
+      if (leaseMs !== this.jobs.lockDurationMs) await this.jobs.extendLocks(relock, leaseMs);
+      return claimed;
+    });
+  }
+
+  extendLeases(owner: string, taskIds: string[], leaseMs: number): Promise<string[]> {
+    return this.run(async () => {
+      const now = Date.now();
+      const held = await this.records.extend(owner, taskIds, leaseMs, now);
+      const locks: Handed[] = [];
+      const delayed: Promise<void>[] = [];
+      held.forEach((h, i) => {
+        if (h?.token) locks.push({ id: taskIds[i]!, token: h.token });
+        // claimed at creation: the job waits delayed until the lease's end, which moves with it
+        else if (h) delayed.push(this.jobs.place({ id: taskIds[i]!, name: h.name, deliveryId: h.deliveryId, runAt: now + leaseMs }, null));
+      });
+      // The record is the authority on the lease: a lock that expired meanwhile (a late heartbeat)
+      // cannot be renewed, but no one else holds the task until a claim records the lease as lost.
+      await Promise.all([this.jobs.extendLocks(locks, leaseMs), ...delayed]);
+      return taskIds.filter((_, i) => held[i] === null);
+    });
+  }
+
+  finish(owner: string, taskId: string, result: AttemptResult): Promise<void> {
+    return this.run(async () => {
+      const now = Date.now();
+      const held = await this.records.finish(owner, taskId, result, now);
+      if (!held) return;
+      const spec = { id: taskId, name: held.name, deliveryId: held.deliveryId };
+      switch (result.outcome) {
+        case "completed":
+          return this.jobs.drop(spec, held.token, "completed");
+        case "failed":
+          return this.jobs.drop(spec, held.token, "failed", result.error);
+        case "retrying":
+          return this.jobs.place({ ...spec, runAt: result.runAt }, held.token);
+        case "interrupted":
+          await this.jobs.place({ ...spec, runAt: now }, held.token);
+          this.notifier.notify();
+      }
+    });
+  }
+
+  nextWakeAt(): Promise<number | null> {
+    return this.run(() => this.records.nextWakeAt());
+  }
+
+  /**
+   * Calls `listener` when tasks are queued: by this process at once, and by any process through
+   * BullMQ's blocking wait (started with the first listener).
+   */
+  onTasksQueued(listener: () => void): () => void {
+    const unsubscribe = this.notifier.subscribe(listener);
+    if (!this.waker && !this.closed) {
+      this.waker = new Waker(() => this.jobs.waitForWork(), () => this.notifier.notify(), this.parts.onError);
+      this.waker.start();
+    }
+    return unsubscribe;
+  }
+
+  getDelivery(id: string): Promise<DeliveryDetail | null> {
+    return this.run(() => this.records.getDelivery(id));
+  }
+
+  getBody(id: string): Promise<{ body: Uint8Array; contentType: string } | null> {
+    return this.run(() => this.records.getBody(id));
+  }
+
+  listDeliveries(filter: DeliveryFilter): Promise<Page<DeliverySummary>> {
+    return this.run(() => this.records.listDeliveries(filter));
+  }
+
+  getTask(id: string): Promise<TaskDetail | null> {
+    return this.run(() => this.records.getTask(id));
+  }
+
+  listTasks(filter: TaskFilter): Promise<Page<TaskSummary>> {
+    return this.run(() => this.records.listTasks(filter));
+  }
+
+  countTasks(): Promise<TaskCounts> {
+    return this.run(() => this.records.countTasks());
+  }
+
+  retryTask(id: string): Promise<TaskSummary> {
+    return this.run(async () => {
+      await this.records.retry(id, Date.now());
+      this.notifier.notify();
+      return this.summary(id);
+    });
+  }
+
+  cancelTask(id: string): Promise<TaskSummary> {
+    return this.run(async () => {
+      const held = await this.records.cancel(id, Date.now());
+      await this.jobs.drop({ id, name: held.name, deliveryId: held.deliveryId }, held.token, "failed", { message: "cancelled" });
+      return this.summary(id);
+    });
+  }
+
+  /**
+   * Re-creates the BullMQ job of every queued or retrying task, due more than `olderThanMs` ago,
+   * that has none (a process died between a task's record and its job). Claims run this every
+   * `repairIntervalMs`; returns how many jobs were re-created.
+   *
+   * @example
+   * ```ts
+   * const recreated = await store.repair(0);
+   * ```
+   */
+  repair(olderThanMs = 60_000): Promise<number> {
+    return this.run(async () => {
+      let recreated = 0;
+      for (const task of await this.records.stale(Date.now() - olderThanMs, REPAIR_BATCH)) {
+        const state = await this.jobs.state(task.id);
+        if (state !== "unknown" && state !== "completed" && state !== "failed") continue;
+        await this.jobs.place(task, null);
+        recreated += 1;
+      }
+      return recreated;
+    });
+  }
+
+  ping(): Promise<void> {
+    return this.run(() => this.records.ping());
+  }
+
+  /**
+   * Lets the calls already started finish (for at most `closeTimeoutMs`: a call waiting on a store
+   * that is down is then cut off and rejects), stops the wake-ups and closes every connection.
+   */
+  close(): Promise<void> {
+    this.closed = true;
+    this.closing ??= (async () => {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...this.inflight]),
+        new Promise((resolve) => (timer = setTimeout(resolve, this.parts.closeTimeoutMs ?? 10_000))),
+      ]);
+      clearTimeout(timer);
+      await this.waker?.stop(() => this.jobs.interrupt());
+      await this.jobs.close();
+      await this.parts.closeConnections();
+    })();
+    return this.closing;
+  }
+
+  /** Records lapsed leases as lost attempts and puts their jobs back in line (or ends them). */
+  private async recover(now: number): Promise<void> {
+    const lost = await this.records.recover(now, RECOVER_BATCH);
+    await Promise.all(lost.map((r) => r.state === "failed"
+      ? this.jobs.drop(r, r.token, "failed", LEASE_EXPIRED_ERROR)
+      : this.jobs.place({ ...r, runAt: now }, r.token)));
+  }
+
+  /** A fetched job with no work left. If a retry re-opened the task meanwhile, its job is put back. */
+  private async discard(h: Handed): Promise<void> {
+    await this.jobs.drop({ id: h.id, name: "", deliveryId: "" }, h.token, "completed");
+    const open = await this.records.openTask(h.id);
+    if (open) await this.jobs.place(open, null);
+  }
+
+  private maybeRepair(): void {
+    if (this.closed || Date.now() < this.nextRepairAt) return;
+    this.nextRepairAt = Date.now() + this.parts.repairIntervalMs;
+    this.repair().catch(this.parts.onError);
+  }
+
+  private async summary(id: string): Promise<TaskSummary> {
+    const task = await this.records.getTask(id);
+    if (!task) throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no task ${id}`);
+    const { attemptLog: _a, backoff: _b, timeoutMs: _t, ...summary } = task;
+    return summary;
+  }
+
+  /** Runs a call unless the store is closed; `close()` waits for the calls already started. */
+  private run<T>(call: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", "the store is closed"));
+    const p = call().catch((err: unknown) => {
+      if (err instanceof HookyardError) throw err;
+      throw new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", `${this.description}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+    });
+    this.inflight.add(p);
+    const done = () => void this.inflight.delete(p);
+    p.then(done, done);
+    return p;
+  }
+}

@@ -1,0 +1,387 @@
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { join } from "node:path";
+import { Queue, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import { afterEach, describe, expect, it } from "vitest";
+import { Hookyard } from "../../src/app.js";
+import type { HookyardError } from "../../src/errors.js";
+import { RetryLaterError } from "../../src/tasks/steer.js";
+import type { Backend } from "../../src/store/backend.js";
+import {
+  BullmqBackend, checkRedisServer, openRedisBackend, parseRedisUrl, type RedisBackendOptions,
+} from "../../src/store/backends/bullmq/index.js";
+import { PAGE } from "../../src/store/backends/bullmq/redis-page.js";
+import { openStore } from "../../src/store/open.js";
+import { expectCode, newDelivery, newTask, pollUntil, removeTempDirs, seed, tempDir } from "../support/store.js";
+import { describeBackend } from "./conformance.js";
+
+const REDIS_URL = process.env.HOOKYARD_TEST_REDIS_URL ?? "redis://127.0.0.1:6379/0";
+const LONG = 60_000;
+
+/** Deletes every key under a test's own prefix (BullMQ's queue keys and Hookyard's records alike). */
+async function dropPrefix(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true });
+  await redis.connect();
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+  } finally {
+    await redis.quit();
+  }
+}
+
+/** The backend, with `close()` also removing the test's keys (the conformance suite closes every store it opens). */
+function withCleanup<T extends Backend>(store: T, cleanup: () => Promise<void>): T {
+  let cleaned: Promise<void> | undefined;
+  return new Proxy(store, {
+    get(target, prop) {
+      if (prop === "close") return () => target.close().then(() => (cleaned ??= cleanup()));
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+export async function openTestStore(options: RedisBackendOptions = {}): Promise<{ store: BullmqBackend; prefix: string }> {
+  const prefix = options.prefix ?? `hytest-${randomUUID()}`;
+  const store = await openRedisBackend({ url: REDIS_URL, ...options, prefix });
+  return { store: withCleanup(store, () => dropPrefix(prefix)), prefix };
+}
+
+describeBackend("bullmq-redis", async () => (await openTestStore()).store);
+
+/** A BullMQ queue on a test's prefix with its own connection, to look at the jobs from outside. */
+async function bullmqView(prefix: string): Promise<{ queue: Queue; close: () => Promise<void> }> {
+  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue("tasks", { connection, prefix });
+  await queue.waitUntilReady();
+  return { queue, close: async () => { await queue.close(); await connection.quit(); } };
+}
+
+describe("BullMQ store on Redis", () => {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const open = async (options: RedisBackendOptions = {}) => {
+    const opened = await openTestStore(options);
+    cleanups.push(() => opened.store.close());
+    return opened;
+  };
+  const view = async (prefix: string) => {
+    const v = await bullmqView(prefix);
+    cleanups.unshift(v.close);
+    return v.queue;
+  };
+  afterEach(async () => {
+    for (const c of cleanups.splice(0)) await c();
+  });
+
+  it("keeps each open task as a BullMQ job (job id = task id), gone from BullMQ once the task settles", async () => {
+    const { store, prefix } = await open();
+    const queue = await view(prefix);
+    const d = newDelivery();
+    const [done, later] = [newTask({ name: "issues:triage" }), newTask()];
+    await store.accept(d, [done!, later!]);
+    const job = await queue.getJob(done!.id);
+    expect(job).toMatchObject({ id: done!.id, name: "issues:triage", data: { deliveryId: d.id }, opts: { attempts: 1 } });
+    expect(await queue.getJobState(done!.id)).toBe("waiting");
+    await store.claim("a", 2, LONG);
+    expect(await queue.getJobState(done!.id)).toBe("active");
+    await store.finish("a", done!.id, { outcome: "completed" });
+    await store.finish("a", later!.id, { outcome: "retrying", runAt: Date.now() + LONG, error: { message: "x" } });
+    expect(await queue.getJobState(done!.id)).toBe("unknown");
+    expect(await queue.getJobState(later!.id)).toBe("delayed");
+    await store.cancelTask(later!.id);
+    expect(await queue.getJobState(later!.id)).toBe("unknown");
+    expect(await queue.getJobCounts("waiting", "active", "delayed", "completed", "failed")).toEqual({ waiting: 0, active: 0, delayed: 0, completed: 0, failed: 0 });
+  });
+
+  it("an inline-claimed task's job waits delayed until its lease ends", async () => {
+    const { store, prefix } = await open();
+    const queue = await view(prefix);
+    const t = newTask({ claimedBy: { owner: "me", leaseMs: LONG } });
+    const before = Date.now();
+    await store.accept(newDelivery(), [t]);
+    const job = await queue.getJob(t.id);
+    expect(await queue.getJobState(t.id)).toBe("delayed");
+    expect(job!.timestamp + job!.delay).toBeGreaterThanOrEqual(before + LONG);
+    await store.finish("me", t.id, { outcome: "completed" });
+    expect(await queue.getJobState(t.id)).toBe("unknown");
+  });
+
+  it("deduplicates on the delivery id after the job is gone (even the whole queue), with a key that never expires", async () => {
+    const { store, prefix } = await open();
+    const queue = await view(prefix);
+    const d = newDelivery();
+    await store.accept(d, [newTask()]);
+    const [claimed] = await store.claim("a", 1, LONG);
+    await store.finish("a", claimed!.id, { outcome: "completed" });
+    await queue.obliterate({ force: true });
+    const again = newTask();
+    expect(await store.accept({ ...d, body: Buffer.from("{}") }, [again])).toBe("duplicate");
+    expect(await store.getTask(again.id)).toBeNull();
+    expect(await queue.getJobState(again.id)).toBe("unknown");
+    const redis = new Redis(REDIS_URL);
+    cleanups.push(() => redis.quit());
+    expect(await redis.pttl(`${prefix}:tasks:rec:dedup:${d.id}`)).toBe(-1);
+  });
+
+  it("of two concurrent accepts of one delivery id, one is stored and the other leaves no job behind", async () => {
+    const { store, prefix } = await open();
+    const queue = await view(prefix);
+    const d = newDelivery();
+    const [a, b] = [newTask(), newTask()];
+    const statuses = await Promise.all([store.accept(d, [a]), store.accept({ ...d }, [b])]);
+    expect([...statuses].sort()).toEqual(["accepted", "duplicate"]);
+    const [winner, loser] = statuses[0] === "accepted" ? [a, b] : [b, a];
+    expect(await queue.getJobState(winner.id)).toBe("waiting");
+    expect(await queue.getJobState(loser.id)).toBe("unknown");
+    expect((await store.getDelivery(d.id))?.tasks.map((t) => t.id)).toEqual([winner.id]);
+  });
+
+  it("a job that BullMQ's own stalled-job check put back is recorded as a lost attempt and runs again", async () => {
+    const { store, prefix } = await open();
+    const [id] = await seed(store);
+    await store.claim("a", 1, LONG);
+    const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    const checker = new Worker("tasks", null, { connection, prefix, autorun: false, stalledInterval: 1, maxStalledCount: 1_000_000_000 });
+    cleanups.unshift(async () => { await checker.close(true); await connection.quit(); });
+    // the process holding the lease dies and its BullMQ lock lapses (shortened here to 1 ms)
+    const token = await connection.hget(`${prefix}:tasks:rec:t:${id}`, "token");
+    expect(await checker.backend.extendLocks([id!], [token!], 1)).toEqual([]);
+    // BullMQ runs the check once per stalledInterval across workers (a throttle key): clear it, then
+    // check until the job, marked by one pass, is found without a lock by the next
+    await pollUntil("BullMQ's stalled check to put the job back", async () => {
+      await connection.del(`${prefix}:tasks:stalled-check`);
+      return (await checker.backend.moveStalledJobsToWait()).includes(id!);
+    });
+    expect(await store.claim("b", 1, LONG)).toMatchObject([{ id, attempt: 2 }]);
+    const task = await store.getTask(id!);
+    expect(task?.attemptLog.map((a) => a.outcome)).toEqual(["lost", "running"]);
+    expect(task?.lastError?.code).toBe("HOOKYARD_ERR_TASK_LEASE_EXPIRED");
+    expect(await store.extendLeases("a", [id!], LONG)).toEqual([id]);
+  });
+
+  it("a job without a task record is discarded by the claim that fetches it", async () => {
+    const { store, prefix } = await open();
+    const queue = await view(prefix);
+    await queue.add("stray", { deliveryId: "none" }, { jobId: "no-such-task" });
+    expect(await store.claim("a", 10, LONG)).toEqual([]);
+    expect(await queue.getJobState("no-such-task")).toBe("unknown");
+  });
+
+  it("repair() re-creates the job of an open task that lost it", async () => {
+    const { store, prefix } = await open();
+    const queue = await view(prefix);
+    const [id] = await seed(store);
+    await queue.remove(id!);
+    expect(await store.claim("a", 10, LONG)).toEqual([]);
+    expect(await store.repair(0)).toBe(1);
+    expect(await store.repair(0)).toBe(0);
+    expect((await store.claim("a", 10, LONG)).map((c) => c.id)).toEqual([id]);
+  });
+
+  it("wakes listeners in another process when a task is queued there (BullMQ's blocking wait)", async () => {
+    const { store: a, prefix } = await open();
+    const { store: b } = await open({ prefix });
+    const woken = new Promise<void>((resolve) => b.onTasksQueued(resolve));
+    const [id] = await seed(a);
+    await woken;
+    expect((await b.claim("b", 10, LONG)).map((c) => c.id)).toEqual([id]);
+  });
+
+  it("the paging script examines a bounded number of members per call and says where to resume", async () => {
+    const prefix = `hytest-${randomUUID()}`;
+    const redis = new Redis(REDIS_URL);
+    cleanups.push(async () => { await dropPrefix(prefix); await redis.quit(); });
+    redis.defineCommand("hookyardPageTest", { numberOfKeys: 0, lua: PAGE });
+    const base = `${prefix}:`;
+    // 250 members in each set; only the 3 oldest are in both, so the walk must cross 247 non-matches
+    for (let i = 1; i <= 250; i++) {
+      await redis.zadd(`${base}a`, i, `id${i}`);
+      await redis.zadd(`${base}b`, i <= 3 ? i : i + 1000, i <= 3 ? `id${i}` : `other${i}`);
+    }
+    const call = (cursor: string, want: number) =>
+      (redis as unknown as Record<string, (...args: (string | number)[]) => Promise<string[]>>).hookyardPageTest!(base, cursor, want, 100, "a", "b");
+    const calls: string[][] = [];
+    let cursor = "";
+    for (let i = 0; i < 10; i++) {
+      const reply = await call(cursor, 10);
+      calls.push(reply);
+      if (reply[0] === "") break;
+      cursor = reply[0]!;
+    }
+    // 100 examined per call: 250…151, then 150…51 (each reply resumes below the last examined), then the rest
+    expect(calls.map((r) => r[0])).toEqual(["151", "51", ""]);
+    expect(calls.flatMap((r) => r.slice(1))).toEqual(["id3", "3", "id2", "2", "id1", "1"]);
+  });
+
+  it("two Hookyard processes share one store: an ingress-only one accepts, a worker one runs the handler (with a retry)", async () => {
+    const { store: ingressStore, prefix } = await open();
+    const { store: workerStore } = await open({ prefix });
+    const settings = { logLevel: "silent" as const, env: {}, webhookSecret: "s", pollInterval: 60_000 };
+    const ingress = new Hookyard({ ...settings, store: ingressStore, workers: false });
+    const worker = new Hookyard({ ...settings, store: workerStore });
+    cleanups.unshift(() => ingress.stop(), () => worker.stop());
+    const seen: number[] = [];
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    for (const app of [ingress, worker]) {
+      app.on("issues.opened", async function triage(ctx) {
+        seen.push(ctx.attempt);
+        if (ctx.attempt === 1) throw new RetryLaterError(5);
+        done();
+      }, { retries: 2 });
+    }
+    await worker.open();
+    // the worker's only wake-ups are the store's (its poll interval is a minute)
+    expect(await ingress.receive({ id: "delivery-1", name: "issues", payload: { action: "opened", repository: { full_name: "octo/r" } } })).toBe("accepted");
+    await finished;
+    expect(seen).toEqual([1, 2]);
+  });
+
+  it("one Hookyard process runs a delivery's tasks claimed at creation, and BullMQ's queue ends empty", async () => {
+    const { store, prefix } = await open();
+    const queue = await view(prefix);
+    const app = new Hookyard({ logLevel: "silent", env: {}, webhookSecret: "s", store });
+    cleanups.unshift(() => app.stop());
+    let ran = 0;
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    app.on("issues.opened", async function first() { if (++ran === 2) done(); });
+    app.on("issues.opened", async function second() { if (++ran === 2) done(); });
+    await app.open();
+    expect(await app.receive({ id: "delivery-2", name: "issues", payload: { action: "opened" } })).toBe("accepted");
+    await finished;
+    await app.stop();
+    expect(await store.countTasks()).toMatchObject({ completed: 2, running: 0, queued: 0 });
+    expect(await queue.getJobCounts("waiting", "active", "delayed", "completed", "failed")).toEqual({ waiting: 0, active: 0, delayed: 0, completed: 0, failed: 0 });
+  });
+
+  it("runs on one command connection plus BullMQ's blocking one, however many calls are in flight", async () => {
+    const { store, prefix } = await open();
+    store.onTasksQueued(() => undefined);
+    await Promise.all(Array.from({ length: 50 }, () => seed(store)));
+    const claimed = (await Promise.all([store.claim("a", 25, LONG), store.claim("a", 25, LONG)])).flat();
+    expect(claimed).toHaveLength(50);
+    await Promise.all(claimed.map((c) => store.finish("a", c.id, { outcome: "completed" })));
+    expect((await store.countTasks()).completed).toBe(50);
+    const redis = new Redis(REDIS_URL);
+    cleanups.push(() => redis.quit());
+    const names = String(await redis.client("LIST")).split("\n").map((line: string) => /\bname=(\S*)/.exec(line)?.[1] ?? "").filter((n: string) => n.startsWith(`${prefix}:`));
+    expect(names.sort()).toEqual([`${prefix}:${Buffer.from("tasks").toString("base64")}`, `${prefix}:tasks:hookyard`].sort());
+  });
+});
+
+/** A private redis-server on a unix socket in a temp dir, for tests that change server settings. */
+async function startRedisServer(args: string[]): Promise<{ path: string; stop: () => Promise<void> }> {
+  const dir = tempDir("hookyard-redis-");
+  const path = join(dir, "redis.sock");
+  const proc = spawn("redis-server", ["--port", "0", "--unixsocket", path, "--unixsocketperm", "700", "--dir", dir, "--save", "", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    let out = "";
+    proc.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      if (/ready to accept connections/i.test(out)) resolve();
+    });
+    proc.once("exit", (code) => reject(new Error(`redis-server exited (${code}): ${out}`)));
+  });
+  return { path, stop: async () => { proc.kill("SIGKILL"); await exited; } };
+}
+
+describe("Redis server checks", () => {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0)) await c();
+    removeTempDirs();
+  });
+  const client = async (path: string) => {
+    const redis = new Redis({ path, lazyConnect: true });
+    await redis.connect();
+    cleanups.unshift(() => redis.quit());
+    return redis;
+  };
+
+  it("the shared test server passes (its maxmemory-policy is the default noeviction)", async () => {
+    const redis = new Redis(REDIS_URL);
+    cleanups.push(() => redis.quit());
+    expect(await checkRedisServer(redis)).toMatchObject({ maxmemoryPolicy: "noeviction" });
+  });
+
+  it("refuses an evicting maxmemory-policy with a message naming the fix, and warns while appendonly is off", async () => {
+    const server = await startRedisServer(["--maxmemory-policy", "allkeys-lru", "--appendonly", "no"]);
+    cleanups.push(server.stop);
+    const redis = await client(server.path);
+    const refused = await checkRedisServer(redis).catch((e: HookyardError) => e);
+    expect(refused).toMatchObject({ code: "HOOKYARD_ERR_STORE_REDIS_EVICTION" });
+    expect((refused as Error).message).toContain("allkeys-lru");
+    expect((refused as Error).message).toContain("CONFIG SET maxmemory-policy noeviction");
+    expect((refused as Error).message).toContain("redis.conf");
+    await expectCode(openRedisBackend({ redis: { path: server.path }, prefix: "hytest-refused" }), "HOOKYARD_ERR_STORE_REDIS_EVICTION");
+
+    await redis.config("SET", "maxmemory-policy", "noeviction");
+    const report = await checkRedisServer(redis);
+    expect(report).toMatchObject({ maxmemoryPolicy: "noeviction", appendonly: false });
+    expect(report.warnings).toHaveLength(1);
+    expect(report.warnings[0]).toContain("appendonly");
+    const store = await openRedisBackend({ redis: { path: server.path }, prefix: "hytest-ok" });
+    cleanups.unshift(() => store.close());
+    expect(store.warnings).toEqual(report.warnings);
+
+    await redis.config("SET", "appendonly", "yes");
+    expect((await checkRedisServer(redis)).warnings).toEqual([]);
+  });
+
+  it("while the server is down, ping fails at once (readiness) and close() still returns", async () => {
+    const server = await startRedisServer([]);
+    const store = await openRedisBackend({ redis: { path: server.path }, prefix: "hytest-down" });
+    await seed(store);
+    await store.ping();
+    await server.stop();
+    await expectCode(store.ping(), "HOOKYARD_ERR_STORE_UNAVAILABLE");
+    await store.close();
+  });
+});
+
+describe("openStore with redis:// URLs", () => {
+  it("opens the BullMQ store with the URL's prefix and queue", async () => {
+    const prefix = `hytest-${randomUUID()}`;
+    const store = await openStore(`${REDIS_URL}?prefix=${prefix}&queue=hooks`);
+    try {
+      expect(store).toBeInstanceOf(BullmqBackend);
+      expect(store.description).toContain(`prefix=${prefix}`);
+      expect(store.description).toContain("queue=hooks");
+      await store.ping();
+      await seed(store);
+      expect((await store.countTasks()).queued).toBe(1);
+    } finally {
+      await store.close();
+      await dropPrefix(prefix);
+    }
+  });
+
+  it("an unreachable server fails to open with HOOKYARD_ERR_STORE_UNAVAILABLE and the reason", async () => {
+    const err = await openStore("redis://127.0.0.1:1/0").catch((e: HookyardError) => e);
+    expect(err).toMatchObject({ code: "HOOKYARD_ERR_STORE_UNAVAILABLE" });
+    expect((err as Error).message).toContain("ECONNREFUSED");
+  });
+
+  it("refuses malformed URLs with HOOKYARD_ERR_STORE_INVALID_URL naming the accepted forms, never echoing a password", async () => {
+    for (const url of ["redis://", "redis://127.0.0.1:6379/db1", "redis://127.0.0.1:6379/0?queue=a:b", "redis://127.0.0.1:6379/0?prefix=",
+      "postgres://127.0.0.1/test?schema=no-dashes", "postgresql://127.0.0.1/test?migrate=maybe", "mongodb://127.0.0.1/test"]) {
+      const err = await openStore(url).then(() => null, (e: HookyardError) => e);
+      expect(err, url).toMatchObject({ code: "HOOKYARD_ERR_STORE_INVALID_URL" });
+      expect(err?.message, url).toContain("redis://");
+      expect(err?.message, url).toContain("postgres://");
+    }
+    const parsed = parseRedisUrl("rediss://u:s3cret@cache.internal:6380/2?prefix={hy}&queue=q");
+    expect(parsed).toMatchObject({ prefix: "{hy}", queue: "q", url: "rediss://u:s3cret@cache.internal:6380/2" });
+    expect(parsed.safe).not.toContain("s3cret");
+    const refused = await openStore("redis://u:s3cret@127.0.0.1:6379/x").catch((e: Error) => e);
+    expect((refused as Error).message).not.toContain("s3cret");
+  });
+});
