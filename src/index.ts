@@ -12,5 +12,8 @@ export { sign } from "./ingress/verify.js";
 export type * from "./store/backend.js";
 export { TASK_STATES } from "./store/backend.js";
 export { openStore } from "./store/open.js";
+export { migrateStore, type MigrateStoreResult } from "./store/migrate.js";
+export { RateLimitedError } from "./github/rate-limit.js";
+export type { HookyardOctokit } from "./github/octokit.js";
 export { MemoryBackend } from "./store/backends/memory/index.js";
 export { SqliteBackend } from "./store/backends/sqlite/index.js";

@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { config as loadDotenv } from "dotenv";
 import { HookyardError, isHookyardError } from "../errors.js";
 import { ApiClient } from "./client.js";
+import { migrateStore } from "../store/migrate.js";
 import { runDemo } from "./commands/demo.js";
 import { sendDelivery } from "./commands/send.js";
 import { serve, stopOnSignals } from "./commands/serve.js";
@@ -19,6 +20,7 @@ commands:
   retry <task-id>           put a failed or cancelled task back in the queue
   replay <delivery-id>      run a stored delivery's handlers again
   demo                      start on the embedded store, send real deliveries, print what happened
+  migrate                   create or upgrade the store's schema (Postgres; SQLite) --store URL
 
   --url for tasks/retry/replay is the server (default http://127.0.0.1:$PORT); the API token is read
   from HOOKYARD_API_TOKEN.`;
@@ -89,6 +91,13 @@ export async function main(argv: string[]): Promise<number> {
       const id = positionals[0] ?? usage("replay needs a delivery id");
       const res = await apiFrom(values.url).replayDelivery(id);
       console.log(`delivery ${res.delivery} replayed: ${res.tasks.length} new task(s) ${res.tasks.join(", ")}`);
+      return 0;
+    }
+    case "migrate": {
+      loadDotenv({ quiet: true });
+      const url = values.store ?? process.env.HOOKYARD_STORE ?? process.env.REDIS_URL ?? "sqlite:.hookyard/hookyard.db";
+      const { store, detail } = await migrateStore(url);
+      console.log(`${store}: ${detail}`);
       return 0;
     }
     case "demo": {

@@ -35,6 +35,9 @@ export function loadConfig(options: ConfigInput = {}, env: NodeJS.ProcessEnv = p
   }
   const config = out as unknown as HookyardConfig;
   if (config.role === "ingress") config.workers = false; // an ingress process only stores and enqueues
+  // REDIS_URL alone selects BullMQ on that Redis (HOOKYARD_STORE, when set, wins)
+  const storeGiven = (options as Record<string, unknown>).store !== undefined || (env.HOOKYARD_STORE ?? "") !== "";
+  if (!storeGiven && config.redisUrl) config.store = config.redisUrl;
   return config;
 }
 

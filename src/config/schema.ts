@@ -50,7 +50,7 @@ export const CONFIG_FIELDS = {
   host: { env: "HOST", default: "0.0.0.0", schema: z.string().min(1), doc: "Interface the HTTP server binds." },
   logLevel: { env: "LOG_LEVEL", default: "info", schema: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]), doc: "pino log level." },
   logFormat: { env: "LOG_FORMAT", default: "json", schema: z.enum(["json", "pretty"]), doc: "`json` (one object a line) or `pretty` (human-readable, for development)." },
-  store: { env: "HOOKYARD_STORE", default: "sqlite:.hookyard/hookyard.db", schema: z.string().min(1), doc: "Where deliveries and tasks live: `sqlite:<path>` (embedded default) or `memory:` (tests; nothing survives a restart)." },
+  store: { env: "HOOKYARD_STORE", default: "sqlite:.hookyard/hookyard.db", schema: z.string().min(1), doc: "Where deliveries and tasks live: `sqlite:<path>` (embedded default, one process), `redis://host:6379/0[?prefix=…]` (BullMQ on Redis; `REDIS_URL` alone also selects it), `postgres://user@host/db[?schema=…]` (BullMQ's Postgres backend, beta; `hookyard migrate` prepares it), or `memory:` (tests; nothing survives a restart)." },
   maxBody: { env: "HOOKYARD_MAX_BODY", default: 25 * 1024 * 1024, schema: size("HOOKYARD_MAX_BODY"), doc: "Largest accepted delivery body; larger ones get 413 without the rest being read. GitHub caps payloads at 25 MB." },
   concurrency: { env: "HOOKYARD_CONCURRENCY", default: 10, schema: positiveInt("HOOKYARD_CONCURRENCY"), doc: "Tasks run in parallel by this process." },
   shutdownTimeout: { env: "HOOKYARD_SHUTDOWN_TIMEOUT", default: 30_000, schema: duration("HOOKYARD_SHUTDOWN_TIMEOUT"), doc: "On SIGTERM/SIGINT, how long running tasks may finish before their signal is aborted and they are queued again." },

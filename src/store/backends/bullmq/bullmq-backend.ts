@@ -144,8 +144,8 @@ export class BullmqBackend implements Backend {
         case "retrying":
           return this.jobs.place({ ...spec, runAt: result.runAt }, held.token);
         case "interrupted":
-          await this.jobs.place({ ...spec, runAt: now }, held.token);
-          this.notifier.notify();
+          await this.jobs.place({ ...spec, runAt: result.runAt ?? now }, held.token);
+          if (result.runAt === undefined || result.runAt <= now) this.notifier.notify();
       }
     });
   }

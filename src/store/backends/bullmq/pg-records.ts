@@ -165,7 +165,7 @@ export class PgRecords extends PgReads implements RecordStore {
         completed: ["completed", t.attempts, Number(t.run_at), null],
         failed: ["failed", t.attempts, Number(t.run_at), null],
         retrying: ["retrying", t.attempts, result.outcome === "retrying" ? result.runAt : now, result.outcome === "retrying" ? result.runAt : now],
-        interrupted: ["queued", t.attempts - 1, now, now],
+        interrupted: ["queued", t.attempts - 1, ...(result.outcome === "interrupted" && result.runAt !== undefined ? [result.runAt, result.runAt] : [now, now])],
       }[result.outcome] as [TaskState, number, number, number | null];
       await c.query(
         `UPDATE hookyard_task SET state = $2, attempts = $3, run_at = $4, due_at = $5, owner = NULL, token = NULL, lease_until = NULL,

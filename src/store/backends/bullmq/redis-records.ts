@@ -128,7 +128,7 @@ export class RedisRecords extends RedisReads implements RecordStore {
 
   async finish(owner: string, id: string, result: AttemptResult, now: number): Promise<Held | null> {
     const error = result.outcome === "completed" ? "" : JSON.stringify(result.error);
-    const runAt = result.outcome === "retrying" ? String(result.runAt) : "";
+    const runAt = result.outcome === "retrying" || result.outcome === "interrupted" ? String(result.runAt ?? now) : "";
     const reply = (await this.script("hookyardFinish", [String(now), owner, id, result.outcome, runAt, error])) as string[] | null;
     return reply ? { token: reply[0] || null, name: reply[1] ?? "", deliveryId: reply[2] ?? "" } : null;
   }

@@ -210,10 +210,11 @@ elseif outcome == 'retrying' then
   redis.call('HSET', k, 'runAt', ARGV[6], 'lastError', err)
   redis.call('ZADD', base .. 'due', ARGV[6], id)
 else
-  -- interrupted: queued again, the attempt does not count
+  -- interrupted: queued again (due now, or at ARGV[6] after a rate limit), the attempt does not count
   to = 'queued'
-  redis.call('HSET', k, 'attempts', tonumber(t[4]) - 1, 'runAt', now, 'lastError', err)
-  redis.call('ZADD', base .. 'due', now, id)
+  local at = ARGV[6] ~= '' and ARGV[6] or now
+  redis.call('HSET', k, 'attempts', tonumber(t[4]) - 1, 'runAt', at, 'lastError', err)
+  redis.call('ZADD', base .. 'due', at, id)
 end
 redis.call('HSET', k, 'state', to, 'updatedAt', now)
 moveState(id, 'running', to, t[6])
