@@ -8,6 +8,8 @@
 //   4. peak RSS (VmHWM) and CPU time of the server process, from /proc
 // Usage: node bench/ingress.mjs [--duration 10] [--warmup 2] [--connections 32] [--rate 500]
 //          [--only hookyard|bare] [--dist DIR] [--profile] [--json FILE] [--server-cpus 0]
+//          [--store redis://127.0.0.1:6379/0]   (Hookyard on BullMQ instead of SQLite; Redis itself is
+//          not pinned — it runs where the scheduler puts it, like a separate machine would)
 // --profile runs the Hookyard child under --cpu-prof (profile written to /tmp/hookyard-bench/prof).
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -32,6 +34,7 @@ const opts = {
   profile: flag("profile"),
   json: arg("json", "/tmp/hookyard-bench/ingress-latest.json"),
   serverCpus: arg("server-cpus", "0"), // diagnosis only: e.g. 0,1 to see what the one-core pin costs
+  store: arg("store", undefined), // e.g. redis://127.0.0.1:6379/0: Hookyard on BullMQ (a fresh prefix, removed after)
 };
 const FLOOR = { ratio: 0.75, p99Ms: 3 };
 const OUT = "/tmp/hookyard-bench";
@@ -40,9 +43,9 @@ if (!hasTaskset) console.warn("warning: taskset not found; processes are not pin
 const pinned = (core, args) => (hasTaskset ? ["taskset", ["-c", String(core), ...args]] : [args[0], args.slice(1)]);
 
 /** A child process whose stdout is read as JSON lines. */
-function start(core, args) {
+function start(core, args, env = {}) {
   const [cmd, argv] = pinned(core, [process.execPath, ...args]);
-  const child = spawn(cmd, argv, { stdio: ["pipe", "pipe", "inherit"] });
+  const child = spawn(cmd, argv, { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, ...env } });
   const lines = [];
   const waiters = [];
   createInterface({ input: child.stdout }).on("line", (line) => {
@@ -88,7 +91,7 @@ async function loadgen(cfg) {
 async function bench(name) {
   const script = join(here, "servers", `${name}.mjs`);
   const nodeFlags = opts.profile && name === "hookyard" ? ["--cpu-prof", `--cpu-prof-dir=${OUT}/prof`] : [];
-  const s = start(opts.serverCpus, [...nodeFlags, script, "--dist", opts.dist]);
+  const s = start(opts.serverCpus, [...nodeFlags, script, "--dist", opts.dist], opts.store && name === "hookyard" ? { BENCH_STORE: opts.store } : {});
   const stats = async () => { s.child.stdin.write("stats\n"); return (await s.next()).stats; };
   try {
     const { port, pid } = await s.next();
@@ -135,6 +138,7 @@ for (const r of Object.values(results)) {
 }
 const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
 const line = (r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ");
+if (opts.store) console.log(`\nHookyard store: ${opts.store.replace(/\/\/[^@/]*@/, "//")}`);
 console.log(`\nIngress: ~12 KB signed issues.labeled, ${opts.connections} keep-alive connections, ` +
   `${opts.durationS} s closed loop (after ${opts.warmupS} s warm-up); latency = open loop at ${opts.rate} req/s`);
 console.log(`            ${"".padEnd(widths[0] + widths[1] + widths[2] + 2)}  |---- open loop @ ${opts.rate} req/s ----|`);

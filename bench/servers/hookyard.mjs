@@ -11,8 +11,12 @@ import { control } from "./control.mjs";
 const { Hookyard } = await importDist(distDir(), "index.js");
 const dir = mkdtempSync(join(tmpdir(), "hookyard-bench-"));
 const workers = process.env.BENCH_WORKERS !== "0";
+// a BullMQ store gets a fresh key prefix, removed at shutdown
+const prefix = `hybench${process.pid}`;
+const given = process.env.BENCH_STORE;
+const store = given && /^rediss?:/.test(given) && !given.includes("prefix=") ? `${given}${given.includes("?") ? "&" : "?"}prefix=${prefix}` : given;
 const app = new Hookyard({
-  store: process.env.BENCH_STORE ?? `sqlite:${join(dir, "bench.db")}`,
+  store: store ?? `sqlite:${join(dir, "bench.db")}`,
   webhookSecret: SECRET,
   webhookPath: WEBHOOK_PATH,
   host: "127.0.0.1",
@@ -38,5 +42,18 @@ control({
   shutdown: async () => {
     await app.stop();
     rmSync(dir, { recursive: true, force: true });
+    if (store !== given) await dropPrefix(given, prefix);
   },
 });
+
+async function dropPrefix(url, p) {
+  const { Redis } = await import("ioredis");
+  const r = new Redis(url);
+  let cursor = "0";
+  do {
+    const [next, keys] = await r.scan(cursor, "MATCH", `${p}:*`, "COUNT", 1000);
+    cursor = next;
+    if (keys.length) await r.unlink(...keys);
+  } while (cursor !== "0");
+  await r.quit();
+}
