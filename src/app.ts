@@ -172,6 +172,8 @@ export class Hookyard {
   async open(): Promise<void> {
     this.starting ??= (async () => {
       this.backend = typeof this.storeOption === "object" ? this.storeOption : await openStore(this.storeOption);
+      // production checks that do not stop a start (e.g. Redis without AOF) are logged once
+      for (const warning of (this.backend as { warnings?: readonly string[] }).warnings ?? []) this.log.warn({ store: this.backend.description }, warning);
       this.pool = new WorkerPool({
         backend: this.backend,
         owner: this.workerId,
