@@ -7,7 +7,7 @@
 //      intended send time
 //   4. peak RSS (VmHWM) and CPU time of the server process, from /proc
 // Usage: node bench/ingress.mjs [--duration 10] [--warmup 2] [--connections 32] [--rate 500]
-//          [--only hookyard|bare] [--dist DIR] [--profile] [--json FILE] [--server-cpus 0]
+//          [--only hookyard|bare|durable-minimum] [--probe] [--dist DIR] [--profile] [--json FILE] [--server-cpus 0]
 //          [--store redis://127.0.0.1:6379/0]   (Hookyard on BullMQ instead of SQLite; Redis itself is
 //          not pinned — it runs where the scheduler puts it, like a separate machine would)
 // --profile runs the Hookyard child under --cpu-prof (profile written to /tmp/hookyard-bench/prof).
@@ -125,7 +125,8 @@ async function bench(name) {
   }
 }
 
-const names = opts.only ? [opts.only] : ["hookyard", "bare"];
+// --probe adds durable-minimum: bare + an fsynced log append, the ceiling of any fsync-before-202 design
+const names = opts.only ? [opts.only] : ["hookyard", "bare", ...(flag("probe") ? ["durable-minimum"] : [])];
 const results = {};
 for (const name of names) results[name] = await bench(name);
 
@@ -151,6 +152,8 @@ if (hy) {
     `tasks completed ${hy.server.completed} / accepted ${hy.server.accepted}`);
   floors.p99 = { value: hy.open.latencyMs.p99, floor: FLOOR.p99Ms, met: hy.open.latencyMs.p99 !== null && hy.open.latencyMs.p99 <= FLOOR.p99Ms && hy.open.errors === 0 };
 }
+const probe = results["durable-minimum"];
+if (probe && results.bare) console.log(`ratio durable-minimum/bare max req/s: ${(probe.closed.rps / results.bare.closed.rps).toFixed(3)} (the ceiling for any fsync-before-202 design here)`);
 if (hy && results.bare) {
   const ratio = hy.closed.rps / results.bare.closed.rps;
   floors.ratio = { value: ratio, floor: FLOOR.ratio, met: ratio >= FLOOR.ratio && hy.closed.errors === 0 };
