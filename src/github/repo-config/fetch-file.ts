@@ -55,7 +55,15 @@ export async function fetchConfigFile(octokit: ConfigRequester, ref: ConfigFileR
   return { kind: "found", etag: typeof tag === "string" ? tag : undefined, config: parseConfig(text, ref, ext) };
 }
 
-/** Parses a file's text as YAML (or JSON for `.json`): empty is `{}`, anything but a mapping is an error. */
+/**
+ * Parses a file's text as YAML (or JSON for `.json`): empty is `{}`, anything but a mapping raises
+ * `HOOKYARD_ERR_CONFIG_REPO_INVALID` naming the file.
+ *
+ * @example
+ * ```ts
+ * parseConfig("labels: [bug]\n", { owner: "acme", repo: "widgets", path: ".github/app.yml" }); // { labels: ["bug"] }
+ * ```
+ */
 export function parseConfig(text: string, ref: ConfigFileRef, ext = "yml"): ConfigObject {
   let value: unknown;
   try {

@@ -8,12 +8,26 @@ export interface ConfigFileRef {
   path: string;
 }
 
-/** `acme/widgets:.github/my-app.yml`, how messages and logs name a file. */
+/**
+ * `acme/widgets:.github/my-app.yml`, how messages and logs name a file.
+ *
+ * @example
+ * ```ts
+ * describeFile({ owner: "acme", repo: "widgets", path: ".github/app.yml" }); // "acme/widgets:.github/app.yml"
+ * ```
+ */
 export function describeFile(ref: ConfigFileRef): string {
   return `${ref.owner}/${ref.repo}:${ref.path}`;
 }
 
-/** The cache key of a file: owner and repository case-insensitive (as GitHub treats them), path exact. */
+/**
+ * The cache key of a file: owner and repository case-insensitive (as GitHub treats them), path exact.
+ *
+ * @example
+ * ```ts
+ * fileKey({ owner: "Acme", repo: "Widgets", path: ".github/App.yml" }); // "acme/widgets:.github/App.yml"
+ * ```
+ */
 export function fileKey(ref: ConfigFileRef): string {
   return `${ref.owner}/${ref.repo}`.toLowerCase() + `:${ref.path}`;
 }
