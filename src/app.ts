@@ -6,6 +6,7 @@ import { HookyardError } from "./errors.js";
 import type { Context } from "./events/context.js";
 import { GitHubClients, type GitHubClientsOptions } from "./github/clients.js";
 import type { HookyardOctokit } from "./github/octokit.js";
+import { RepoConfigCache } from "./github/repo-config/index.js";
 import { HandlerRegistry, type Handler, type HandlerOptions, type RegisteredHandler } from "./events/registry.js";
 import type { EventName } from "./events/types.js";
 import { buildServer, type HookyardServer } from "./http/server.js";
@@ -14,6 +15,7 @@ import { Lifecycle } from "./observability/lifecycle.js";
 import { createLogger } from "./observability/log.js";
 import type { AcceptStatus, Backend, ClaimedTask, NewDelivery, NewTask } from "./store/backend.js";
 import { openStore } from "./store/open.js";
+import { applicationFunctionOptions, type ApplicationFunctionOptions } from "./probot/app-options.js";
 import { PayloadCache } from "./tasks/payload-cache.js";
 import { WorkerPool } from "./tasks/pool.js";
 import { taskId } from "./tasks/ids.js";
@@ -31,8 +33,8 @@ export interface HookyardOptions extends Omit<ConfigInput, "store"> {
   github?: Omit<GitHubClientsOptions, "log">;
 }
 
-/** An app module: Probot's shape, `export default (app) => { app.on(…) }`. */
-export type AppFunction = (app: Hookyard) => unknown;
+/** An app module: Probot's shape, `export default (app) => { app.on(…) }` (second argument: Probot's `{ getRouter, addHandler, cwd }`). */
+export type AppFunction = (app: Hookyard, options: ApplicationFunctionOptions) => unknown;
 
 /** A delivery handed to {@link Hookyard.receive} without HTTP (tests, benchmarks, custom transports). */
 export interface ReceiveInput {
@@ -63,6 +65,8 @@ export class Hookyard {
   private readonly payloads = new PayloadCache();
   /** GitHub clients: the App (when configured), its token cache, each handler's `ctx.octokit`. */
   readonly github: GitHubClients;
+  /** Repository config files read by `ctx.config()`: cached per repository + file, ETag-revalidated, dropped by a `push` that changes them. */
+  readonly repoConfig = new RepoConfigCache();
   private storeOption: string | Backend;
   private backend: Backend | undefined;
   private pool: WorkerPool | undefined;
@@ -129,7 +133,7 @@ export class Hookyard {
    */
   async load(fn: AppFunction): Promise<this> {
     if (typeof fn !== "function") throw new HookyardError("HOOKYARD_ERR_APP_MODULE", "an app must be a function (app) => { … }");
-    await fn(this);
+    await fn(this, applicationFunctionOptions());
     return this;
   }
 
@@ -189,6 +193,7 @@ export class Hookyard {
           defaultTimeoutMs: this.config.taskTimeout,
           errorHandlers: this.errorHandlers,
           octokit: (task, _payload, log) => this.github.forDelivery(task.event, _payload, task.deliveryId, log()).octokit,
+          repoConfig: this.repoConfig,
         }),
       });
       if (this.config.workers) this.pool.start();
@@ -285,6 +290,8 @@ export class Hookyard {
       this.payloads.drop(delivery.id);
       throw err;
     }
+    // whether or not a handler wants it, a push that changed a config file drops it from the cache
+    if (delivery.event === "push") this.repoConfig.onPush(payload);
     this.events.emit("delivery:accepted", { id: delivery.id, event: delivery.event, action: delivery.action, status, tasks: tasks.length });
     if (status !== "accepted") {
       this.pool!.unreserve(reserved);

@@ -39,6 +39,8 @@ export const ERRORS = {
   HOOKYARD_ERR_GITHUB_PRIVATE_KEY_INVALID: { status: 500, doc: "The App's private key is not a PEM RSA key, or PRIVATE_KEY_PATH cannot be read." },
   HOOKYARD_ERR_GITHUB_TOKEN_FAILED: { status: 502, doc: "GitHub refused or failed to issue an installation token (wrong App id or key, installation removed, GitHub unreachable)." },
   HOOKYARD_ERR_GITHUB_RATE_LIMITED: { status: 429, doc: "GitHub's rate limit is spent until a reset time; the task is queued for that time and the attempt does not count." },
+  HOOKYARD_ERR_CONFIG_REPO_INVALID: { status: 500, doc: "A repository config file read by `ctx.config()` cannot be used: invalid YAML or JSON, not a mapping, a directory, an unsupported extension, a bad `_extends` value, or an `_extends` loop. The message names the file." },
+  HOOKYARD_ERR_PROBOT_UNSUPPORTED: { status: 501, doc: "A Probot API Hookyard does not provide was called (`getRouter`, `addHandler`, `githubToken`, `run(argv)`); see docs/guides/probot.md." },
 } as const satisfies Record<string, { status: number; doc: string }>;
 
 /** A stable Hookyard error code such as `HOOKYARD_ERR_INGRESS_SIGNATURE_INVALID`. */

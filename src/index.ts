@@ -1,5 +1,7 @@
 export { Hookyard, type HookyardOptions, type AppFunction, type ReceiveInput } from "./app.js";
-export type { Context } from "./events/context.js";
+export type { Context, ConfigReader } from "./events/context.js";
+export { RepoConfigCache, deepMergeAll, type LoadedConfigFile, type MergeOptions, type RepoConfigCacheOptions } from "./github/repo-config/index.js";
+export type { ApplicationFunctionOptions } from "./probot/app-options.js";
 export type { Handler, HandlerOptions } from "./events/registry.js";
 export type { EventName, PayloadOf } from "./events/types.js";
 export { UnrecoverableError, RetryLaterError, coerceError } from "./tasks/steer.js";

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { HookyardOctokit } from "../github/octokit.js";
+import type { MergeOptions } from "../github/repo-config/merge.js";
 import type { EventName, EventOf, PayloadOf } from "./types.js";
 
 /** What every handler receives. Shaped like Probot's `context`, plus the task's own fields. */
@@ -33,6 +34,27 @@ export interface Context<E extends EventName = EventName> {
   issue<T extends object = object>(extra?: T): { owner: string; repo: string; issue_number: number } & T;
   /** `{ owner, repo, pull_number }` of the payload's pull request (or issue), merged with `extra`. */
   pullRequest<T extends object = object>(extra?: T): { owner: string; repo: string; pull_number: number } & T;
+  /**
+   * Probot's `context.config`: `.github/<fileName>` (YAML, or JSON for `.json`) of the payload's
+   * repository at its default branch, else of the owner's `.github` repository, with `_extends`
+   * followed, deep-merged over `defaults` (arrays concatenate unless `mergeOptions.arrayMerge` says
+   * otherwise). Null when there is no file and no defaults. Read through `ctx.octokit`, cached per
+   * repository + file in this process and revalidated with an ETag (a `304` costs no rate budget);
+   * a `push` changing the file on the default branch drops it from the cache. An unusable file
+   * raises `HOOKYARD_ERR_CONFIG_REPO_INVALID` naming it.
+   *
+   * @example
+   * ```ts
+   * const config = await ctx.config("triage.yml", { label: "needs-triage" });
+   * ```
+   */
+  config<T extends object>(fileName: string, defaults: T, mergeOptions?: MergeOptions): Promise<T>;
+  config<T extends object = Record<string, unknown>>(fileName: string, defaults?: undefined, mergeOptions?: MergeOptions): Promise<T | null>;
+}
+
+/** Reads repository config files for `ctx.config()` (the app's `RepoConfigCache`). */
+export interface ConfigReader {
+  read<T extends object>(octokit: HookyardOctokit, repo: { owner: string; repo: string }, fileName: string, defaults?: T, mergeOptions?: MergeOptions): Promise<T | null>;
 }
 
 interface LoosePayload {
@@ -55,6 +77,8 @@ export interface ContextInit {
   task: string;
   /** Makes the handler's Octokit on first use. */
   octokit: () => HookyardOctokit;
+  /** Where `ctx.config()` reads from. */
+  config: ConfigReader;
 }
 
 /**
@@ -62,7 +86,7 @@ export interface ContextInit {
  *
  * @example
  * ```ts
- * const ctx = createContext({ id, name: "issues", payload, log, signal, attempt: 1, task: "t1" });
+ * const ctx = createContext({ id, name: "issues", payload, log, signal, attempt: 1, task: "t1", octokit: () => octokit, config: new RepoConfigCache() });
  * ctx.issue({ body: "hi" }); // { owner, repo, issue_number, body: "hi" }
  * ```
  */
@@ -79,6 +103,7 @@ export function createContext<E extends EventName = EventName>(init: ContextInit
   const repo = <T extends object>(extra?: T) => ({ ...base(), ...(extra as object | undefined) }) as { owner: string; repo: string } & T;
   const number = () => p.issue?.number ?? p.pull_request?.number ?? p.number;
   let client: HookyardOctokit | undefined;
+  const octokit = () => (client ??= init.octokit());
   return {
     id: init.id,
     name: init.name as EventOf<E>,
@@ -90,11 +115,13 @@ export function createContext<E extends EventName = EventName>(init: ContextInit
     attempt: init.attempt,
     task: init.task,
     get octokit() {
-      return (client ??= init.octokit());
+      return octokit();
     },
     isBot: p.sender?.type === "Bot",
     repo,
     issue: <T extends object>(extra?: T) => ({ ...base(), issue_number: number() as number, ...(extra as object | undefined) }) as never,
     pullRequest: <T extends object>(extra?: T) => ({ ...base(), pull_number: number() as number, ...(extra as object | undefined) }) as never,
+    config: <T extends object>(fileName: string, defaults?: T, mergeOptions?: MergeOptions) =>
+      Promise.resolve().then(() => init.config.read(octokit(), base(), fileName, defaults, mergeOptions)) as never,
   };
 }

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { HookyardOctokit } from "../github/octokit.js";
 import { HookyardError } from "../errors.js";
-import { createContext, type Context } from "../events/context.js";
+import { createContext, type ConfigReader, type Context } from "../events/context.js";
 import type { HandlerRegistry } from "../events/registry.js";
 import type { Lifecycle } from "../observability/lifecycle.js";
 import type { AttemptResult, ClaimedTask, ErrorRecord } from "../store/backend.js";
@@ -21,6 +21,8 @@ export interface RunnerDeps {
   errorHandlers: readonly ErrorHandler[];
   /** The Octokit of a handler of this task's delivery. */
   octokit: (task: ClaimedTask, payload: unknown, log: () => Logger) => HookyardOctokit;
+  /** Where handlers' `ctx.config()` reads repository config files (the app's cache). */
+  repoConfig: ConfigReader;
   now?: () => number;
   random?: () => number;
 }
@@ -57,7 +59,7 @@ export async function runAttempt(task: ClaimedTask, stop: AbortSignal, deps: Run
     const payload = await deps.loadPayload(task.deliveryId);
     ctx = createContext({
       id: task.deliveryId, name: task.event, payload, log, signal: controller.signal, attempt: task.attempt, task: task.id,
-      octokit: () => deps.octokit(task, payload, log),
+      octokit: () => deps.octokit(task, payload, log), config: deps.repoConfig,
     });
     const timeoutMs = task.timeoutMs > 0 ? task.timeoutMs : deps.defaultTimeoutMs;
     const aborted = new Promise<never>((_, reject) => {

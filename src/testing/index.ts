@@ -1,3 +1,4 @@
 export { signedDelivery, postDelivery, readAnswer, type SignedDelivery, type SignOptions } from "./deliveries.js";
 export { findExample, allExamples } from "./examples.js";
 export { createFakeGitHub, type AppManifest, type FakeClock, type FakeGitHub, type FakeGitHubOptions, type FakeGitHubState, type FakeInstallation, type FakeRepo, type IssuedToken, type Permissions, type RequestLogEntry } from "./fake-github/index.js";
+export { createTestApp, type TestApp, type TestAppOptions } from "./create-test-app.js";

@@ -1,0 +1,59 @@
+import { config as loadDotenv } from "dotenv";
+import { stopOnSignals } from "../cli/commands/serve.js";
+import { loadConfig } from "../config/index.js";
+import { HookyardError } from "../errors.js";
+import { PROBOT_ENV, type ProbotOptions } from "./options.js";
+import { Probot, type ApplicationFunction } from "./probot.js";
+
+export interface CreateProbotOptions {
+  /** Environment to read (default `process.env`): `APP_ID`, `PRIVATE_KEY`/`PRIVATE_KEY_PATH`, `WEBHOOK_SECRET`, `GHE_HOST`, `LOG_LEVEL`, `HOOKYARD_*`, … */
+  env?: NodeJS.ProcessEnv;
+  /** Used where the environment sets nothing. */
+  defaults?: ProbotOptions;
+  /** Win over the environment. */
+  overrides?: ProbotOptions;
+}
+
+/**
+ * Probot's `createProbot()`: a {@link Probot} configured from the environment, `defaults` below it
+ * and `overrides` above it. The store is `HOOKYARD_STORE`, else memory (as `new Probot()`).
+ *
+ * @example
+ * ```ts
+ * const probot = createProbot({ overrides: { logLevel: "warn" } });
+ * ```
+ */
+export function createProbot(options: CreateProbotOptions = {}): Probot {
+  const env = options.env ?? process.env;
+  const set = (names: string[]) => names.some((n) => env[n] !== undefined && env[n] !== "");
+  const defaults = Object.fromEntries(
+    Object.entries(options.defaults ?? {}).filter(([key]) => !set(PROBOT_ENV[key as keyof ProbotOptions] ?? [])),
+  ) as ProbotOptions;
+  return new Probot({ ...defaults, ...options.overrides, env });
+}
+
+/**
+ * Probot's `run(appFn)`: loads `.env`, starts a server with the app on the configured store
+ * (`HOOKYARD_STORE`, default the embedded SQLite file: durable, as `hookyard serve`), and drains on
+ * SIGTERM/SIGINT. Resolves with the started {@link Probot} (Probot resolves with its `Server`).
+ * `run(process.argv)` is not supported: use `hookyard serve ./app.js`.
+ *
+ * @example
+ * ```ts
+ * import { run } from "hookyard/probot";
+ * import app from "./app.js";
+ * await run(app);
+ * ```
+ */
+export async function run(appFn: ApplicationFunction | readonly ApplicationFunction[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<Probot> {
+  if (typeof appFn !== "function" && !(Array.isArray(appFn) && appFn.every((f) => typeof f === "function"))) {
+    throw new HookyardError("HOOKYARD_ERR_PROBOT_UNSUPPORTED", "run() takes app functions; to run app modules from the command line use `hookyard serve ./app.js`");
+  }
+  if (options.env === undefined) loadDotenv({ quiet: true });
+  const env = options.env ?? process.env;
+  const probot = new Probot({ env, store: loadConfig({}, env).store });
+  await probot.load(appFn);
+  await probot.hookyard.start();
+  stopOnSignals(probot.hookyard);
+  return probot;
+}
