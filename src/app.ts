@@ -6,6 +6,7 @@ import { HookyardError } from "./errors.js";
 import type { Context } from "./events/context.js";
 import { GitHubClients, type GitHubClientsOptions } from "./github/clients.js";
 import type { HookyardOctokit } from "./github/octokit.js";
+import { redeliverySchedulerFor, type RedeliveryScheduler } from "./github/redelivery/index.js";
 import { HandlerRegistry, type Handler, type HandlerOptions, type RegisteredHandler } from "./events/registry.js";
 import type { EventName } from "./events/types.js";
 import { buildServer, type HookyardServer } from "./http/server.js";
@@ -63,6 +64,8 @@ export class Hookyard {
   private readonly payloads = new PayloadCache();
   /** GitHub clients: the App (when configured), its token cache, each handler's `ctx.octokit`. */
   readonly github: GitHubClients;
+  /** Missed-delivery recovery, run by `start()` (undefined without an App or with HOOKYARD_REDELIVERY_INTERVAL=0). */
+  readonly redelivery: RedeliveryScheduler | undefined;
   private storeOption: string | Backend;
   private backend: Backend | undefined;
   private pool: WorkerPool | undefined;
@@ -77,6 +80,7 @@ export class Hookyard {
     this.log = logger ?? createLogger(this.config);
     this.events = new Lifecycle(this.log);
     this.github = new GitHubClients(this.config, { ...github, log: this.log });
+    this.redelivery = redeliverySchedulerFor({ config: this.config, github: this.github, store: () => this.store, log: this.log });
   }
 
   /**
@@ -216,6 +220,7 @@ export class Hookyard {
       lifecycle: this.events,
     });
     await this.server.listen();
+    this.redelivery?.start();
     this.log.info({ url: this.server.url, store: this.store.description, webhookPath: this.config.webhookPath, handlers: this.registry.size }, "hookyard listening");
   }
 
@@ -231,6 +236,7 @@ export class Hookyard {
   async stop(): Promise<void> {
     if (this.draining) return;
     this.draining = true;
+    await this.redelivery?.stop();
     await this.pool?.stop(this.config.shutdownTimeout);
     await this.server?.close();
     if (typeof this.storeOption !== "object") await this.backend?.close();

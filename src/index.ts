@@ -14,3 +14,8 @@ export { TASK_STATES } from "./store/backend.js";
 export { openStore } from "./store/open.js";
 export { MemoryBackend } from "./store/backends/memory/index.js";
 export { SqliteBackend } from "./store/backends/sqlite/index.js";
+export {
+  recoverMissedDeliveries, RedeliveryScheduler, FileRecoveryState, MemoryRecoveryState, recoveryStateFor, REDELIVERY_WINDOW_MS,
+  type RecoverOptions, type RecoveryReport, type RecoveryState, type RecoveryStateStore, type RedeliveryTotals,
+} from "./github/redelivery/index.js";
+export { buildManifest, completeManifestSetup, ManifestSetup, writeEnvFile, type GitHubAppManifest, type SetupResult } from "./github/manifest/index.js";
