@@ -7,6 +7,7 @@ import type { Context } from "./events/context.js";
 import { GitHubClients, type GitHubClientsOptions } from "./github/clients.js";
 import type { HookyardOctokit } from "./github/octokit.js";
 import { RepoConfigCache } from "./github/repo-config/index.js";
+import { redeliverySchedulerFor, type RedeliveryScheduler } from "./github/redelivery/index.js";
 import { HandlerRegistry, type Handler, type HandlerOptions, type RegisteredHandler } from "./events/registry.js";
 import type { EventName } from "./events/types.js";
 import { buildServer, type HookyardServer } from "./http/server.js";
@@ -67,6 +68,8 @@ export class Hookyard {
   readonly github: GitHubClients;
   /** Repository config files read by `ctx.config()`: cached per repository + file, ETag-revalidated, dropped by a `push` that changes them. */
   readonly repoConfig = new RepoConfigCache();
+  /** Missed-delivery recovery, run by `start()` (undefined without an App or with HOOKYARD_REDELIVERY_INTERVAL=0). */
+  readonly redelivery: RedeliveryScheduler | undefined;
   private storeOption: string | Backend;
   private backend: Backend | undefined;
   private pool: WorkerPool | undefined;
@@ -81,6 +84,7 @@ export class Hookyard {
     this.log = logger ?? createLogger(this.config);
     this.events = new Lifecycle(this.log);
     this.github = new GitHubClients(this.config, { ...github, log: this.log });
+    this.redelivery = redeliverySchedulerFor({ config: this.config, github: this.github, store: () => this.store, log: this.log });
   }
 
   /**
@@ -223,6 +227,7 @@ export class Hookyard {
       lifecycle: this.events,
     });
     await this.server.listen();
+    this.redelivery?.start();
     this.log.info({ url: this.server.url, store: this.store.description, webhookPath: this.config.webhookPath, handlers: this.registry.size }, "hookyard listening");
   }
 
@@ -238,6 +243,7 @@ export class Hookyard {
   async stop(): Promise<void> {
     if (this.draining) return;
     this.draining = true;
+    await this.redelivery?.stop();
     await this.pool?.stop(this.config.shutdownTimeout);
     await this.server?.close();
     if (typeof this.storeOption !== "object") await this.backend?.close();

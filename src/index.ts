@@ -19,3 +19,8 @@ export { RateLimitedError } from "./github/rate-limit.js";
 export type { HookyardOctokit } from "./github/octokit.js";
 export { MemoryBackend } from "./store/backends/memory/index.js";
 export { SqliteBackend } from "./store/backends/sqlite/index.js";
+export {
+  recoverMissedDeliveries, RedeliveryScheduler, FileRecoveryState, MemoryRecoveryState, recoveryStateFor, REDELIVERY_WINDOW_MS,
+  type RecoverOptions, type RecoveryReport, type RecoveryState, type RecoveryStateStore, type RedeliveryTotals,
+} from "./github/redelivery/index.js";
+export { buildManifest, completeManifestSetup, ManifestSetup, writeEnvFile, type GitHubAppManifest, type SetupResult } from "./github/manifest/index.js";

@@ -5,8 +5,10 @@ import { HookyardError, isHookyardError } from "../errors.js";
 import { ApiClient } from "./client.js";
 import { migrateStore } from "../store/migrate.js";
 import { runDemo } from "./commands/demo.js";
+import { formatRecoveryReport, redeliverMissed } from "./commands/redeliver.js";
 import { sendDelivery } from "./commands/send.js";
 import { serve, stopOnSignals } from "./commands/serve.js";
+import { runSetup } from "./commands/setup.js";
 import { listTasksText } from "./commands/tasks.js";
 
 const USAGE = `usage: hookyard <command> [options]
@@ -21,6 +23,10 @@ commands:
   replay <delivery-id>      run a stored delivery's handlers again
   demo                      start on the embedded store, send real deliveries, print what happened
   migrate                   create or upgrade the store's schema (Postgres; SQLite) --store URL
+  redeliver                 ask GitHub to redeliver deliveries that never arrived (loads .env; APP_ID, PRIVATE_KEY, HOOKYARD_STORE)
+      --since DURATION (e.g. 2h; default: since the last run) --dry-run
+  setup                     create a GitHub App from a manifest and write its credentials to .env
+      --url PUBLIC_URL --org ORG --name NAME --env-file .env --port N --host H
 
   --url for tasks/retry/replay is the server (default http://127.0.0.1:$PORT); the API token is read
   from HOOKYARD_API_TOKEN.`;
@@ -45,6 +51,7 @@ export async function main(argv: string[]): Promise<number> {
       form: { type: "boolean" }, state: { type: "string" }, name: { type: "string" }, repository: { type: "string" },
       limit: { type: "string" }, cursor: { type: "string" }, port: { type: "string" }, host: { type: "string" },
       store: { type: "string" }, role: { type: "string" }, help: { type: "boolean", short: "h" },
+      since: { type: "string" }, "dry-run": { type: "boolean" }, org: { type: "string" }, "env-file": { type: "string" },
     },
   });
   if (command === undefined) usage("missing command; run hookyard --help for the list of commands");
@@ -105,6 +112,30 @@ export async function main(argv: string[]): Promise<number> {
       console.log(`Hookyard demo — embedded store ${store}, webhooks at ${url}\n`);
       for (const l of lines) console.log(`• ${l.what}\n    HTTP ${l.http} ${l.answer}\n    ${l.tasks}`);
       console.log("\nEvery accepted delivery was on disk before its answer; its tasks ran in the background.");
+      return 0;
+    }
+    case "redeliver": {
+      loadDotenv({ quiet: true });
+      const report = await redeliverMissed({ since: values.since, dryRun: values["dry-run"], ...(values.store !== undefined ? { store: values.store } : {}) });
+      for (const line of formatRecoveryReport(report)) console.log(line);
+      return 0;
+    }
+    case "setup": {
+      const envFile = values["env-file"] ?? ".env";
+      loadDotenv({ quiet: true, path: envFile });
+      const port = values.port === undefined ? undefined : Number(values.port);
+      if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) usage("--port must be a port number");
+      if (values.url !== undefined && !URL.canParse(values.url)) usage("--url must be the public URL GitHub reaches this server at, e.g. https://hooks.example.com");
+      const app = await runSetup({
+        envFile, publicUrl: values.url, org: values.org, name: values.name, port, host: values.host,
+        onListening: (url) => {
+          console.log(`open ${url} in a browser to create the GitHub App`);
+          const base = values.url ?? process.env.HOOKYARD_PUBLIC_URL;
+          if (!base || /^https?:\/\/(localhost|127\.|\[::1\])/.test(base)) console.log("note: GitHub cannot deliver webhooks to this machine's loopback address; pass --url with a public URL (or a tunnel) to receive them");
+        },
+      });
+      console.log(`created GitHub App "${app.name}" (id ${app.appId}); ${app.written.join(", ")} written to ${app.envFile} (mode 0600)`);
+      console.log(`install it: ${app.installUrl}`);
       return 0;
     }
     default:

@@ -33,6 +33,8 @@ const positiveInt = (name: string) =>
     return n;
   });
 
+const THREE_DAYS = 3 * 86_400_000;
+
 const secrets = z.union([z.string(), z.array(z.string())]).transform((v) =>
   (Array.isArray(v) ? v : v.split(",")).map((s) => s.trim()).filter((s) => s.length > 0),
 );
@@ -67,6 +69,9 @@ export const CONFIG_FIELDS = {
   gheHost: { env: "GHE_HOST", default: undefined, schema: z.string().min(1).optional(), doc: "GitHub Enterprise Server host name (Probot's setting)." },
   gheProtocol: { env: "GHE_PROTOCOL", default: "https", schema: z.enum(["https", "http"]), doc: "Protocol of `GHE_HOST`." },
   redisUrl: { env: "REDIS_URL", default: undefined, schema: z.string().regex(/^rediss?:\/\//, "REDIS_URL must be a redis:// or rediss:// URL").optional(), doc: "Redis shared by a fleet of processes: installation tokens are cached there (encrypted with a key derived from the App's private key), so the fleet asks GitHub once per installation and hour." },
+  redeliveryInterval: { env: "HOOKYARD_REDELIVERY_INTERVAL", default: "10m", schema: duration("HOOKYARD_REDELIVERY_INTERVAL"), doc: "With an App configured, `start()` looks through the App's delivery log for deliveries that never reached Hookyard (every attempt failed, not in the store) and asks GitHub to redeliver them: once at start, then at this interval. `0` disables it. See docs/guides/github.md." },
+  redeliveryLookback: { env: "HOOKYARD_REDELIVERY_LOOKBACK", default: "3d", schema: duration("HOOKYARD_REDELIVERY_LOOKBACK").pipe(z.number().max(THREE_DAYS, "HOOKYARD_REDELIVERY_LOOKBACK must be at most 3d (GitHub redelivers deliveries of the past three days)")), doc: "How far back the missed-delivery recovery looks when it has no checkpoint yet (its first run on a store). Later runs look back to where the previous run stopped. At most `3d`, GitHub's redelivery window." },
+  publicUrl: { env: "HOOKYARD_PUBLIC_URL", default: undefined, schema: z.url("HOOKYARD_PUBLIC_URL must be a URL").transform((u) => u.replace(/\/+$/, "")).optional(), doc: "The URL GitHub reaches this server at (e.g. `https://hooks.example.com`). `/setup` uses it for the App manifest's webhook URL; unset, the URL the browser opened `/setup` with." },
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_FIELDS;
@@ -97,6 +102,11 @@ export interface HookyardConfig {
   gheHost: string | undefined;
   gheProtocol: "https" | "http";
   redisUrl: string | undefined;
+  /** ms; 0 disables the periodic missed-delivery recovery. */
+  redeliveryInterval: number;
+  /** ms, at most three days. */
+  redeliveryLookback: number;
+  publicUrl: string | undefined;
 }
 
 /** What `new Hookyard(options)` accepts: every setting optional, durations and sizes as numbers or strings. */
@@ -125,4 +135,7 @@ export type ConfigInput = {
   gheHost?: string;
   gheProtocol?: "https" | "http";
   redisUrl?: string;
+  redeliveryInterval?: number | string;
+  redeliveryLookback?: number | string;
+  publicUrl?: string;
 };

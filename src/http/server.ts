@@ -2,11 +2,14 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from "pino";
 import type { HookyardConfig } from "../config/index.js";
 import { HookyardError } from "../errors.js";
+import { ManifestSetup } from "../github/manifest/index.js";
+import { apiBaseUrl } from "../github/settings.js";
 import { ingressRoute, type IngressOptions } from "../ingress/route.js";
 import type { Lifecycle } from "../observability/lifecycle.js";
 import type { Backend } from "../store/backend.js";
 import { managementApi } from "./api/index.js";
 import { healthRoutes } from "./health.js";
+import { setupRoutes } from "./setup.js";
 
 export interface ServerDeps {
   config: HookyardConfig;
@@ -54,6 +57,12 @@ export async function buildServer(deps: ServerDeps): Promise<HookyardServer> {
   await fastify.register(healthRoutes, { store: deps.store, isDraining: deps.isDraining });
   const api = { store: deps.store, apiToken: deps.config.apiToken, replay: deps.replay };
   await fastify.register((scope, _opts) => managementApi(scope, api), { prefix: "/api/v1" });
+  if (deps.config.appId === undefined) {
+    // no App yet: /setup creates one from a manifest and writes its credentials to .env
+    const setup = new ManifestSetup({ apiBaseUrl: apiBaseUrl(deps.config), webhookPath: deps.config.webhookPath, ...(deps.config.publicUrl ? { publicUrl: deps.config.publicUrl } : {}) });
+    await fastify.register(setupRoutes, { setup, log: deps.log });
+    deps.log.info({ setup: `/setup?token=${setup.token}` }, "no GitHub App configured: open /setup (from this machine, or anywhere with the token) to create one");
+  }
   fastify.setNotFoundHandler((req, reply) => {
     const err = new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no route ${req.method} ${req.url.split("?")[0]}`);
     return reply.code(404).send(err.toJSON());
