@@ -18,12 +18,12 @@ const FORMS =
  * const shared = await openStore("redis://127.0.0.1:6379/0?prefix=hookyard");
  * ```
  */
-export async function openStore(url: string): Promise<Backend> {
+export async function openStore(url: string, options: { readOnly?: boolean } = {}): Promise<Backend> {
   if (url === "memory:" || url === "memory") return new MemoryBackend();
   if (url.startsWith("sqlite:")) {
     const path = url.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
     if (path === "") throw new HookyardError("HOOKYARD_ERR_STORE_INVALID_URL", "HOOKYARD_STORE=sqlite: needs a file path, e.g. sqlite:.hookyard/hookyard.db");
-    return SqliteBackend.open(path);
+    return SqliteBackend.open(path, { readOnly: options.readOnly ?? false });
   }
   const scheme = (/^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0] ?? "").toLowerCase();
   if (scheme === "redis:" || scheme === "rediss:") {

@@ -91,3 +91,34 @@ describe("SQLite store lock", () => {
     await store.close();
   });
 });
+
+describe("SQLite read-only open", () => {
+  afterEach(() => removeTempDirs());
+
+  it("reads a store another process holds, takes no lock, and refuses writes with a code", async () => {
+    const file = join(tempDir(), "ro.db");
+    const holder = join(import.meta.dirname, "..", "fixtures", "hold-store.mjs");
+    const seedStore = await SqliteBackend.open(file);
+    const d = newDelivery();
+    await seedStore.accept(d, [newTask()]);
+    await seedStore.close();
+    const child = spawn(process.execPath, [holder, file], { stdio: ["ignore", "pipe", "inherit"] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        createInterface({ input: child.stdout! }).on("line", (l) => l === "open" && resolve());
+        child.once("exit", (c) => reject(new Error(`child exited ${c}`)));
+      });
+      const reader = await SqliteBackend.open(file, { readOnly: true });
+      try {
+        expect((await reader.getDelivery(d.id))?.id).toBe(d.id);
+        await expect(reader.accept(newDelivery(), [])).rejects.toMatchObject({ code: "HOOKYARD_ERR_STORE_UNAVAILABLE", message: expect.stringContaining("read-only") });
+      } finally {
+        await reader.close();
+      }
+    } finally {
+      const gone = new Promise((r) => child.once("exit", r));
+      child.kill("SIGKILL");
+      await gone;
+    }
+  });
+});

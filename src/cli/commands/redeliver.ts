@@ -41,7 +41,8 @@ export async function redeliverMissed(o: RedeliverOptions = {}): Promise<Recover
   const log = o.logger ?? pino({ name: "hookyard", level: env.LOG_LEVEL ? config.logLevel : "warn", redact: { paths: REDACT_PATHS, censor: "[redacted]" } }, pino.destination({ dest: 2, sync: true }));
   const github = new GitHubClients(config, { log });
   const octokit = github.app.app(); // HOOKYARD_ERR_GITHUB_NOT_CONFIGURED without an App
-  const store = await openStore(config.store);
+  // only reads (is this delivery stored?): read-only, beside a server that holds the store
+  const store = await openStore(config.store, { readOnly: true });
   try {
     return await recoverMissedDeliveries({
       github: octokit, store, state: recoveryStateFor(store.description, log), log,

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
@@ -15,6 +15,11 @@ import { SqliteReads } from "./reads.js";
 import type { AcceptArgs, ThreadOptions, WriteBatch, WriteOp, WriteRequest, WriteResponse } from "./thread.js";
 
 export interface SqliteBackendOptions {
+  /**
+   * Reads only: no writer or checkpointer thread and no lock, so a tool (e.g. `hookyard redeliver`)
+   * can read a store a running server holds. Every write rejects with HOOKYARD_ERR_STORE_UNAVAILABLE.
+   */
+  readOnly?: boolean;
   /** How often the WAL is checkpointed (ms): the checkpointer thread runs four times as often. Default 1000. */
   checkpointIntervalMs?: number;
 }
@@ -41,10 +46,11 @@ export class SqliteBackend implements Backend {
 
   private constructor(
     private readonly path: string,
-    private readonly writer: Worker,
-    private readonly checkpointer: Worker,
+    private readonly writer: Worker | undefined,
+    private readonly checkpointer: Worker | undefined,
   ) {
     this.description = `sqlite:${path}`;
+    if (!writer) return;
     writer.on("message", (msg: unknown) => {
       // ["partial", json]: answers given ahead of the batch's fsync; the batch is still in flight
       const partial = Array.isArray(msg) && msg[0] === "partial";
@@ -75,12 +81,21 @@ export class SqliteBackend implements Backend {
       throw new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", `cannot create the directory of ${file}: ${(err as Error).message}`);
     }
     const threadOptions = (role: ThreadOptions["role"]): ThreadOptions => ({ role, path: file, checkpointIntervalMs: options.checkpointIntervalMs ?? 1000 });
-    const writer = spawnThread(threadOptions("writer"));
-    await waitReady(writer, file);
-    const checkpointer = spawnThread(threadOptions("checkpointer"));
-    await waitReady(checkpointer, file);
+    let writer: Worker | undefined;
+    let checkpointer: Worker | undefined;
+    // a read-only open of a store that does not exist yet creates it (nothing else can hold it)
+    if (!options.readOnly || !existsSync(file)) {
+      writer = spawnThread(threadOptions("writer"));
+      await waitReady(writer, file);
+      checkpointer = spawnThread(threadOptions("checkpointer"));
+      await waitReady(checkpointer, file);
+    }
     const backend = new SqliteBackend(file, writer, checkpointer);
-    backend.readDb = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      backend.readDb = new Database(file, { readonly: true, fileMustExist: true });
+    } catch (err) {
+      throw new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", `cannot open the SQLite store at ${file}: ${(err as Error).message}`, { cause: err });
+    }
     backend.readDb.pragma("busy_timeout = 5000");
     backend.bodies = new BodyLogReader(bodyLogDir(file));
     backend.reads = new SqliteReads(backend.readDb, backend.bodies);
@@ -89,6 +104,7 @@ export class SqliteBackend implements Backend {
 
   private call<T>(op: WriteOp, args: unknown[]): Promise<T> {
     if (this.closed) return Promise.reject(new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", "the store is closed"));
+    if (!this.writer) return Promise.reject(new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", `the store was opened read-only (${op} is a write)`));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
@@ -118,7 +134,7 @@ export class SqliteBackend implements Backend {
     this.outbox = [];
     this.pieces = [];
     this.pieceBytes = 0;
-    this.writer.postMessage(batch, bytes ? [bytes.buffer as ArrayBuffer] : []);
+    this.writer?.postMessage(batch, bytes ? [bytes.buffer as ArrayBuffer] : []);
   };
 
   private read<T>(fn: () => T): Promise<T> {
@@ -220,8 +236,8 @@ export class SqliteBackend implements Backend {
     if (this.closed) return;
     this.closed = true;
     this.sendOutbox(true); // calls made before close() are committed first
-    await stopThread(this.writer);
-    await stopThread(this.checkpointer);
+    if (this.writer) await stopThread(this.writer);
+    if (this.checkpointer) await stopThread(this.checkpointer);
     this.readDb.close();
     this.bodies.close();
   }
