@@ -8,18 +8,16 @@ import { GitHubClients, type GitHubClientsOptions } from "./github/clients.js";
 import type { HookyardOctokit } from "./github/octokit.js";
 import { RepoConfigCache } from "./github/repo-config/index.js";
 import { redeliverySchedulerFor, type RedeliveryScheduler } from "./github/redelivery/index.js";
-import { HandlerRegistry, type Handler, type HandlerOptions, type RegisteredHandler } from "./events/registry.js";
+import { HandlerRegistry, type Handler, type HandlerOptions } from "./events/registry.js";
 import type { EventName } from "./events/types.js";
 import { buildServer, type HookyardServer } from "./http/server.js";
-import { mediaType, parsePayload } from "./ingress/parse.js";
 import { Lifecycle } from "./observability/lifecycle.js";
 import { createLogger } from "./observability/log.js";
-import type { AcceptStatus, Backend, ClaimedTask, NewDelivery, NewTask } from "./store/backend.js";
+import type { AcceptStatus, Backend } from "./store/backend.js";
 import { openStore } from "./store/open.js";
 import { applicationFunctionOptions, type ApplicationFunctionOptions } from "./probot/app-options.js";
-import { PayloadCache } from "./tasks/payload-cache.js";
+import { DeliveryIntake, type ReceiveInput } from "./tasks/intake.js";
 import { WorkerPool } from "./tasks/pool.js";
-import { taskId } from "./tasks/ids.js";
 import { runAttempt, type ErrorHandler } from "./tasks/runner.js";
 
 /** Options of `new Hookyard()`: every setting of docs/reference/config.md, plus an opened store or a logger. */
@@ -37,12 +35,7 @@ export interface HookyardOptions extends Omit<ConfigInput, "store"> {
 /** An app module: Probot's shape, `export default (app) => { app.on(…) }` (second argument: Probot's `{ getRouter, addHandler, cwd }`). */
 export type AppFunction = (app: Hookyard, options: ApplicationFunctionOptions) => unknown;
 
-/** A delivery handed to {@link Hookyard.receive} without HTTP (tests, benchmarks, custom transports). */
-export interface ReceiveInput {
-  id: string;
-  name: string;
-  payload: Record<string, unknown>;
-}
+export type { ReceiveInput };
 
 /**
  * A Hookyard app: register handlers, then `start()` the HTTP server and workers.
@@ -63,7 +56,8 @@ export class Hookyard {
   readonly workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
   private readonly registry = new HandlerRegistry();
   private readonly errorHandlers: ErrorHandler[] = [];
-  private readonly payloads = new PayloadCache();
+  /** Turns verified deliveries into stored tasks (and runs the first attempt when workers are free). */
+  private readonly intake: DeliveryIntake;
   /** GitHub clients: the App (when configured), its token cache, each handler's `ctx.octokit`. */
   readonly github: GitHubClients;
   /** Repository config files read by `ctx.config()`: cached per repository + file, ETag-revalidated, dropped by a `push` that changes them. */
@@ -85,6 +79,14 @@ export class Hookyard {
     this.events = new Lifecycle(this.log);
     this.github = new GitHubClients(this.config, { ...github, log: this.log });
     this.redelivery = redeliverySchedulerFor({ config: this.config, github: this.github, store: () => this.store, log: this.log });
+    this.intake = new DeliveryIntake({
+      registry: this.registry, store: () => this.store, pool: () => this.pool, workers: this.config.workers, owner: this.workerId,
+      leaseMs: this.config.lease, defaultTimeoutMs: this.config.taskTimeout, lifecycle: this.events,
+      // whether or not a handler wants it, a push that changed a config file drops it from the cache
+      onCommitted: (delivery, payload) => {
+        if (delivery.event === "push") this.repoConfig.onPush(payload);
+      },
+    });
   }
 
   /**
@@ -191,7 +193,7 @@ export class Hookyard {
         log: this.log,
         run: (task, stop) => runAttempt(task, stop, {
           registry: this.registry,
-          loadPayload: (id) => this.loadPayload(id),
+          loadPayload: (id) => this.intake.loadPayload(id),
           log: this.log,
           lifecycle: this.events,
           defaultTimeoutMs: this.config.taskTimeout,
@@ -222,7 +224,7 @@ export class Hookyard {
       log: this.log,
       store: this.store,
       isDraining: () => this.draining,
-      receive: (delivery, payload) => this.accept(delivery, payload),
+      receive: (delivery, payload) => this.intake.accept(delivery, payload),
       replay: (id) => this.replay(id),
       lifecycle: this.events,
     });
@@ -261,52 +263,8 @@ export class Hookyard {
    */
   async receive(input: ReceiveInput): Promise<AcceptStatus> {
     await this.open();
-    const payload = input.payload;
-    if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
-      throw new HookyardError("HOOKYARD_ERR_INGRESS_PAYLOAD_INVALID", "the payload must be a JSON object");
-    }
-    const body = Buffer.from(JSON.stringify(payload));
-    const repository = (payload.repository as { full_name?: string } | undefined)?.full_name;
-    const installation = (payload.installation as { id?: number } | undefined)?.id;
-    return this.accept({
-      id: input.id, event: input.name, action: typeof payload.action === "string" ? payload.action : null,
-      repository: repository ?? null, installationId: installation ?? null,
-      headers: { "x-github-event": input.name, "x-github-delivery": input.id, "content-type": "application/json" },
-      body, contentType: "application/json", receivedAt: Date.now(),
-    }, payload);
-  }
-
-  /** Stores a verified delivery with one task per matching handler; runs inline handlers' first attempt. */
-  private async accept(delivery: NewDelivery, payload: Record<string, unknown>): Promise<AcceptStatus> {
-    const handlers = this.registry.match(delivery.event, delivery.action);
-    const tasks = handlers.map((h) => this.newTask(h));
-    const inline = tasks.filter((t) => t.claimedBy);
-    // When workers are idle, the delivery's other tasks are created already claimed by this
-    // process and start right after the commit, without a claim round trip.
-    const background = tasks.filter((t) => !t.claimedBy);
-    const reserved = this.config.workers ? this.pool!.reserve(background.length) : 0;
-    const early = background.slice(0, reserved);
-    for (const t of early) t.claimedBy = { owner: this.workerId, leaseMs: this.config.lease };
-    if (this.config.workers || inline.length > 0) this.payloads.put(delivery.id, payload, tasks.length);
-    let status: AcceptStatus;
-    try {
-      status = await this.store.accept(delivery, tasks);
-    } catch (err) {
-      this.pool!.unreserve(reserved);
-      this.payloads.drop(delivery.id);
-      throw err;
-    }
-    // whether or not a handler wants it, a push that changed a config file drops it from the cache
-    if (delivery.event === "push") this.repoConfig.onPush(payload);
-    this.events.emit("delivery:accepted", { id: delivery.id, event: delivery.event, action: delivery.action, status, tasks: tasks.length });
-    if (status !== "accepted") {
-      this.pool!.unreserve(reserved);
-      this.payloads.drop(delivery.id);
-      return status;
-    }
-    for (const t of early) void this.pool!.runClaimed(claimedFrom(t, delivery), true);
-    if (inline.length > 0) await Promise.all(inline.map((t) => this.pool!.runClaimed(claimedFrom(t, delivery))));
-    return status;
+    const { delivery, payload } = DeliveryIntake.fromInput(input);
+    return this.intake.accept(delivery, payload);
   }
 
   /**
@@ -318,32 +276,8 @@ export class Hookyard {
    * ```
    */
   async replay(deliveryId: string): Promise<{ delivery: string; tasks: string[] }> {
-    const delivery = await this.store.getDelivery(deliveryId);
-    if (!delivery) throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no delivery ${deliveryId}`);
-    const tasks = this.registry.match(delivery.event, delivery.action).map((h) => ({ ...this.newTask(h), claimedBy: undefined }));
-    await this.store.addTasks(deliveryId, tasks);
-    return { delivery: deliveryId, tasks: tasks.map((t) => t.id) };
+    return this.intake.replay(deliveryId);
   }
-
-  private newTask(h: RegisteredHandler): NewTask {
-    return {
-      id: taskId(), name: h.name, maxAttempts: h.maxAttempts, backoff: h.backoff,
-      timeoutMs: h.timeoutMs ?? this.config.taskTimeout,
-      ...(h.inline ? { claimedBy: { owner: this.workerId, leaseMs: this.config.lease } } : {}),
-    };
-  }
-
-  private async loadPayload(deliveryId: string): Promise<unknown> {
-    const cached = this.payloads.take(deliveryId);
-    if (cached !== undefined) return cached;
-    const stored = await this.store.getBody(deliveryId);
-    if (!stored) throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `delivery ${deliveryId} is not in the store`);
-    return parsePayload(stored.body, mediaType(stored.contentType) ?? "application/json");
-  }
-}
-
-function claimedFrom(t: NewTask, d: NewDelivery): ClaimedTask {
-  return { id: t.id, name: t.name, deliveryId: d.id, event: d.event, action: d.action, attempt: 1, maxAttempts: t.maxAttempts, backoff: t.backoff, timeoutMs: t.timeoutMs };
 }
 
 export type { Context, Handler, HandlerOptions };

@@ -1,0 +1,126 @@
+import { HookyardError } from "../errors.js";
+import type { HandlerRegistry, RegisteredHandler } from "../events/registry.js";
+import { mediaType, parsePayload } from "../ingress/parse.js";
+import type { Lifecycle } from "../observability/lifecycle.js";
+import type { AcceptStatus, Backend, ClaimedTask, NewDelivery, NewTask } from "../store/backend.js";
+import { taskId } from "./ids.js";
+import { PayloadCache } from "./payload-cache.js";
+import type { WorkerPool } from "./pool.js";
+
+export interface IntakeOptions {
+  registry: HandlerRegistry;
+  store: () => Backend;
+  /** This process's pool (inline handlers run through it even when it claims nothing). */
+  pool: () => WorkerPool | undefined;
+  /** Whether this process runs tasks (HOOKYARD_WORKERS / role). */
+  workers: boolean;
+  /** Lease owner id of this process. */
+  owner: string;
+  leaseMs: number;
+  defaultTimeoutMs: number;
+  lifecycle: Lifecycle;
+  /** Called once a delivery is committed, whatever its status (e.g. caches that watch pushes). */
+  onCommitted?: (delivery: NewDelivery, payload: Record<string, unknown>) => void;
+}
+
+/** A delivery handed over without HTTP (tests, benchmarks, custom transports). */
+export interface ReceiveInput {
+  id: string;
+  name: string;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * Turns a verified delivery into stored tasks: one per matching handler, committed with the
+ * delivery. When workers have free slots, tasks are created already claimed by this process and
+ * start right after the commit (no claim round trip); inline handlers run their first attempt
+ * before the answer. Also replays stored deliveries and gives the runner each task's payload.
+ *
+ * @example
+ * ```ts
+ * const status = await intake.accept(delivery, payload); // "accepted" | "ignored" | "duplicate"
+ * ```
+ */
+export class DeliveryIntake {
+  private readonly payloads = new PayloadCache();
+
+  constructor(private readonly o: IntakeOptions) {}
+
+  /** The delivery `receive()` stores for a payload given without HTTP. */
+  static fromInput(input: ReceiveInput): { delivery: NewDelivery; payload: Record<string, unknown> } {
+    const payload = input.payload;
+    if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
+      throw new HookyardError("HOOKYARD_ERR_INGRESS_PAYLOAD_INVALID", "the payload must be a JSON object");
+    }
+    const repository = (payload.repository as { full_name?: string } | undefined)?.full_name;
+    const installation = (payload.installation as { id?: number } | undefined)?.id;
+    const delivery: NewDelivery = {
+      id: input.id, event: input.name, action: typeof payload.action === "string" ? payload.action : null,
+      repository: repository ?? null, installationId: installation ?? null,
+      headers: { "x-github-event": input.name, "x-github-delivery": input.id, "content-type": "application/json" },
+      body: Buffer.from(JSON.stringify(payload)), contentType: "application/json", receivedAt: Date.now(),
+    };
+    return { delivery, payload };
+  }
+
+  /** Stores a verified delivery with one task per matching handler; runs inline handlers' first attempt. */
+  async accept(delivery: NewDelivery, payload: Record<string, unknown>): Promise<AcceptStatus> {
+    const pool = this.o.pool();
+    const tasks = this.o.registry.match(delivery.event, delivery.action).map((h) => this.newTask(h));
+    const inline = tasks.filter((t) => t.claimedBy);
+    const background = tasks.filter((t) => !t.claimedBy);
+    const reserved = this.o.workers && pool ? pool.reserve(background.length) : 0;
+    const early = background.slice(0, reserved);
+    for (const t of early) t.claimedBy = { owner: this.o.owner, leaseMs: this.o.leaseMs };
+    if (this.o.workers || inline.length > 0) this.payloads.put(delivery.id, payload, tasks.length);
+    let status: AcceptStatus;
+    try {
+      status = await this.o.store().accept(delivery, tasks);
+    } catch (err) {
+      pool?.unreserve(reserved);
+      this.payloads.drop(delivery.id);
+      throw err;
+    }
+    this.o.onCommitted?.(delivery, payload);
+    this.o.lifecycle.emit("delivery:accepted", { id: delivery.id, event: delivery.event, action: delivery.action, status, tasks: tasks.length });
+    if (status !== "accepted") {
+      pool?.unreserve(reserved);
+      this.payloads.drop(delivery.id);
+      return status;
+    }
+    for (const t of early) void pool?.runClaimed(claimedFrom(t, delivery), true);
+    if (inline.length > 0 && pool) await Promise.all(inline.map((t) => pool.runClaimed(claimedFrom(t, delivery))));
+    return status;
+  }
+
+  /** One new task per handler that matches a stored delivery now. */
+  async replay(deliveryId: string): Promise<{ delivery: string; tasks: string[] }> {
+    const store = this.o.store();
+    const delivery = await store.getDelivery(deliveryId);
+    if (!delivery) throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no delivery ${deliveryId}`);
+    const tasks = this.o.registry.match(delivery.event, delivery.action).map((h) => ({ ...this.newTask(h), claimedBy: undefined }));
+    await store.addTasks(deliveryId, tasks);
+    return { delivery: deliveryId, tasks: tasks.map((t) => t.id) };
+  }
+
+  /** A task's payload: kept from its accept when this process took it, else read from the store. */
+  async loadPayload(deliveryId: string): Promise<unknown> {
+    const cached = this.payloads.take(deliveryId);
+    if (cached !== undefined) return cached;
+    const stored = await this.o.store().getBody(deliveryId);
+    if (!stored) throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `delivery ${deliveryId} is not in the store`);
+    return parsePayload(stored.body, mediaType(stored.contentType) ?? "application/json");
+  }
+
+  private newTask(h: RegisteredHandler): NewTask {
+    return {
+      id: taskId(), name: h.name, maxAttempts: h.maxAttempts, backoff: h.backoff,
+      timeoutMs: h.timeoutMs ?? this.o.defaultTimeoutMs,
+      ...(h.inline ? { claimedBy: { owner: this.o.owner, leaseMs: this.o.leaseMs } } : {}),
+    };
+  }
+}
+
+function claimedFrom(t: NewTask, d: NewDelivery): ClaimedTask {
+  return { id: t.id, name: t.name, deliveryId: d.id, event: d.event, action: d.action, attempt: 1, maxAttempts: t.maxAttempts, backoff: t.backoff, timeoutMs: t.timeoutMs };
+}
