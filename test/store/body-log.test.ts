@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { appendFileSync, readdirSync } from "node:fs";
+import { appendFileSync, readdirSync, statSync, truncateSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import Database from "better-sqlite3";
@@ -119,6 +119,33 @@ describe("SQLite read-only open", () => {
       const gone = new Promise((r) => child.once("exit", r));
       child.kill("SIGKILL");
       await gone;
+    }
+  });
+});
+
+describe("SQLite start after a torn commit", () => {
+  afterEach(() => removeTempDirs());
+
+  it("removes deliveries whose bytes never reached the body log (never answered), and keeps the rest", async () => {
+    const file = join(tempDir(), "torn.db");
+    const store = await SqliteBackend.open(file);
+    const kept = newDelivery();
+    const torn = newDelivery();
+    await store.accept(kept, [newTask()]);
+    await store.accept(torn, [newTask()]);
+    await store.close();
+    // a crash after the rows committed but before the bytes' fsync finished: the log ends early
+    const segment = join(`${file}-bodies`, "000001.log");
+    truncateSync(segment, statSync(segment).size - 3);
+    const again = await SqliteBackend.open(file);
+    try {
+      expect(await again.getDelivery(torn.id)).toBeNull();
+      expect((await again.listTasks({ deliveryId: torn.id })).items).toEqual([]);
+      expect(Buffer.from((await again.getBody(kept.id))!.body).equals(Buffer.from(kept.body))).toBe(true);
+      expect((await again.countTasks()).queued).toBe(1);
+      expect(await again.accept(torn, [newTask()])).toBe("accepted"); // GitHub's redelivery is taken
+    } finally {
+      await again.close();
     }
   });
 });

@@ -9,7 +9,7 @@
  * that are not on disk; bytes a crash left without a row are never read, and appends continue
  * after them.
  */
-import { closeSync, fdatasyncSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, fdatasync, fdatasyncSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 
 /** A segment is closed and a new one started once it reaches this size. */
@@ -60,6 +60,38 @@ export class BodyLogWriter {
     if (!this.dirty) return;
     fdatasyncSync(this.fd);
     this.dirty = false;
+  }
+
+  /**
+   * Like `sync()`, on libuv's thread pool, so that the caller can fsync something else meanwhile
+   * (the writer commits the rows while the bytes sync). Resolves once every byte appended before
+   * the call is durable.
+   */
+  syncInBackground(): Promise<void> {
+    if (!this.dirty) return Promise.resolve();
+    this.dirty = false;
+    const fd = this.fd;
+    return new Promise((resolve, reject) => fdatasync(fd, (err) => {
+      if (err) {
+        this.dirty = true;
+        reject(err);
+      } else resolve();
+    }));
+  }
+
+  /** The size of segment `seg` on disk (0 when it does not exist). */
+  segmentSize(seg: number): number {
+    if (seg === this.seg) return this.size;
+    try {
+      const fd = openSync(segmentFile(this.dir, seg), "r");
+      try {
+        return fstatSync(fd).size;
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      return 0;
+    }
   }
 
   close(): void {

@@ -64,6 +64,18 @@ function runWriter(options: ThreadOptions): void {
   migrate(db);
   const writes = new SqliteWrites(db);
   const log = new BodyLogWriter(bodyLogDir(options.path));
+  repairTail(db, log);
+  const closeWhenIdle = async (): Promise<void> => {
+    while (flushing || pending.length > 0 || refused.length > 0) {
+      if (!flushing) await flush();
+      else await new Promise((r) => setImmediate(r));
+    }
+    closed = true;
+    db.close();
+    log.close();
+    parentPort!.postMessage("closed");
+    parentPort!.close();
+  };
   let pending: WriteRequest[] = [];
   let scheduled = false;
 
@@ -117,29 +129,39 @@ function runWriter(options: ThreadOptions): void {
     }
   };
 
-  // Claims and outcomes commit first, in their own transaction without an fsync; then the
-  // deliveries' bytes are synced and their rows committed with one.
-  const flush = (): void => {
+  // Claims and outcomes commit first, in their own transaction without an fsync, and are answered
+  // at once (their tasks run meanwhile). Then the deliveries' bytes are fsynced on the thread pool
+  // *while* their rows commit with an fsync of the WAL here: two fsyncs in parallel, not in a row.
+  // The answer waits for both. If a crash lands between the two, rows may point past the end of
+  // the body log: those deliveries were never answered, and `repairTail` removes them at start.
+  let flushing = false;
+  let closed = false;
+  const flush = async (): Promise<void> => {
     scheduled = false;
+    flushing = true;
     const reqs = pending;
     pending = [];
     const quick = refused.concat(commit(reqs.filter((r) => !DURABLE_OPS.has(r.op)), "NORMAL"));
     refused = [];
     const durable = reqs.filter((r) => DURABLE_OPS.has(r.op));
-    // claims and outcomes are answered before the fsync, so their tasks run while it happens
     if (quick.length > 0 && durable.length > 0) parentPort!.postMessage(["partial", JSON.stringify(quick)]);
     const responses = durable.length > 0 ? [] : quick;
-    let synced = true;
-    try {
-      log.sync(); // the rows about to commit point at these bytes
-    } catch (err) {
-      synced = false;
-      responses.push(...failed(durable, `the body log could not be synced: ${(err as Error).message}`));
-    }
-    if (synced) responses.push(...commit(durable, "FULL"));
+    const bytesSynced = durable.length > 0 ? log.syncInBackground().then(() => undefined, (err: Error) => err) : Promise.resolve(undefined);
+    const committed = commit(durable, "FULL");
+    const syncError = await bytesSynced;
+    responses.push(...(syncError ? failed(durable, `the body log could not be synced: ${syncError.message}`) : committed));
     // one answer per batch: the main thread sends its next batch when this one is answered
     parentPort!.postMessage(JSON.stringify(responses));
     finishCheckpoint();
+    flushing = false;
+    if (pending.length > 0 || refused.length > 0) schedule();
+  };
+  const schedule = (): void => {
+    if (scheduled || flushing) return;
+    scheduled = true;
+    setImmediate(() => {
+      if (!closed) void flush();
+    });
   };
 
   // Under steady writes a checkpoint from another connection never catches up with the end of the
@@ -187,20 +209,36 @@ function runWriter(options: ThreadOptions): void {
 
   parentPort!.on("message", (msg: WriteBatch | "close") => {
     if (msg === "close") {
-      if (pending.length > 0) flush();
-      db.close();
-      log.close();
-      parentPort!.postMessage("closed");
-      parentPort!.close();
+      void closeWhenIdle();
       return;
     }
     receive(msg);
-    if (!scheduled) {
-      scheduled = true;
-      setImmediate(flush);
-    }
+    schedule();
   });
   parentPort!.postMessage("ready");
+}
+
+/**
+ * Removes deliveries whose bytes a crash kept from the body log (their rows committed, the bytes'
+ * fsync did not finish): they were never answered, so GitHub shows them failed and the
+ * missed-delivery recovery asks for them again. Only the last batches can be affected.
+ */
+function repairTail(db: Database.Database, log: BodyLogWriter): void {
+  const rows = db.prepare(`SELECT seq, id, log_seg AS seg, log_off AS off, headers_len + body_len AS len FROM deliveries ORDER BY seq DESC LIMIT 1000`).all() as
+    { seq: number; id: string; seg: number; off: number; len: number }[];
+  const sizes = new Map<number, number>();
+  const torn = rows.filter((r) => {
+    if (!sizes.has(r.seg)) sizes.set(r.seg, log.segmentSize(r.seg));
+    return r.off + r.len > (sizes.get(r.seg) as number);
+  });
+  if (torn.length === 0) return;
+  db.transaction(() => {
+    for (const r of torn) {
+      db.prepare(`DELETE FROM attempts WHERE task_id IN (SELECT id FROM tasks WHERE delivery_seq = ?)`).run(r.seq);
+      db.prepare(`DELETE FROM tasks WHERE delivery_seq = ?`).run(r.seq);
+      db.prepare(`DELETE FROM deliveries WHERE seq = ?`).run(r.seq);
+    }
+  })();
 }
 
 function runCheckpointer(options: ThreadOptions): void {
