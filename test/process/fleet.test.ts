@@ -105,6 +105,7 @@ describe("a fleet on a shared store", () => {
       await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       await c.end();
     });
-    await fleetRun(`${PG_URL}?schema=${schema}`, 2_000);
+    // small pools: 5 processes and the test's reader stay well inside PostgreSQL's 100 connections
+    await fleetRun(`${PG_URL}?schema=${schema}&pool=4`, 2_000);
   }, 400_000);
 });

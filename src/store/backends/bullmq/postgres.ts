@@ -52,7 +52,7 @@ export async function openPostgresBackend(options: PostgresBackendOptions): Prom
   if (options.migrate ?? parsed.migrate) await migrate(parsed.url, { schema });
 
   // a bounded connect: an unreachable server makes calls (and /ready) fail instead of hang
-  const connection: PostgresConnectionOptions = { connectionString: parsed.url, schema, max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000 };
+  const connection: PostgresConnectionOptions = { connectionString: parsed.url, schema, max: options.poolSize ?? parsed.poolSize ?? 10, connectionTimeoutMillis: 5_000 };
   const worker = new Worker<JobData, null, string, PostgresQueueBackend, JobProgress, PostgresConnectionOptions>(queueName, null, {
     connection, autorun: false, lockDuration, stalledInterval: options.stalledIntervalMs ?? 30_000, maxStalledCount: 1_000_000_000,
   }, createPostgresBackend);

@@ -10,7 +10,7 @@ import { HookyardError } from "../../../errors.js";
  */
 export const STORE_URL_FORMS =
   "sqlite:<path>, memory:, redis://[user:password@]host[:port][/db][?prefix=hookyard&queue=tasks] (rediss:// for TLS), " +
-  "postgres://user[:password]@host[:port]/database[?schema=hookyard&queue=tasks&migrate=true] (or postgresql://)";
+  "postgres://user[:password]@host[:port]/database[?schema=hookyard&queue=tasks&migrate=true&pool=10] (or postgresql://)";
 
 /** The names a BullMQ store lives under: Redis key prefix / Postgres schema, and the BullMQ queue name. */
 export interface StoreNames {
@@ -33,6 +33,8 @@ export interface ParsedPostgresUrl {
   schema: string;
   queue: string;
   migrate: boolean;
+  /** Connections in the process's pool (`?pool=`), when given. */
+  poolSize?: number;
 }
 
 /**
@@ -67,12 +69,17 @@ export function parsePostgresUrl(text: string): ParsedPostgresUrl {
   const schema = take(url, "schema") ?? "hookyard";
   const queue = take(url, "queue") ?? "tasks";
   const migrate = take(url, "migrate") ?? "true";
+  const pool = take(url, "pool");
+  if (pool !== undefined && !/^[1-9]\d{0,3}$/.test(pool)) invalid(url, `pool must be a whole number of connections ≥ 1, not "${pool}"`);
   if (!/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/.test(schema)) {
     invalid(url, `schema "${schema}" must be a plain identifier (a letter or _, then letters, digits, _ or $; at most 63)`);
   }
   if (!["true", "false", "1", "0"].includes(migrate)) invalid(url, `migrate must be true or false, not "${migrate}"`);
   checkNames(url, schema, queue);
-  return { url: url.toString(), safe: safeUrl(url), schema, queue, migrate: migrate === "true" || migrate === "1" };
+  return {
+    url: url.toString(), safe: safeUrl(url), schema, queue, migrate: migrate === "true" || migrate === "1",
+    ...(pool !== undefined ? { poolSize: Number(pool) } : {}),
+  };
 }
 
 function parse(text: string, protocols: string[]): URL {
