@@ -325,7 +325,8 @@ export class BullmqBackend implements Backend {
     if (!decision) return;
     const [got] = await this.settle(owner, [next.handed], [decision]);
     if (!got) return;
-    if (leaseMs !== this.jobs.lockDurationMs) await this.jobs.extendLocks([got.handed], leaseMs);
+    // a claim made in the finish's transaction set the lock to the lease already
+    if (!next.decision && leaseMs !== this.jobs.lockDurationMs) await this.jobs.extendLocks([got.handed], leaseMs);
     if (this.closed || !this.listening()) {
       this.own.takeToken(owner, got.task.id);
       await this.end(owner, got.task.id, RELEASED, Date.now());

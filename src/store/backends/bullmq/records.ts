@@ -137,8 +137,8 @@ export interface FinishedNext {
 /**
  * An attempt's end in one round trip (the Redis records): the record's transition, BullMQ's move of
  * the job under the lock token it was fetched with, and (`next` given) BullMQ's fetch of the
- * queue's next job under the same token and its claim for the same owner for `next.leaseMs`, in
- * one transaction, with the claimed task's delivery body when `next.body`.
+ * queue's next job under the same token and its claim for the same owner for `next.leaseMs` (the
+ * job's lock set to last as long), in one transaction, with the claimed task's delivery body when `next.body`.
  */
 export interface FinishNext {
   finish(owner: string, id: string, token: string, result: FinalResult, now: number, next: { leaseMs: number; body: boolean } | null): Promise<FinishedNext>;

@@ -13,6 +13,8 @@ export type RemoveJobs = (ids: string[]) => Promise<void>;
 
 /** Most deliveries one group commit carries (its transaction holds Redis for about 0.3 ms per delivery). */
 const MAX_BATCH = 100;
+/** Batches with Redis at once: while one executes, the next is built and sent. */
+const IN_FLIGHT = 2;
 
 interface Pending {
   delivery: NewDelivery;
@@ -23,10 +25,11 @@ interface Pending {
 }
 
 /**
- * Accepts as a group commit: the deliveries that arrive while a batch is with Redis (or in the same
- * event-loop turn) go together in the next one, in one round trip and one `MULTI` … `EXEC` for the
- * whole batch: each body (`SET NX`), one record script call for all the deliveries (dedup, records,
- * indexes), then BullMQ's add-job scripts for their tasks. A delivery is stored with all its tasks
+ * Accepts as a group commit: the deliveries that arrive while batches are with Redis (at most two,
+ * so that building one overlaps executing the other) or in the same event-loop turn go together in
+ * the next one, in one round trip and one `MULTI` … `EXEC` for the whole batch: each body
+ * (`SET NX`), one record script call for all the deliveries (dedup, records, indexes), then
+ * BullMQ's add-job scripts for their tasks. A delivery is stored with all its tasks
  * and jobs or not at all, and each gets its own answer.
  *
  * Dedup is decided in the record script; the jobs of a delivery found to be a duplicate there are
@@ -36,7 +39,8 @@ interface Pending {
  */
 export class AcceptBatcher {
   private queue: Pending[] = [];
-  private busy = false;
+  private inFlight = 0;
+  private scheduled = false;
 
   constructor(
     private readonly pipe: RedisPipe,
@@ -47,37 +51,43 @@ export class AcceptBatcher {
 
   accept(delivery: NewDelivery, tasks: NewTask[], now: number): Promise<AcceptStatus> {
     return new Promise((resolve, reject) => {
-      if (this.queue.push({ delivery, tasks, now, resolve, reject }) === 1 && !this.busy) setImmediate(this.drain);
+      this.queue.push({ delivery, tasks, now, resolve, reject });
+      if (!this.scheduled && this.inFlight < IN_FLIGHT) {
+        this.scheduled = true;
+        setImmediate(this.drain); // after the rest of this event-loop turn has queued its accepts
+      }
     });
   }
 
-  /** Commits batches, one at a time, until nothing is waiting. */
-  private readonly drain = async (): Promise<void> => {
-    if (this.busy) return;
-    this.busy = true;
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, MAX_BATCH);
-        await this.commit(batch).catch((err: unknown) => {
+  /** Starts batches while fewer than IN_FLIGHT are with Redis; each one's end starts the next. */
+  private readonly drain = (): void => {
+    this.scheduled = false;
+    while (this.queue.length > 0 && this.inFlight < IN_FLIGHT) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      this.inFlight += 1;
+      void this.commit(batch)
+        .catch((err: unknown) => {
           const error = err instanceof HookyardError ? err : new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", (err as Error).message, { cause: err });
           for (const p of batch) p.reject(error);
+        })
+        .finally(() => {
+          this.inFlight -= 1;
+          this.drain();
         });
-      }
-    } finally {
-      this.busy = false;
     }
   };
 
   private async commit(batch: Pending[]): Promise<void> {
     const bodies: Cmd[] = [];
-    const records: Cmd = ["hookyardAccept", this.keys.base];
+    const rows: unknown[] = [];
     const jobs: Cmd[] = [];
     const built: { p: Pending; jobIds: string[] }[] = [];
     for (const p of batch) {
       const { delivery: d, tasks, now } = p;
-      const fields = compact({
+      const status = tasks.length > 0 ? "accepted" : "ignored";
+      const fields = flat({
         event: d.event, action: d.action, repository: d.repository,
-        installationId: d.installationId === null ? null : String(d.installationId), status: tasks.length > 0 ? "accepted" : "ignored",
+        installationId: d.installationId === null ? null : String(d.installationId), status,
         receivedAt: String(d.receivedAt), contentType: d.contentType, headers: JSON.stringify(d.headers),
       });
       const made = newTasks(d.id, tasks, now);
@@ -85,10 +95,11 @@ export class AcceptBatcher {
       await this.addJobs(rec.tx, made.jobs, now);
       const body = Buffer.isBuffer(d.body) ? d.body : Buffer.from(d.body.buffer, d.body.byteOffset, d.body.byteLength);
       bodies.push(["set", this.keys.body(d.id), body, "NX"]);
-      records.push(d.id, JSON.stringify(fields), made.json);
+      rows.push([d.id, d.event, d.action ?? "", d.repository ?? "", status, fields, made.rows]);
       jobs.push(...rec.cmds);
       built.push({ p, jobIds: made.jobs.map((j) => j.id) });
     }
+    const records: Cmd = ["hookyardAccept", this.keys.base, JSON.stringify(rows)];
     const results = execReplies((await this.pipe.send([["multi"], ...bodies, records, ...jobs, ["exec"]])).at(-1));
     const stored = results[bodies.length];
     if (!Array.isArray(stored)) throw stored instanceof Error ? stored : new Error("unexpected reply of the accept script");
@@ -112,24 +123,29 @@ export class AcceptBatcher {
   }
 }
 
-/** The record fields (JSON for the scripts) and the BullMQ jobs of new tasks. */
-export function newTasks(deliveryId: string, tasks: NewTask[], now: number): { json: string; jobs: JobSpec[] } {
+/** New tasks as the record scripts insert them (see `insertTasks` in redis-lua.ts), and their BullMQ jobs. */
+export function newTasks(deliveryId: string, tasks: NewTask[], now: number): { rows: unknown[]; jobs: JobSpec[] } {
   const jobs: JobSpec[] = [];
   const rows = tasks.map((t) => {
     const start = initialTask(t, deliveryId, now);
     jobs.push(start.job);
-    const f = compact({
+    const lease = start.leaseUntil === null ? "" : String(start.leaseUntil);
+    const fields = flat({
       name: t.name, state: start.state, attempts: String(start.attempts), maxAttempts: String(t.maxAttempts),
       runAt: String(now), createdAt: String(now), updatedAt: String(now), backoff: JSON.stringify(t.backoff),
-      timeoutMs: String(t.timeoutMs), owner: start.owner, leaseUntil: start.leaseUntil === null ? null : String(start.leaseUntil),
-      startedAt: start.state === "running" ? String(now) : null,
+      timeoutMs: String(t.timeoutMs), owner: start.owner, leaseUntil: lease || null, startedAt: start.state === "running" ? String(now) : null,
     });
-    return { id: t.id, due: String(start.due), f };
+    return [t.id, String(start.due), t.name, start.state, lease, fields];
   });
-  return { json: JSON.stringify(rows), jobs };
+  return { rows, jobs };
 }
 
-/** Drops null fields: a missing hash field reads back as null. */
-export function compact(fields: Record<string, string | null>): Record<string, string> {
-  return Object.fromEntries(Object.entries(fields).filter((e): e is [string, string] => e[1] !== null));
+/** A hash's fields as a flat list (field, value, …), without the null ones: a missing field reads back as null. */
+export function flat(fields: Record<string, string | null>): string[] {
+  const out: string[] = [];
+  for (const k in fields) {
+    const v = fields[k];
+    if (v !== null && v !== undefined) out.push(k, v);
+  }
+  return out;
 }

@@ -7,15 +7,20 @@
 /** Helpers and transitions; every script starts with this. */
 export const PRELUDE = `
 local base = ARGV[1]
+local kDue, kLeases = base .. 'due', base .. 'leases'
 local function tkey(id) return base .. 't:' .. id end
-local function hsetTable(key, t)
-  local args = {}
-  for k, v in pairs(t) do args[#args + 1] = k; args[#args + 1] = v end
-  if #args > 0 then redis.call('HSET', key, unpack(args)) end
+-- '<base><prefix><value>', built once per script call
+local keyCache = {}
+local function key(prefix, v)
+  local c = keyCache[prefix]
+  if not c then c = {}; keyCache[prefix] = c end
+  local k = c[v]
+  if not k then k = base .. prefix .. v; c[v] = k end
+  return k
 end
 local function moveState(id, from, to, seq)
-  if from then redis.call('ZREM', base .. 'ix:t:state:' .. from, id) end
-  redis.call('ZADD', base .. 'ix:t:state:' .. to, seq, id)
+  if from then redis.call('ZREM', key('ix:t:state:', from), id) end
+  redis.call('ZADD', key('ix:t:state:', to), seq, id)
 end
 -- an attempt's entry is written once, when it ends (the running one lives in the task hash)
 local function closeAttempt(id, attempt, startedAt, now, outcome, err)
@@ -24,25 +29,32 @@ local function closeAttempt(id, attempt, startedAt, now, outcome, err)
 end
 local function unlease(id, k)
   redis.call('HDEL', k, 'owner', 'token', 'leaseUntil', 'startedAt')
-  redis.call('ZREM', base .. 'leases', id)
+  redis.call('ZREM', kLeases, id)
 end
-local function insertTasks(did, d, tasks)
-  if #tasks == 0 then return end
-  local seq = redis.call('INCRBY', base .. 'seq', #tasks) - #tasks
+-- Inserts the tasks of delivery 'did' (event 'ev', action and repository or ''), numbered after
+-- 'seq'; a task is {id, due, name, state, lease end or '', {field, value, …}}. Returns the last seq.
+local function insertTasks(did, ev, action, repo, tasks, seq)
+  local common = {'deliveryId', did, 'event', ev}
+  if action ~= '' then common[#common + 1] = 'action'; common[#common + 1] = action end
+  if repo ~= '' then common[#common + 1] = 'repository'; common[#common + 1] = repo end
+  local ixt, byDelivery = base .. 'ix:t', base .. 'ix:t:delivery:' .. did
+  local byEvent = key('ix:t:event:', ev)
+  local byRepo = repo ~= '' and key('ix:t:repo:', repo)
   for _, t in ipairs(tasks) do
     seq = seq + 1
-    local f = t.f
-    f.deliveryId = did; f.event = d.event; f.action = d.action; f.repository = d.repository; f.seq = seq
-    hsetTable(tkey(t.id), f)
-    redis.call('ZADD', base .. 'ix:t', seq, t.id)
-    redis.call('ZADD', base .. 'ix:t:state:' .. f.state, seq, t.id)
-    redis.call('ZADD', base .. 'ix:t:name:' .. f.name, seq, t.id)
-    redis.call('ZADD', base .. 'ix:t:event:' .. d.event, seq, t.id)
-    if d.repository then redis.call('ZADD', base .. 'ix:t:repo:' .. d.repository, seq, t.id) end
-    redis.call('ZADD', base .. 'ix:t:delivery:' .. did, seq, t.id)
-    redis.call('ZADD', base .. 'due', t.due, t.id)
-    if f.state == 'running' then redis.call('ZADD', base .. 'leases', f.leaseUntil, t.id) end
+    local id, f = t[1], t[6]
+    for _, v in ipairs(common) do f[#f + 1] = v end
+    redis.call('HSET', tkey(id), 'seq', seq, unpack(f))
+    redis.call('ZADD', ixt, seq, id)
+    redis.call('ZADD', key('ix:t:state:', t[4]), seq, id)
+    redis.call('ZADD', key('ix:t:name:', t[3]), seq, id)
+    redis.call('ZADD', byEvent, seq, id)
+    if byRepo then redis.call('ZADD', byRepo, seq, id) end
+    redis.call('ZADD', byDelivery, seq, id)
+    redis.call('ZADD', kDue, t[2], id)
+    if t[5] ~= '' then redis.call('ZADD', kLeases, t[5], id) end
   end
+  return seq
 end
 -- What a claim does with the job 'id' handed out under lock 'token': {'claim', attempt, maxAttempts,
 -- name, deliveryId, event, action|nil, backoff, timeoutMs} | {'discard'} | {'fail', name, deliveryId}
@@ -63,7 +75,7 @@ local function claimOne(id, token, now, owner, leaseUntil, lostErr)
       unlease(id, k)
       redis.call('HSET', k, 'state', 'failed')
       moveState(id, 'running', 'failed', t[5])
-      redis.call('ZREM', base .. 'due', id)
+      redis.call('ZREM', kDue, id)
       return {'fail', t[7], t[8]}
     end
   end
@@ -71,8 +83,8 @@ local function claimOne(id, token, now, owner, leaseUntil, lostErr)
   redis.call('HSET', k, 'state', 'running', 'attempts', attempts, 'owner', owner, 'token', token,
     'leaseUntil', leaseUntil, 'startedAt', now, 'updatedAt', now)
   if state ~= 'running' then moveState(id, state, 'running', t[5]) end
-  redis.call('ZADD', base .. 'due', leaseUntil, id)
-  redis.call('ZADD', base .. 'leases', leaseUntil, id)
+  redis.call('ZADD', kDue, leaseUntil, id)
+  redis.call('ZADD', kLeases, leaseUntil, id)
   return {'claim', attempts, t[3], t[7], t[8], t[9], t[10], t[11], t[12]}
 end
 -- An attempt's end, when 'owner' holds the task: false when it does not, else {token ('' when
@@ -86,23 +98,23 @@ local function finishOne(id, owner, now, outcome, runAt, err)
   local to
   if outcome == 'completed' then
     to = 'completed'
-    redis.call('ZREM', base .. 'due', id)
+    redis.call('ZREM', kDue, id)
+    redis.call('HSET', k, 'state', to, 'updatedAt', now)
   elseif outcome == 'failed' then
     to = 'failed'
-    redis.call('ZREM', base .. 'due', id)
-    redis.call('HSET', k, 'lastError', err)
+    redis.call('ZREM', kDue, id)
+    redis.call('HSET', k, 'state', to, 'updatedAt', now, 'lastError', err)
   elseif outcome == 'retrying' then
     to = 'retrying'
-    redis.call('HSET', k, 'runAt', runAt, 'lastError', err)
-    redis.call('ZADD', base .. 'due', runAt, id)
+    redis.call('HSET', k, 'state', to, 'updatedAt', now, 'runAt', runAt, 'lastError', err)
+    redis.call('ZADD', kDue, runAt, id)
   else
     -- interrupted: queued again (due now, or at runAt after a rate limit), the attempt does not count
     to = 'queued'
     local at = runAt ~= '' and runAt or now
-    redis.call('HSET', k, 'attempts', tonumber(t[4]) - 1, 'runAt', at, 'lastError', err)
-    redis.call('ZADD', base .. 'due', at, id)
+    redis.call('HSET', k, 'state', to, 'updatedAt', now, 'attempts', tonumber(t[4]) - 1, 'runAt', at, 'lastError', err)
+    redis.call('ZADD', kDue, at, id)
   end
-  redis.call('HSET', k, 'state', to, 'updatedAt', now)
   moveState(id, 'running', to, t[6])
   return {t[3] or '', t[7], t[8]}
 end

@@ -56,8 +56,8 @@ export class RedisRecords extends RedisReads implements RecordStore {
     if ((await this.redis.exists(this.keys.delivery(deliveryId))) === 0) {
       throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no delivery ${deliveryId}`);
     }
-    const { json, jobs } = newTasks(deliveryId, tasks, now);
-    const added = await this.transaction(now, jobs, (multi) => multi.runCommand("hookyardAddTasks", [this.keys.base, deliveryId, json]));
+    const { rows, jobs } = newTasks(deliveryId, tasks, now);
+    const added = await this.transaction(now, jobs, (multi) => multi.runCommand("hookyardAddTasks", [this.keys.base, deliveryId, JSON.stringify(rows)]));
     if (added === -1) {
       await this.removeJobs(jobs.map((j) => j.id));
       throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no delivery ${deliveryId}`);

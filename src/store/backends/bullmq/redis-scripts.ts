@@ -7,36 +7,40 @@ import { PRELUDE } from "./redis-lua.js";
 import { PAGE } from "./redis-page.js";
 
 /**
- * Dedup + delivery + tasks, for each delivery of a group commit. ARGV: base, then per delivery its
- * id, fields (JSON, strings, nulls omitted) and tasks (JSON [{id, due, f: fields}]). Returns per
- * delivery 0 for a duplicate (nothing written) or 1. The body is not an argument: a 12 KB argument
- * costs a script more than the rest of its work, so the caller stores it with a plain `SET … NX`
- * in the same transaction (a duplicate's body key exists already).
+ * Dedup + delivery + tasks, for each delivery of a group commit. ARGV: base, the batch as JSON:
+ * per delivery {id, event, action or '', repository or '', status, {field, value, …} of its hash,
+ * tasks (see `insertTasks`)}. Returns per delivery 0 for a duplicate (nothing written) or 1. The
+ * body is not an argument: a 12 KB argument costs a script more than the rest of its work, so the
+ * caller stores it with a plain `SET … NX` in the same transaction (a duplicate's body key exists
+ * already). Everything arrives flat (field lists, not objects) so that the script only calls Redis.
  */
 export const ACCEPT = `${PRELUDE}
+local batch = cjson.decode(ARGV[2])
+local n = 0
+for _, d in ipairs(batch) do n = n + 1 + #d[7] end
+local seq = redis.call('INCRBY', base .. 'seq', n) - n
+local ixd = base .. 'ix:d'
 local out = {}
-for i = 2, #ARGV, 3 do
-  local did = ARGV[i]
-  if not redis.call('SET', base .. 'dedup:' .. did, '1', 'NX') then
-    out[#out + 1] = 0
+for i, d in ipairs(batch) do
+  local did = d[1]
+  if redis.call('SET', base .. 'dedup:' .. did, '1', 'NX') then
+    seq = seq + 1
+    redis.call('HSET', base .. 'd:' .. did, 'seq', seq, unpack(d[6]))
+    redis.call('ZADD', ixd, seq, did)
+    redis.call('ZADD', key('ix:d:event:', d[2]), seq, did)
+    if d[3] ~= '' then redis.call('ZADD', key('ix:d:action:', d[3]), seq, did) end
+    if d[4] ~= '' then redis.call('ZADD', key('ix:d:repo:', d[4]), seq, did) end
+    redis.call('ZADD', key('ix:d:status:', d[5]), seq, did)
+    seq = insertTasks(did, d[2], d[3], d[4], d[7], seq)
+    out[i] = 1
   else
-    local d = cjson.decode(ARGV[i + 1])
-    local seq = redis.call('INCR', base .. 'seq')
-    d.seq = seq
-    hsetTable(base .. 'd:' .. did, d)
-    redis.call('ZADD', base .. 'ix:d', seq, did)
-    redis.call('ZADD', base .. 'ix:d:event:' .. d.event, seq, did)
-    if d.action then redis.call('ZADD', base .. 'ix:d:action:' .. d.action, seq, did) end
-    if d.repository then redis.call('ZADD', base .. 'ix:d:repo:' .. d.repository, seq, did) end
-    redis.call('ZADD', base .. 'ix:d:status:' .. d.status, seq, did)
-    insertTasks(did, d, cjson.decode(ARGV[i + 2]))
-    out[#out + 1] = 1
+    out[i] = 0
   end
 end
 return out
 `;
 
-/** Tasks onto a stored delivery (replay). ARGV: base, delivery id, tasks JSON. -1 when there is no such delivery. */
+/** Tasks onto a stored delivery (replay). ARGV: base, delivery id, tasks JSON (see `insertTasks`). -1 when there is no such delivery. */
 export const ADD_TASKS = `${PRELUDE}
 local did = ARGV[2]
 local dk = base .. 'd:' .. did
@@ -49,7 +53,7 @@ if h[4] ~= 'accepted' then
   redis.call('ZREM', base .. 'ix:d:status:' .. h[4], did)
   redis.call('ZADD', base .. 'ix:d:status:accepted', h[5], did)
 end
-insertTasks(did, { event = h[1], action = h[2] or nil, repository = h[3] or nil }, tasks)
+insertTasks(did, h[1], h[2] or '', h[3] or '', tasks, redis.call('INCRBY', base .. 'seq', #tasks) - #tasks)
 return 1
 `;
 
@@ -75,12 +79,12 @@ return out
  */
 export const RECOVER = `${PRELUDE}
 local now, lostErr, jobs = ARGV[2], ARGV[4], ARGV[5]
-local ids = redis.call('ZRANGEBYSCORE', base .. 'leases', '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))
+local ids = redis.call('ZRANGEBYSCORE', kLeases, '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))
 local out = {}
 for _, id in ipairs(ids) do
   local k = tkey(id)
   local t = redis.call('HMGET', k, 'state', 'attempts', 'maxAttempts', 'seq', 'startedAt', 'token', 'name', 'deliveryId')
-  redis.call('ZREM', base .. 'leases', id)
+  redis.call('ZREM', kLeases, id)
   if t[1] == 'running' then
     closeAttempt(id, t[2], t[5], now, 'lost', lostErr)
     unlease(id, k)
@@ -88,10 +92,10 @@ for _, id in ipairs(ids) do
     local to = 'queued'
     if tonumber(t[2]) >= tonumber(t[3]) then
       to = 'failed'
-      redis.call('ZREM', base .. 'due', id)
+      redis.call('ZREM', kDue, id)
     else
       redis.call('HSET', k, 'runAt', now)
-      redis.call('ZADD', base .. 'due', now, id)
+      redis.call('ZADD', kDue, now, id)
     end
     redis.call('HSET', k, 'state', to, 'lastError', lostErr, 'updatedAt', now)
     moveState(id, 'running', to, t[4])
@@ -113,8 +117,8 @@ for i = 4, #ARGV do
   local t = redis.call('HMGET', k, 'state', 'owner', 'token', 'name', 'deliveryId')
   if t[1] == 'running' and t[2] == ARGV[2] then
     redis.call('HSET', k, 'leaseUntil', ARGV[3])
-    redis.call('ZADD', base .. 'due', ARGV[3], id)
-    redis.call('ZADD', base .. 'leases', ARGV[3], id)
+    redis.call('ZADD', kDue, ARGV[3], id)
+    redis.call('ZADD', kLeases, ARGV[3], id)
     out[i - 3] = {t[3] or '', t[4], t[5]}
   else
     out[i - 3] = false
@@ -138,8 +142,9 @@ return finishOne(ARGV[4], ARGV[3], ARGV[2], ARGV[5], ARGV[6], err)
  * each one's job (with `fetchNext` where a claim is wanted), each of which may have fetched the
  * queue's next job under its own lock token. A fetch pushes the job it hands out at the head of
  * BullMQ's active list and locks it with the token, so the fetched jobs are found among the newest
- * active ones by their lock, and each is claimed here for the owner whose finish fetched it (and,
- * when asked, its delivery's body and content type are returned, read by the task as it starts).
+ * active ones by their lock, and each is claimed here for the owner whose finish fetched it, its
+ * lock set to last as long as the lease (and, when asked, its delivery's body and content type are
+ * returned, read by the task as it starts).
  * ARGV: base, (unused), lost-attempt error JSON, BullMQ active list key, BullMQ job key prefix, '1' to
  * return bodies, then per finish: owner, task id, outcome, error JSON (or ''), lock token, lease end
  * of the next claim ('' for none), now. Returns per finish {finish reply (nil | {token, name,
@@ -167,6 +172,8 @@ for a = 7, #ARGV, 7 do
     local d = claimOne(next, token, now, owner, leaseUntil, lostErr)
     r[2] = next
     r[3] = d
+    -- the move locked the job for the worker's lock duration: the lock lasts as long as the lease
+    if d[1] == 'claim' then redis.call('PEXPIRE', jobs .. next .. ':lock', tonumber(leaseUntil) - tonumber(now)) end
     if bodies and d[1] == 'claim' then
       r[4] = redis.call('GET', base .. 'body:' .. d[5]) or ''
       r[5] = redis.call('HGET', base .. 'd:' .. d[5], 'contentType') or ''
@@ -187,7 +194,7 @@ if t[1] ~= 'failed' and t[1] ~= 'cancelled' then return {'conflict', t[1]} end
 unlease(id, k)
 redis.call('HSET', k, 'state', 'queued', 'attempts', 0, 'runAt', now, 'updatedAt', now)
 moveState(id, t[1], 'queued', t[2])
-redis.call('ZADD', base .. 'due', now, id)
+redis.call('ZADD', kDue, now, id)
 return {'ok'}
 `;
 
@@ -203,7 +210,7 @@ if not t[1] then return {'missing'} end
 if t[1] ~= 'queued' and t[1] ~= 'retrying' and t[1] ~= 'running' then return {'conflict', t[1]} end
 if t[1] == 'running' then closeAttempt(id, t[3], t[4], now, 'cancelled', nil) end
 unlease(id, k)
-redis.call('ZREM', base .. 'due', id)
+redis.call('ZREM', kDue, id)
 redis.call('HSET', k, 'state', 'cancelled', 'updatedAt', now)
 moveState(id, t[1], 'cancelled', t[5])
 return {'ok', t[2] or '', t[6], t[7]}
