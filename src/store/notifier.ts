@@ -7,6 +7,11 @@ export class TaskNotifier {
     return () => this.listeners.delete(listener);
   }
 
+  /** How many listeners there are. */
+  get size(): number {
+    return this.listeners.size;
+  }
+
   notify(): void {
     for (const listener of this.listeners) {
       try {

@@ -16,6 +16,8 @@ export interface PoolOptions {
 interface Running {
   stop: AbortController;
   done: Promise<void>;
+  /** The attempt ended and its outcome is being recorded: the finish, not a heartbeat, decides whether it counts. */
+  finishing: boolean;
 }
 
 /**
@@ -78,9 +80,11 @@ export class WorkerPool {
     if (reserved) this.reserved = Math.max(0, this.reserved - 1);
     if (reserved && this.stopping) return this.release([task]).catch((err: unknown) => this.o.log.warn({ err, task: task.id }, "could not queue again a task claimed during shutdown"));
     const stop = new AbortController();
-    const done = this.o
+    const entry: Running = { stop, done: Promise.resolve(), finishing: false };
+    entry.done = this.o
       .run(task, stop.signal)
       .then(async ({ result, settled }) => {
+        entry.finishing = true;
         await this.o.backend.finish(this.o.owner, task.id, result);
         const dueAt = result.outcome === "retrying" || result.outcome === "interrupted" ? result.runAt : undefined;
         if (dueAt !== undefined) this.wakeBy(dueAt);
@@ -91,8 +95,8 @@ export class WorkerPool {
         this.running.delete(task.id);
         this.pump();
       });
-    this.running.set(task.id, { stop, done });
-    return done;
+    this.running.set(task.id, entry);
+    return entry.done;
   }
 
   /** Tells the pool the store may have due tasks (new ones queued, or a wake-up time reached). */
@@ -166,11 +170,16 @@ export class WorkerPool {
   }
 
   private async renewLeases(): Promise<void> {
-    const ids = [...this.running.keys()];
+    // a task whose outcome is being recorded is not renewed: its finish ends the lease, and a
+    // renewal answered after that finish would wrongly report the lease as lost
+    const ids = [...this.running].filter(([, r]) => !r.finishing).map(([id]) => id);
     if (ids.length === 0) return;
     try {
       const lost = await this.o.backend.extendLeases(this.o.owner, ids, this.o.leaseMs);
-      for (const id of lost) this.running.get(id)?.stop.abort("lost" satisfies StopReason);
+      for (const id of lost) {
+        const r = this.running.get(id);
+        if (r && !r.finishing) r.stop.abort("lost" satisfies StopReason);
+      }
     } catch (err) {
       this.o.log.warn({ err }, "renewing task leases failed");
     }

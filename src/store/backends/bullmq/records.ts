@@ -116,3 +116,30 @@ export function initialTask(task: NewTask, deliveryId: string, now: number): {
 export function parseError(text: string | null | undefined): ErrorRecord | null {
   return text ? (JSON.parse(text) as ErrorRecord) : null;
 }
+
+/** An attempt's end that settles the task's job: what {@link FinishNext} takes. */
+export type FinalResult = Extract<AttemptResult, { outcome: "completed" | "failed" }>;
+
+/** What {@link FinishNext.finish} did. */
+export interface FinishedNext {
+  /** The record's answer: null when the owner did not hold the task (nothing was recorded). */
+  held: Held | null;
+  /** Whether the job was moved to completed/failed under the token given. */
+  moved: boolean;
+  /**
+   * The queue's next job, fetched by the move under the same token, with the claim's decision
+   * when the transaction made it (null: the job is handed out but not claimed in the records yet),
+   * and its delivery's body when it was claimed and bodies were asked for.
+   */
+  next: { handed: Handed; decision: ClaimDecision | null; body: { body: Buffer; contentType: string } | null } | null;
+}
+
+/**
+ * An attempt's end in one round trip (the Redis records): the record's transition, BullMQ's move of
+ * the job under the lock token it was fetched with, and (`next` given) BullMQ's fetch of the
+ * queue's next job under the same token and its claim for the same owner for `next.leaseMs` (the
+ * job's lock set to last as long), in one transaction, with the claimed task's delivery body when `next.body`.
+ */
+export interface FinishNext {
+  finish(owner: string, id: string, token: string, result: FinalResult, now: number, next: { leaseMs: number; body: boolean } | null): Promise<FinishedNext>;
+}

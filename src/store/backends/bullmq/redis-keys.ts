@@ -21,6 +21,10 @@
 /** Key names under one store's base. */
 export interface RecordKeys {
   base: string;
+  /** BullMQ's key prefix of the queue's jobs (`<prefix>:<queue>:`; a job's lock is `<jobs><id>:lock`). */
+  jobs: string;
+  /** BullMQ's list of active jobs (a fetch pushes the job it hands out at its head). */
+  active: string;
   seq: string;
   dedup(deliveryId: string): string;
   delivery(id: string): string;
@@ -38,6 +42,8 @@ export function recordKeys(prefix: string, queue: string): RecordKeys {
   const base = `${prefix}:${queue}:rec:`;
   return {
     base,
+    jobs: `${prefix}:${queue}:`,
+    active: `${prefix}:${queue}:active`,
     seq: `${base}seq`,
     dedup: (id) => `${base}dedup:${id}`,
     delivery: (id) => `${base}d:${id}`,

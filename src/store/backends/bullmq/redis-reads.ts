@@ -7,6 +7,7 @@ import { TASK_STATES } from "../../backend.js";
 import { decodeCursor, encodeCursor, pageSize } from "../../cursor.js";
 import { parseError } from "./records.js";
 import type { RecordKeys } from "./redis-keys.js";
+import { value, type RedisPipe } from "./redis-pipe.js";
 import type { ScriptName } from "./redis-scripts.js";
 
 /** Most members one page request examines before it answers with a shorter page and a cursor. */
@@ -21,6 +22,7 @@ export abstract class RedisReads {
   constructor(
     protected readonly redis: Redis,
     protected readonly keys: RecordKeys,
+    protected readonly pipe: RedisPipe,
   ) {}
 
   protected abstract script(name: ScriptName, args: (string | number | Buffer)[]): Promise<unknown>;
@@ -44,11 +46,10 @@ export abstract class RedisReads {
   }
 
   async getBody(id: string): Promise<{ body: Uint8Array; contentType: string } | null> {
-    const [contentType, body] = await Promise.all([
-      this.redis.hget(this.keys.delivery(id), "contentType"),
-      this.redis.getBuffer(this.keys.body(id)),
-    ]);
-    return contentType === null ? null : { body: body ?? Buffer.alloc(0), contentType };
+    // with the other commands of this event-loop turn (a task's body is read as it starts)
+    const [contentType, body] = await this.pipe.send([["hget", this.keys.delivery(id), "contentType"], ["getBuffer", this.keys.body(id)]]);
+    if (value(contentType) === null) return null;
+    return { body: (value(body) as Buffer | null) ?? Buffer.alloc(0), contentType: value(contentType) as string };
   }
 
   async listDeliveries(filter: DeliveryFilter): Promise<Page<DeliverySummary>> {

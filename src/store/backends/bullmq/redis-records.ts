@@ -3,16 +3,14 @@ import type { Redis } from "ioredis";
 import { HookyardError } from "../../../errors.js";
 import type { AcceptStatus, AttemptResult, ClaimedTask, NewDelivery, NewTask, TaskState } from "../../backend.js";
 import { assertTransition, CANCELLABLE_STATES, LEASE_EXPIRED_ERROR, RETRYABLE_STATES } from "../../transitions.js";
-import { initialTask, type ClaimDecision, type Handed, type Held, type JobSpec, type OpenTask, type RecordStore, type Recovered } from "./records.js";
+import type { ClaimDecision, Handed, Held, JobSpec, OpenTask, RecordStore, Recovered } from "./records.js";
+import { AcceptBatcher, newTasks, type AddJobsToTransaction, type RemoveJobs } from "./redis-accept.js";
 import { RedisReads } from "./redis-reads.js";
 import type { RecordKeys } from "./redis-keys.js";
+import type { RedisPipe } from "./redis-pipe.js";
 import { SCRIPTS, type ScriptName } from "./redis-scripts.js";
 
-/** Queues the creation of BullMQ jobs on a transaction (BullMQ's own add-job script). */
-export type AddJobsToTransaction = (multi: IRedisTransaction, jobs: JobSpec[], now: number) => Promise<void>;
-
-/** Removes jobs created for a delivery that turned out to be a duplicate. */
-export type RemoveJobs = (ids: string[]) => Promise<void>;
+export type { AddJobsToTransaction, RemoveJobs } from "./redis-accept.js";
 
 const LOST = JSON.stringify(LEASE_EXPIRED_ERROR);
 
@@ -20,7 +18,8 @@ const LOST = JSON.stringify(LEASE_EXPIRED_ERROR);
  * Task and delivery records in Redis, changed by the Lua scripts in redis-scripts.ts.
  *
  * What is atomic: `accept`, `addTasks` and `retry` send the record script and BullMQ's add-job
- * scripts for the tasks in ONE `MULTI`/`EXEC`, so Redis applies them together, and with
+ * scripts for the tasks in ONE `MULTI`/`EXEC` per delivery (accepts go as group commits, see
+ * redis-accept.ts), so Redis applies them together, and with
  * `appendonly yes` the AOF holds the whole transaction or none of it (Redis drops an incomplete
  * MULTI at the end of the AOF when it loads). A delivery can never be stored without its tasks and jobs.
  * The dedup check lives inside the record script (`SET NX` on a key that never expires); a
@@ -28,47 +27,37 @@ const LOST = JSON.stringify(LEASE_EXPIRED_ERROR);
  * (and, if the process dies first, discarded by the claim that fetches them).
  */
 export class RedisRecords extends RedisReads implements RecordStore {
+  private readonly accepts: AcceptBatcher;
+
   constructor(
     redis: Redis,
     private readonly client: IRedisClient,
     keys: RecordKeys,
     private readonly addJobs: AddJobsToTransaction,
     private readonly removeJobs: RemoveJobs,
+    pipe: RedisPipe,
   ) {
-    super(redis, keys);
+    super(redis, keys, pipe);
     for (const [name, lua] of Object.entries(SCRIPTS)) {
       if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 0, lua });
     }
+    this.accepts = new AcceptBatcher(pipe, keys, addJobs, removeJobs);
   }
 
   protected script(name: ScriptName, args: (string | number | Buffer)[]): Promise<unknown> {
     return this.client.runCommand(name, [this.keys.base, ...args]);
   }
 
-  async accept(delivery: NewDelivery, tasks: NewTask[], now: number): Promise<AcceptStatus> {
-    if ((await this.redis.exists(this.keys.dedup(delivery.id))) === 1) return "duplicate";
-    const status = tasks.length > 0 ? "accepted" : "ignored";
-    const fields = compact({
-      event: delivery.event, action: delivery.action, repository: delivery.repository,
-      installationId: delivery.installationId === null ? null : String(delivery.installationId), status,
-      receivedAt: String(delivery.receivedAt), contentType: delivery.contentType, headers: JSON.stringify(delivery.headers),
-    });
-    const { json, jobs } = this.newTasks(delivery.id, tasks, now);
-    const stored = await this.transaction(now, jobs, (multi) =>
-      multi.runCommand("hookyardAccept", [this.keys.base, delivery.id, Buffer.from(delivery.body), JSON.stringify(fields), json]));
-    if (stored === 0) {
-      await this.removeJobs(jobs.map((j) => j.id));
-      return "duplicate";
-    }
-    return status;
+  accept(delivery: NewDelivery, tasks: NewTask[], now: number): Promise<AcceptStatus> {
+    return this.accepts.accept(delivery, tasks, now);
   }
 
   async addTasks(deliveryId: string, tasks: NewTask[], now: number): Promise<void> {
     if ((await this.redis.exists(this.keys.delivery(deliveryId))) === 0) {
       throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no delivery ${deliveryId}`);
     }
-    const { json, jobs } = this.newTasks(deliveryId, tasks, now);
-    const added = await this.transaction(now, jobs, (multi) => multi.runCommand("hookyardAddTasks", [this.keys.base, deliveryId, json]));
+    const { rows, jobs } = newTasks(deliveryId, tasks, now);
+    const added = await this.transaction(now, jobs, (multi) => multi.runCommand("hookyardAddTasks", [this.keys.base, deliveryId, JSON.stringify(rows)]));
     if (added === -1) {
       await this.removeJobs(jobs.map((j) => j.id));
       throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no delivery ${deliveryId}`);
@@ -92,7 +81,7 @@ export class RedisRecords extends RedisReads implements RecordStore {
   }
 
   async recover(now: number, limit: number): Promise<Recovered[]> {
-    const rows = (await this.script("hookyardRecover", [String(now), limit, LOST])) as string[][];
+    const rows = (await this.script("hookyardRecover", [String(now), limit, LOST, this.keys.jobs])) as string[][];
     return rows.map(([id = "", token = "", state = "queued", name = "", deliveryId = ""]) => ({
       id, token: token || null, state: state as Recovered["state"], name, deliveryId,
     }));
@@ -101,20 +90,8 @@ export class RedisRecords extends RedisReads implements RecordStore {
   async claim(owner: string, leaseMs: number, now: number, handed: Handed[]): Promise<ClaimDecision[]> {
     if (handed.length === 0) return [];
     const pairs = handed.flatMap((h) => [h.id, h.token]);
-    const rows = (await this.script("hookyardClaim", [String(now), owner, String(now + leaseMs), LOST, ...pairs])) as (string | number | null)[][];
-    return rows.map((row, i): ClaimDecision => {
-      const kind = row[0];
-      if (kind === "defer") return { kind, runAt: Number(row[1]), name: String(row[2]), deliveryId: String(row[3]) };
-      if (kind === "fail") return { kind, name: String(row[1]), deliveryId: String(row[2]) };
-      if (kind !== "claim") return { kind: "discard" };
-      const [, attempt, maxAttempts, name, deliveryId, event, action, backoff, timeoutMs] = row;
-      const task: ClaimedTask = {
-        id: handed[i]!.id, name: String(name), deliveryId: String(deliveryId), event: String(event),
-        action: action === null || action === undefined ? null : String(action), attempt: Number(attempt),
-        maxAttempts: Number(maxAttempts), backoff: JSON.parse(String(backoff)), timeoutMs: Number(timeoutMs),
-      };
-      return { kind, task };
-    });
+    const rows = (await this.script("hookyardClaim", [String(now), owner, String(now + leaseMs), LOST, ...pairs])) as unknown[][];
+    return rows.map((row, i) => toDecision(handed[i]!.id, row));
   }
 
   async extend(owner: string, ids: string[], leaseMs: number, now: number): Promise<(Held | null)[]> {
@@ -129,8 +106,7 @@ export class RedisRecords extends RedisReads implements RecordStore {
   async finish(owner: string, id: string, result: AttemptResult, now: number): Promise<Held | null> {
     const error = result.outcome === "completed" ? "" : JSON.stringify(result.error);
     const runAt = result.outcome === "retrying" || result.outcome === "interrupted" ? String(result.runAt ?? now) : "";
-    const reply = (await this.script("hookyardFinish", [String(now), owner, id, result.outcome, runAt, error])) as string[] | null;
-    return reply ? { token: reply[0] || null, name: reply[1] ?? "", deliveryId: reply[2] ?? "" } : null;
+    return toHeld(await this.script("hookyardFinish", [String(now), owner, id, result.outcome, runAt, error]));
   }
 
   async openTask(id: string): Promise<OpenTask | null> {
@@ -155,31 +131,32 @@ export class RedisRecords extends RedisReads implements RecordStore {
     for (const [err] of replies) if (err) throw err;
     return replies[0]?.[1];
   }
+}
 
-  private newTasks(deliveryId: string, tasks: NewTask[], now: number): { json: string; jobs: JobSpec[] } {
-    const jobs: JobSpec[] = [];
-    const rows = tasks.map((t) => {
-      const start = initialTask(t, deliveryId, now);
-      jobs.push(start.job);
-      const f = compact({
-        name: t.name, state: start.state, attempts: String(start.attempts), maxAttempts: String(t.maxAttempts),
-        runAt: String(now), createdAt: String(now), updatedAt: String(now), backoff: JSON.stringify(t.backoff),
-        timeoutMs: String(t.timeoutMs), owner: start.owner, leaseUntil: start.leaseUntil === null ? null : String(start.leaseUntil),
-        startedAt: start.state === "running" ? String(now) : null,
-      });
-      return { id: t.id, due: String(start.due), f };
-    });
-    return { json: JSON.stringify(rows), jobs };
-  }
+/** A claim script's decision for the job `id` (see `claimOne` in redis-lua.ts). */
+export function toDecision(id: string, row: unknown[]): ClaimDecision {
+  const kind = row[0];
+  if (kind === "defer") return { kind, runAt: Number(row[1]), name: String(row[2]), deliveryId: String(row[3]) };
+  if (kind === "fail") return { kind, name: String(row[1]), deliveryId: String(row[2]) };
+  if (kind !== "claim") return { kind: "discard" };
+  const [, attempt, maxAttempts, name, deliveryId, event, action, backoff, timeoutMs] = row;
+  const task: ClaimedTask = {
+    id, name: String(name), deliveryId: String(deliveryId), event: String(event),
+    action: action === null || action === undefined ? null : String(action), attempt: Number(attempt),
+    maxAttempts: Number(maxAttempts), backoff: JSON.parse(String(backoff)), timeoutMs: Number(timeoutMs),
+  };
+  return { kind, task };
+}
+
+/** A finish script's reply: null when the owner did not hold the task. */
+export function toHeld(reply: unknown): Held | null {
+  if (!Array.isArray(reply)) return null;
+  const [token, name, deliveryId] = reply as (string | null)[];
+  return { token: token || null, name: name ?? "", deliveryId: deliveryId ?? "" };
 }
 
 /** Turns a script's {'missing'} / {'conflict', state} reply into the API's errors. */
 function checkReply(id: string, reply: string[], allowed: readonly TaskState[], action: string): void {
   if (reply[0] === "missing") throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no task ${id}`);
   if (reply[0] === "conflict") assertTransition(id, reply[1] as TaskState, allowed, action);
-}
-
-/** Drops null fields: a missing hash field reads back as null. */
-function compact(fields: Record<string, string | null>): Record<string, string> {
-  return Object.fromEntries(Object.entries(fields).filter((e): e is [string, string] => e[1] !== null));
 }

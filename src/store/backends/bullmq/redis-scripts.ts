@@ -3,70 +3,44 @@
  * atomically, so a record and its indexes never disagree. ARGV[1] is always the records' key base.
  * Timestamps arrive as decimal strings computed by the caller and are stored as given.
  */
+import { PRELUDE } from "./redis-lua.js";
 import { PAGE } from "./redis-page.js";
 
-/** Helpers shared by the scripts. */
-const PRELUDE = `
-local base = ARGV[1]
-local function tkey(id) return base .. 't:' .. id end
-local function hsetTable(key, t)
-  local args = {}
-  for k, v in pairs(t) do args[#args + 1] = k; args[#args + 1] = v end
-  if #args > 0 then redis.call('HSET', key, unpack(args)) end
-end
-local function moveState(id, from, to, seq)
-  if from then redis.call('ZREM', base .. 'ix:t:state:' .. from, id) end
-  redis.call('ZADD', base .. 'ix:t:state:' .. to, seq, id)
-end
--- an attempt's entry is written once, when it ends (the running one lives in the task hash)
-local function closeAttempt(id, attempt, startedAt, now, outcome, err)
-  redis.call('RPUSH', base .. 'att:' .. id, '{"attempt":' .. attempt .. ',"startedAt":' .. startedAt ..
-    ',"endedAt":' .. now .. ',"outcome":"' .. outcome .. '","error":' .. (err or 'null') .. '}')
-end
-local function unlease(id, k)
-  redis.call('HDEL', k, 'owner', 'token', 'leaseUntil', 'startedAt')
-  redis.call('ZREM', base .. 'leases', id)
-end
-local function insertTasks(did, d, tasks)
-  for _, t in ipairs(tasks) do
-    local seq = redis.call('INCR', base .. 'seq')
-    local f = t.f
-    f.deliveryId = did; f.event = d.event; f.action = d.action; f.repository = d.repository; f.seq = seq
-    hsetTable(tkey(t.id), f)
-    redis.call('ZADD', base .. 'ix:t', seq, t.id)
-    redis.call('ZADD', base .. 'ix:t:state:' .. f.state, seq, t.id)
-    redis.call('ZADD', base .. 'ix:t:name:' .. f.name, seq, t.id)
-    redis.call('ZADD', base .. 'ix:t:event:' .. d.event, seq, t.id)
-    if d.repository then redis.call('ZADD', base .. 'ix:t:repo:' .. d.repository, seq, t.id) end
-    redis.call('ZADD', base .. 'ix:t:delivery:' .. did, seq, t.id)
-    redis.call('ZADD', base .. 'due', t.due, t.id)
-    if f.state == 'running' then redis.call('ZADD', base .. 'leases', f.leaseUntil, t.id) end
-  end
-end
-`;
-
 /**
- * Dedup + delivery + tasks. ARGV: base, delivery id, body, delivery fields (JSON, strings, nulls
- * omitted), tasks (JSON [{id, due, f: fields}]). Returns 0 for a duplicate (nothing written), 1.
+ * Dedup + delivery + tasks, for each delivery of a group commit. ARGV: base, the batch as JSON:
+ * per delivery {id, event, action or '', repository or '', status, {field, value, …} of its hash,
+ * tasks (see `insertTasks`)}. Returns per delivery 0 for a duplicate (nothing written) or 1. The
+ * body is not an argument: a 12 KB argument costs a script more than the rest of its work, so the
+ * caller stores it with a plain `SET … NX` in the same transaction (a duplicate's body key exists
+ * already). Everything arrives flat (field lists, not objects) so that the script only calls Redis.
  */
 export const ACCEPT = `${PRELUDE}
-local did = ARGV[2]
-if not redis.call('SET', base .. 'dedup:' .. did, '1', 'NX') then return 0 end
-local d = cjson.decode(ARGV[4])
-local seq = redis.call('INCR', base .. 'seq')
-d.seq = seq
-hsetTable(base .. 'd:' .. did, d)
-redis.call('SET', base .. 'body:' .. did, ARGV[3])
-redis.call('ZADD', base .. 'ix:d', seq, did)
-redis.call('ZADD', base .. 'ix:d:event:' .. d.event, seq, did)
-if d.action then redis.call('ZADD', base .. 'ix:d:action:' .. d.action, seq, did) end
-if d.repository then redis.call('ZADD', base .. 'ix:d:repo:' .. d.repository, seq, did) end
-redis.call('ZADD', base .. 'ix:d:status:' .. d.status, seq, did)
-insertTasks(did, d, cjson.decode(ARGV[5]))
-return 1
+local batch = cjson.decode(ARGV[2])
+local n = 0
+for _, d in ipairs(batch) do n = n + 1 + #d[7] end
+local seq = redis.call('INCRBY', base .. 'seq', n) - n
+local ixd = base .. 'ix:d'
+local out = {}
+for i, d in ipairs(batch) do
+  local did = d[1]
+  if redis.call('SET', base .. 'dedup:' .. did, '1', 'NX') then
+    seq = seq + 1
+    redis.call('HSET', base .. 'd:' .. did, 'seq', seq, unpack(d[6]))
+    redis.call('ZADD', ixd, seq, did)
+    redis.call('ZADD', key('ix:d:event:', d[2]), seq, did)
+    if d[3] ~= '' then redis.call('ZADD', key('ix:d:action:', d[3]), seq, did) end
+    if d[4] ~= '' then redis.call('ZADD', key('ix:d:repo:', d[4]), seq, did) end
+    redis.call('ZADD', key('ix:d:status:', d[5]), seq, did)
+    seq = insertTasks(did, d[2], d[3], d[4], d[7], seq)
+    out[i] = 1
+  else
+    out[i] = 0
+  end
+end
+return out
 `;
 
-/** Tasks onto a stored delivery (replay). ARGV: base, delivery id, tasks JSON. -1 when there is no such delivery. */
+/** Tasks onto a stored delivery (replay). ARGV: base, delivery id, tasks JSON (see `insertTasks`). -1 when there is no such delivery. */
 export const ADD_TASKS = `${PRELUDE}
 local did = ARGV[2]
 local dk = base .. 'd:' .. did
@@ -79,80 +53,49 @@ if h[4] ~= 'accepted' then
   redis.call('ZREM', base .. 'ix:d:status:' .. h[4], did)
   redis.call('ZADD', base .. 'ix:d:status:accepted', h[5], did)
 end
-insertTasks(did, { event = h[1], action = h[2] or nil, repository = h[3] or nil }, tasks)
+insertTasks(did, h[1], h[2] or '', h[3] or '', tasks, redis.call('INCRBY', base .. 'seq', #tasks) - #tasks)
 return 1
 `;
 
 /**
  * Decides each handed-out job. ARGV: base, now, owner, lease end, lost-attempt error JSON, then
- * (job id, lock token) pairs. Returns per job: {'claim', attempt, maxAttempts, name, deliveryId,
- * event, action|nil, backoff, timeoutMs} | {'discard'} | {'fail', name, deliveryId} | {'defer', runAt, name, deliveryId}.
+ * (job id, lock token) pairs. Returns per job what `claimOne` (redis-lua.ts) decided.
  */
 export const CLAIM = `${PRELUDE}
 local now, owner, leaseUntil, lostErr = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local out = {}
 for i = 6, #ARGV, 2 do
-  local id, token = ARGV[i], ARGV[i + 1]
-  local k = tkey(id)
-  local t = redis.call('HMGET', k, 'state', 'attempts', 'maxAttempts', 'runAt', 'seq', 'startedAt', 'name', 'deliveryId',
-    'event', 'action', 'backoff', 'timeoutMs')
-  local state = t[1]
-  local r
-  if not state or state == 'completed' or state == 'failed' or state == 'cancelled' then
-    r = {'discard'}
-  elseif state == 'retrying' and tonumber(t[4]) > tonumber(now) then
-    r = {'defer', t[4], t[7], t[8]}
-  else
-    local attempts = tonumber(t[2])
-    if state == 'running' then
-      -- the job surfaced again while the record still shows a lease: that lease lapsed
-      closeAttempt(id, t[2], t[6], now, 'lost', lostErr)
-      redis.call('HSET', k, 'lastError', lostErr, 'updatedAt', now)
-      if attempts >= tonumber(t[3]) then
-        unlease(id, k)
-        redis.call('HSET', k, 'state', 'failed')
-        moveState(id, 'running', 'failed', t[5])
-        redis.call('ZREM', base .. 'due', id)
-        r = {'fail', t[7], t[8]}
-      end
-    end
-    if not r then
-      attempts = attempts + 1
-      redis.call('HSET', k, 'state', 'running', 'attempts', attempts, 'owner', owner, 'token', token,
-        'leaseUntil', leaseUntil, 'startedAt', now, 'updatedAt', now)
-      if state ~= 'running' then moveState(id, state, 'running', t[5]) end
-      redis.call('ZADD', base .. 'due', leaseUntil, id)
-      redis.call('ZADD', base .. 'leases', leaseUntil, id)
-      r = {'claim', attempts, t[3], t[7], t[8], t[9], t[10], t[11], t[12]}
-    end
-  end
-  out[#out + 1] = r
+  out[#out + 1] = claimOne(ARGV[i], ARGV[i + 1], now, owner, leaseUntil, lostErr)
 end
 return out
 `;
 
 /**
- * Lapsed leases → lost attempts. ARGV: base, now, limit, lost-attempt error JSON. Returns
- * {id, token ('' when claimed at creation), 'queued'|'failed', name, deliveryId} per task.
+ * Lapsed leases → lost attempts. ARGV: base, now, limit, lost-attempt error JSON, BullMQ job key
+ * prefix (`<prefix>:<queue>:`). Returns {id, token ('' when claimed at creation), 'queued'|'failed',
+ * name, deliveryId} per task. The lapsed lease's BullMQ lock, if still there, is deleted with it: the
+ * lease is void, so its holder's late move of the job (a finish sent in one transaction with its
+ * record change, redis-finish.ts) must find no lock and change nothing.
  */
 export const RECOVER = `${PRELUDE}
-local now, lostErr = ARGV[2], ARGV[4]
-local ids = redis.call('ZRANGEBYSCORE', base .. 'leases', '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))
+local now, lostErr, jobs = ARGV[2], ARGV[4], ARGV[5]
+local ids = redis.call('ZRANGEBYSCORE', kLeases, '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))
 local out = {}
 for _, id in ipairs(ids) do
   local k = tkey(id)
   local t = redis.call('HMGET', k, 'state', 'attempts', 'maxAttempts', 'seq', 'startedAt', 'token', 'name', 'deliveryId')
-  redis.call('ZREM', base .. 'leases', id)
+  redis.call('ZREM', kLeases, id)
   if t[1] == 'running' then
     closeAttempt(id, t[2], t[5], now, 'lost', lostErr)
     unlease(id, k)
+    if t[6] and redis.call('GET', jobs .. id .. ':lock') == t[6] then redis.call('DEL', jobs .. id .. ':lock') end
     local to = 'queued'
     if tonumber(t[2]) >= tonumber(t[3]) then
       to = 'failed'
-      redis.call('ZREM', base .. 'due', id)
+      redis.call('ZREM', kDue, id)
     else
       redis.call('HSET', k, 'runAt', now)
-      redis.call('ZADD', base .. 'due', now, id)
+      redis.call('ZADD', kDue, now, id)
     end
     redis.call('HSET', k, 'state', to, 'lastError', lostErr, 'updatedAt', now)
     moveState(id, 'running', to, t[4])
@@ -174,8 +117,8 @@ for i = 4, #ARGV do
   local t = redis.call('HMGET', k, 'state', 'owner', 'token', 'name', 'deliveryId')
   if t[1] == 'running' and t[2] == ARGV[2] then
     redis.call('HSET', k, 'leaseUntil', ARGV[3])
-    redis.call('ZADD', base .. 'due', ARGV[3], id)
-    redis.call('ZADD', base .. 'leases', ARGV[3], id)
+    redis.call('ZADD', kDue, ARGV[3], id)
+    redis.call('ZADD', kLeases, ARGV[3], id)
     out[i - 3] = {t[3] or '', t[4], t[5]}
   else
     out[i - 3] = false
@@ -189,36 +132,56 @@ return out
  * Returns nil when the owner does not hold the task, else {token ('' when claimed at creation), name, deliveryId}.
  */
 export const FINISH = `${PRELUDE}
-local now, id, outcome = ARGV[2], ARGV[4], ARGV[5]
 local err = ARGV[7]
 if err == '' then err = nil end
-local k = tkey(id)
-local t = redis.call('HMGET', k, 'state', 'owner', 'token', 'attempts', 'startedAt', 'seq', 'name', 'deliveryId')
-if t[1] ~= 'running' or t[2] ~= ARGV[3] then return false end
-closeAttempt(id, t[4], t[5], now, outcome, err)
-unlease(id, k)
-local to
-if outcome == 'completed' then
-  to = 'completed'
-  redis.call('ZREM', base .. 'due', id)
-elseif outcome == 'failed' then
-  to = 'failed'
-  redis.call('ZREM', base .. 'due', id)
-  redis.call('HSET', k, 'lastError', err)
-elseif outcome == 'retrying' then
-  to = 'retrying'
-  redis.call('HSET', k, 'runAt', ARGV[6], 'lastError', err)
-  redis.call('ZADD', base .. 'due', ARGV[6], id)
-else
-  -- interrupted: queued again (due now, or at ARGV[6] after a rate limit), the attempt does not count
-  to = 'queued'
-  local at = ARGV[6] ~= '' and ARGV[6] or now
-  redis.call('HSET', k, 'attempts', tonumber(t[4]) - 1, 'runAt', at, 'lastError', err)
-  redis.call('ZADD', base .. 'due', at, id)
+return finishOne(ARGV[4], ARGV[3], ARGV[2], ARGV[5], ARGV[6], err)
+`;
+
+/**
+ * Attempts' ends (a turn's finishes), sent in one transaction after BullMQ's `moveToFinished` of
+ * each one's job (with `fetchNext` where a claim is wanted), each of which may have fetched the
+ * queue's next job under its own lock token. A fetch pushes the job it hands out at the head of
+ * BullMQ's active list and locks it with the token, so the fetched jobs are found among the newest
+ * active ones by their lock, and each is claimed here for the owner whose finish fetched it, its
+ * lock set to last as long as the lease (and, when asked, its delivery's body and content type are
+ * returned, read by the task as it starts).
+ * ARGV: base, (unused), lost-attempt error JSON, BullMQ active list key, BullMQ job key prefix, '1' to
+ * return bodies, then per finish: owner, task id, outcome, error JSON (or ''), lock token, lease end
+ * of the next claim ('' for none), now. Returns per finish {finish reply (nil | {token, name,
+ * deliveryId}), next job id | nil, claimOne's decision | nil, body | nil, content type | nil}.
+ */
+export const FINISH_NEXT = `${PRELUDE}
+local lostErr, active, jobs, bodies = ARGV[3], ARGV[4], ARGV[5], ARGV[6] == '1'
+local wanted = 0
+for a = 7, #ARGV, 7 do if ARGV[a + 5] ~= '' then wanted = wanted + 1 end end
+local fetched = {}
+if wanted > 0 then
+  for _, jid in ipairs(redis.call('LRANGE', active, 0, wanted - 1)) do
+    local lock = redis.call('GET', jobs .. jid .. ':lock')
+    if lock then fetched[lock] = jid end
+  end
 end
-redis.call('HSET', k, 'state', to, 'updatedAt', now)
-moveState(id, 'running', to, t[6])
-return {t[3] or '', t[7], t[8]}
+local out = {}
+for a = 7, #ARGV, 7 do
+  local owner, id, token, leaseUntil, now = ARGV[a], ARGV[a + 1], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6]
+  local err = ARGV[a + 3]
+  if err == '' then err = nil end
+  local r = {finishOne(id, owner, now, ARGV[a + 2], '', err)}
+  local next = leaseUntil ~= '' and fetched[token]
+  if next and next ~= id then
+    local d = claimOne(next, token, now, owner, leaseUntil, lostErr)
+    r[2] = next
+    r[3] = d
+    -- the move locked the job for the worker's lock duration: the lock lasts as long as the lease
+    if d[1] == 'claim' then redis.call('PEXPIRE', jobs .. next .. ':lock', tonumber(leaseUntil) - tonumber(now)) end
+    if bodies and d[1] == 'claim' then
+      r[4] = redis.call('GET', base .. 'body:' .. d[5]) or ''
+      r[5] = redis.call('HGET', base .. 'd:' .. d[5], 'contentType') or ''
+    end
+  end
+  out[#out + 1] = r
+end
+return out
 `;
 
 /** failed|cancelled → queued. ARGV: base, now, task id. Returns {'ok'} | {'missing'} | {'conflict', state}. */
@@ -231,7 +194,7 @@ if t[1] ~= 'failed' and t[1] ~= 'cancelled' then return {'conflict', t[1]} end
 unlease(id, k)
 redis.call('HSET', k, 'state', 'queued', 'attempts', 0, 'runAt', now, 'updatedAt', now)
 moveState(id, t[1], 'queued', t[2])
-redis.call('ZADD', base .. 'due', now, id)
+redis.call('ZADD', kDue, now, id)
 return {'ok'}
 `;
 
@@ -247,7 +210,7 @@ if not t[1] then return {'missing'} end
 if t[1] ~= 'queued' and t[1] ~= 'retrying' and t[1] ~= 'running' then return {'conflict', t[1]} end
 if t[1] == 'running' then closeAttempt(id, t[3], t[4], now, 'cancelled', nil) end
 unlease(id, k)
-redis.call('ZREM', base .. 'due', id)
+redis.call('ZREM', kDue, id)
 redis.call('HSET', k, 'state', 'cancelled', 'updatedAt', now)
 moveState(id, t[1], 'cancelled', t[5])
 return {'ok', t[2] or '', t[6], t[7]}
@@ -261,6 +224,7 @@ export const SCRIPTS = {
   hookyardRecover: RECOVER,
   hookyardExtend: EXTEND,
   hookyardFinish: FINISH,
+  hookyardFinishNext: FINISH_NEXT,
   hookyardRetry: RETRY,
   hookyardCancel: CANCEL,
   hookyardPage: PAGE,

@@ -4,7 +4,9 @@ import { HookyardError } from "../../../errors.js";
 import { BullmqBackend } from "./bullmq-backend.js";
 import { checkRedisServer } from "./checks.js";
 import { BullmqJobs, jobOptions, type JobData } from "./jobs.js";
+import { RedisFinisher } from "./redis-finish.js";
 import { recordKeys } from "./redis-keys.js";
+import { RedisPipe } from "./redis-pipe.js";
 import { RedisRecords, type AddJobsToTransaction } from "./redis-records.js";
 import { parseRedisUrl } from "./url.js";
 
@@ -95,7 +97,9 @@ export async function openRedisBackend(options: RedisBackendOptions = {}): Promi
     const removeJobs = async (ids: string[]) => {
       for (const id of ids) await queue.remove(id);
     };
-    const records = new RedisRecords(redis, await backend.client, recordKeys(prefix, queueName), addJobs, removeJobs);
+    const keys = recordKeys(prefix, queueName);
+    const pipe = new RedisPipe(redis);
+    const records = new RedisRecords(redis, await backend.client, keys, addJobs, removeJobs, pipe);
     const safe = new URL(parsed.safe);
     safe.searchParams.set("prefix", prefix);
     safe.searchParams.set("queue", queueName);
@@ -111,6 +115,7 @@ export async function openRedisBackend(options: RedisBackendOptions = {}): Promi
       },
       repairIntervalMs: options.repairIntervalMs ?? 60_000,
       onError,
+      finishNext: new RedisFinisher(pipe, backend, keys),
     });
   } catch (err) {
     await worker?.close(true).catch(() => undefined);
