@@ -4,6 +4,22 @@ import { Hookyard } from "../../src/app.js";
 import { MemoryBackend } from "../../src/store/backends/memory/index.js";
 import { findExample } from "../../src/testing/examples.js";
 
+/** A memory store whose finishes take `finishMs` (a store round trip), counting the leases it is asked to renew. */
+class SlowFinishBackend extends MemoryBackend {
+  renewed: string[] = [];
+  constructor(private readonly finishMs: number) {
+    super();
+  }
+  override async finish(...args: Parameters<MemoryBackend["finish"]>): ReturnType<MemoryBackend["finish"]> {
+    await new Promise((r) => setTimeout(r, this.finishMs));
+    return super.finish(...args);
+  }
+  override extendLeases(...args: Parameters<MemoryBackend["extendLeases"]>): ReturnType<MemoryBackend["extendLeases"]> {
+    this.renewed.push(...args[1]);
+    return super.extendLeases(...args);
+  }
+}
+
 /** A memory store that counts the claims made against it. */
 class CountingBackend extends MemoryBackend {
   claims = 0;
@@ -58,5 +74,23 @@ describe("worker pool", () => {
     await allDone;
     expect(ran.sort()).toEqual([...ids].sort());
     expect(store.claims).toBeGreaterThan(0);
+  });
+
+  it("a heartbeat does not renew a task whose outcome is being recorded, so its end is announced (task:complete)", async () => {
+    // leases of 150 ms are renewed every 50 ms; each finish takes 120 ms, across two heartbeats
+    const store = new SlowFinishBackend(120);
+    const app = new Hookyard({ store, logLevel: "silent", webhookSecret: "x", env: {}, lease: 150 });
+    apps.push(app);
+    app.on("issues.opened", async () => undefined);
+    await app.open();
+    const completed: string[] = [];
+    app.events.on("task:complete", ({ task }) => void completed.push(task.id));
+    for (let i = 0; i < 5; i++) {
+      const finished = app.events.once("task:complete");
+      await app.receive({ id: randomUUID(), name: "issues", payload: findExample("issues.opened").payload });
+      await finished;
+    }
+    expect(completed).toHaveLength(5);
+    expect(store.renewed.filter((id) => completed.includes(id))).toEqual([]);
   });
 });

@@ -5,23 +5,14 @@ import type {
   Page, TaskCounts, TaskDetail, TaskFilter, TaskSummary,
 } from "../../backend.js";
 import { TaskNotifier } from "../../notifier.js";
-import { LEASE_EXPIRED_ERROR } from "../../transitions.js";
 import type { Jobs } from "./jobs.js";
 import { OwnClaims } from "./own-claims.js";
-import type { ClaimDecision, FinishedNext, FinishNext, Handed, RecordStore } from "./records.js";
+import type { FinishNext, RecordStore } from "./records.js";
+import { RELEASED, TaskSteps } from "./steps.js";
 import { Waker } from "./waker.js";
 
-/** How many lapsed leases one claim recovers at most. */
-const RECOVER_BATCH = 100;
-/** How many open tasks one repair pass checks at most. */
-const REPAIR_BATCH = 500;
 /** How often lapsed leases are recovered while claims are answered with tasks claimed ahead (no round trip). */
 const RECOVER_INTERVAL_MS = 1_000;
-/** How a task claimed ahead for a worker that stopped claiming goes back to the queue (the attempt does not count). */
-const RELEASED: AttemptResult = {
-  outcome: "interrupted",
-  error: { code: "HOOKYARD_ERR_TASK_INTERRUPTED", message: "claimed ahead for a worker that stopped claiming; queued again" },
-};
 
 /** The parts a {@link BullmqBackend} is assembled from (see `openRedisBackend` / `openPostgresBackend`). */
 export interface BullmqBackendParts {
@@ -76,12 +67,14 @@ export class BullmqBackend implements Backend {
   private nextRepairAt: number;
   private nextRecoverAt = 0;
   private readonly own = new OwnClaims();
+  private readonly steps: TaskSteps;
 
   constructor(private readonly parts: BullmqBackendParts) {
     this.description = parts.description;
     this.warnings = parts.warnings;
     this.records = parts.records;
     this.jobs = parts.jobs;
+    this.steps = new TaskSteps(parts.records, parts.jobs, this.own, () => this.notifier.notify(), () => this.listening());
     this.nextRepairAt = Date.now() + parts.repairIntervalMs;
   }
 
@@ -104,7 +97,7 @@ export class BullmqBackend implements Backend {
     return this.run(async () => {
       this.own.claiming(owner, leaseMs);
       const now = Date.now();
-      const claimed = await this.takeAhead(owner, limit, leaseMs, now);
+      const claimed = await this.steps.takeAhead(owner, limit, leaseMs, now);
       if (claimed.length >= limit) {
         if (now >= this.nextRecoverAt) await this.recover(now);
         return claimed;
@@ -115,7 +108,7 @@ export class BullmqBackend implements Backend {
       const handed = await this.jobs.fetch(wanted, () => `${owner}:${randomUUID()}`);
       if (handed.length < wanted) this.waker?.arm();
       if (handed.length === 0) return claimed;
-      const got = await this.settle(owner, handed, await this.records.claim(owner, leaseMs, Date.now(), handed));
+      const got = await this.steps.settle(owner, handed, await this.records.claim(owner, leaseMs, Date.now(), handed));
       // jobs are fetched with the worker's lock duration; a claim for another lease sets it once
       if (leaseMs !== this.jobs.lockDurationMs) await this.jobs.extendLocks(got.map((g) => g.handed), leaseMs);
       return [...claimed, ...got.map((g) => g.task)];
@@ -123,7 +116,7 @@ export class BullmqBackend implements Backend {
   }
 
   extendLeases(owner: string, taskIds: string[], leaseMs: number): Promise<string[]> {
-    return this.run(() => this.renew(owner, taskIds, leaseMs, Date.now()));
+    return this.run(() => this.steps.renew(owner, taskIds, leaseMs, Date.now()));
   }
 
   finish(owner: string, taskId: string, result: AttemptResult): Promise<void> {
@@ -131,7 +124,7 @@ export class BullmqBackend implements Backend {
       const now = Date.now();
       const token = this.own.takeToken(owner, taskId);
       const fast = this.parts.finishNext;
-      if (!fast || !token || (result.outcome !== "completed" && result.outcome !== "failed")) return this.end(owner, taskId, result, now);
+      if (!fast || !token || (result.outcome !== "completed" && result.outcome !== "failed")) return this.steps.end(owner, taskId, result, now);
       const leaseMs = this.listening() ? this.own.leaseOf(owner) : null;
       const done = await fast.finish(owner, taskId, token, result, now, leaseMs === null ? null : { leaseMs, body: this.own.readsBodies(now) });
       if (done.held && !done.moved) {
@@ -139,7 +132,7 @@ export class BullmqBackend implements Backend {
         const spec = { id: taskId, name: done.held.name, deliveryId: done.held.deliveryId };
         await this.jobs.drop(spec, done.held.token, result.outcome, result.outcome === "failed" ? result.error : undefined);
       }
-      if (done.next) await this.claimedNext(owner, done.next, leaseMs ?? this.jobs.lockDurationMs, now);
+      if (done.next) await this.steps.claimedNext(owner, done.next, leaseMs ?? this.jobs.lockDurationMs, now);
     });
   }
 
@@ -215,16 +208,7 @@ export class BullmqBackend implements Backend {
    * ```
    */
   repair(olderThanMs = 60_000): Promise<number> {
-    return this.run(async () => {
-      let recreated = 0;
-      for (const task of await this.records.stale(Date.now() - olderThanMs, REPAIR_BATCH)) {
-        const state = await this.jobs.state(task.id);
-        if (state !== "unknown" && state !== "completed" && state !== "failed") continue;
-        await this.jobs.place(task, null);
-        recreated += 1;
-      }
-      return recreated;
-    });
+    return this.run(() => this.steps.repair(Date.now() - olderThanMs));
   }
 
   ping(): Promise<void> {
@@ -252,98 +236,13 @@ export class BullmqBackend implements Backend {
     return this.closing;
   }
 
-  /** Records how an attempt ended, then moves its job: the steps one by one. */
-  private async end(owner: string, taskId: string, result: AttemptResult, now: number): Promise<void> {
-    const held = await this.records.finish(owner, taskId, result, now);
-    if (!held) return;
-    const spec = { id: taskId, name: held.name, deliveryId: held.deliveryId };
-    switch (result.outcome) {
-      case "completed":
-        return this.jobs.drop(spec, held.token, "completed");
-      case "failed":
-        return this.jobs.drop(spec, held.token, "failed", result.error);
-      case "retrying":
-        return this.jobs.place({ ...spec, runAt: result.runAt }, held.token);
-      case "interrupted":
-        await this.jobs.place({ ...spec, runAt: result.runAt ?? now }, held.token);
-        if (result.runAt === undefined || result.runAt <= now) this.notifier.notify();
-    }
-  }
-
-  /** Renews leases and the locks of their jobs; returns the ids `owner` no longer holds. */
-  private async renew(owner: string, taskIds: string[], leaseMs: number, now: number): Promise<string[]> {
-    const held = await this.records.extend(owner, taskIds, leaseMs, now);
-    const locks: Handed[] = [];
-    const delayed: Promise<void>[] = [];
-    held.forEach((h, i) => {
-      if (h?.token) locks.push({ id: taskIds[i]!, token: h.token });
-      // claimed at creation: the job waits delayed until the lease's end, which moves with it
-      else if (h) delayed.push(this.jobs.place({ id: taskIds[i]!, name: h.name, deliveryId: h.deliveryId, runAt: now + leaseMs }, null));
-    });
-    // The record is the authority on the lease: a lock that expired meanwhile (a late heartbeat)
-    // cannot be renewed, but no one else holds the task until a claim records the lease as lost.
-    await Promise.all([this.jobs.extendLocks(locks, leaseMs), ...delayed]);
-    return taskIds.filter((_, i) => held[i] === null);
-  }
-
-  /** Carries out the claim's decision for each job handed out; returns the tasks `owner` now runs. */
-  private async settle(owner: string, handed: Handed[], decisions: ClaimDecision[]): Promise<{ task: ClaimedTask; handed: Handed }[]> {
-    const got: { task: ClaimedTask; handed: Handed }[] = [];
-    await Promise.all(decisions.map(async (d, i) => {
-      const h = handed[i]!;
-      if (d.kind === "claim") {
-        got.push({ task: d.task, handed: h });
-        this.own.held(owner, h.id, h.token);
-      } else if (d.kind === "fail") {
-        await this.jobs.drop({ id: h.id, name: d.name, deliveryId: d.deliveryId }, h.token, "failed", LEASE_EXPIRED_ERROR);
-      } else if (d.kind === "defer") {
-        await this.jobs.place({ id: h.id, name: d.name, deliveryId: d.deliveryId, runAt: d.runAt }, h.token);
-      } else {
-        await this.discard(h);
-      }
-    }));
-    return got;
-  }
-
-  /** Up to `limit` tasks claimed ahead for `owner`; those kept long enough to need it get their lease renewed first. */
-  private async takeAhead(owner: string, limit: number, leaseMs: number, now: number): Promise<ClaimedTask[]> {
-    const ahead = this.own.take(owner, limit);
-    if (ahead.length === 0) return [];
-    const fresh = ahead.filter((a) => a.leaseMs === leaseMs && now - a.at < leaseMs / 3);
-    const stale = ahead.filter((a) => !fresh.includes(a));
-    if (stale.length > 0) {
-      const lost = await this.renew(owner, stale.map((a) => a.task.id), leaseMs, now);
-      for (const a of stale) if (!lost.includes(a.task.id)) fresh.push(a);
-    }
-    for (const a of fresh) this.own.held(owner, a.task.id, a.token);
-    return fresh.map((a) => a.task);
-  }
-
-  /** The job a finish fetched for `owner`: claimed (if the finish's transaction did not) and kept for its next claim. */
-  private async claimedNext(owner: string, next: NonNullable<FinishedNext["next"]>, leaseMs: number, now: number): Promise<void> {
-    const decision = next.decision ?? (await this.records.claim(owner, leaseMs, now, [next.handed]))[0];
-    if (!decision) return;
-    const [got] = await this.settle(owner, [next.handed], [decision]);
-    if (!got) return;
-    // a claim made in the finish's transaction set the lock to the lease already
-    if (!next.decision && leaseMs !== this.jobs.lockDurationMs) await this.jobs.extendLocks([got.handed], leaseMs);
-    if (this.closed || !this.listening()) {
-      this.own.takeToken(owner, got.task.id);
-      await this.end(owner, got.task.id, RELEASED, Date.now());
-      return;
-    }
-    this.own.keep(owner, { task: got.task, token: got.handed.token, at: now, leaseMs });
-    if (next.body) this.own.keepBody(got.task.deliveryId, next.body);
-    this.notifier.notify();
-  }
-
   /** Puts every task claimed ahead back in the queue (their owners stopped claiming, or the store closes). */
   private releaseAhead(): Promise<void> {
     const all = this.own.takeAll();
     if (all.length === 0) return Promise.resolve();
     const p = Promise.all(all.map(({ owner, claimed }) => {
       this.own.takeToken(owner, claimed.task.id);
-      return this.end(owner, claimed.task.id, RELEASED, Date.now());
+      return this.steps.end(owner, claimed.task.id, RELEASED, Date.now());
     })).then(() => undefined, this.parts.onError);
     this.inflight.add(p);
     void p.then(() => this.inflight.delete(p));
@@ -355,20 +254,10 @@ export class BullmqBackend implements Backend {
     return this.notifier.size > 0 && !this.closed;
   }
 
-  /** Records lapsed leases as lost attempts and puts their jobs back in line (or ends them). */
-  private async recover(now: number): Promise<void> {
+  /** Records lapsed leases as lost attempts (see {@link TaskSteps.recover}). */
+  private recover(now: number): Promise<void> {
     this.nextRecoverAt = now + RECOVER_INTERVAL_MS;
-    const lost = await this.records.recover(now, RECOVER_BATCH);
-    await Promise.all(lost.map((r) => r.state === "failed"
-      ? this.jobs.drop(r, r.token, "failed", LEASE_EXPIRED_ERROR)
-      : this.jobs.place({ ...r, runAt: now }, r.token)));
-  }
-
-  /** A fetched job with no work left. If a retry re-opened the task meanwhile, its job is put back. */
-  private async discard(h: Handed): Promise<void> {
-    await this.jobs.drop({ id: h.id, name: "", deliveryId: "" }, h.token, "completed");
-    const open = await this.records.openTask(h.id);
-    if (open) await this.jobs.place(open, null);
+    return this.steps.recover(now);
   }
 
   private maybeRepair(): void {

@@ -11,10 +11,14 @@ export type AddJobsToTransaction = (multi: IRedisTransaction, jobs: JobSpec[], n
 /** Removes jobs created for a delivery that turned out to be a duplicate. */
 export type RemoveJobs = (ids: string[]) => Promise<void>;
 
-/** Most deliveries one group commit carries (its transaction holds Redis for about 0.3 ms per delivery). */
-const MAX_BATCH = 100;
-/** Batches with Redis at once: while one executes, the next is built and sent. */
-const IN_FLIGHT = 2;
+/**
+ * Most deliveries one group commit carries. Its transaction holds Redis for about 0.1–0.3 ms per
+ * delivery, and the process's other commands (its workers' finishes) share the connection and wait
+ * behind it: bigger batches starved the workers while deliveries poured in.
+ */
+const MAX_BATCH = 32;
+/** Batches with Redis at once (more would queue more accept work ahead of the workers' commands). */
+const IN_FLIGHT = 1;
 
 interface Pending {
   delivery: NewDelivery;
@@ -25,9 +29,8 @@ interface Pending {
 }
 
 /**
- * Accepts as a group commit: the deliveries that arrive while batches are with Redis (at most two,
- * so that building one overlaps executing the other) or in the same event-loop turn go together in
- * the next one, in one round trip and one `MULTI` … `EXEC` for the whole batch: each body
+ * Accepts as a group commit: the deliveries that arrive while a batch is with Redis or in the same
+ * event-loop turn go together in the next one (up to MAX_BATCH), in one round trip and one `MULTI` … `EXEC` for the whole batch: each body
  * (`SET NX`), one record script call for all the deliveries (dedup, records, indexes), then
  * BullMQ's add-job scripts for their tasks. A delivery is stored with all its tasks
  * and jobs or not at all, and each gets its own answer.
@@ -100,7 +103,8 @@ export class AcceptBatcher {
       built.push({ p, jobIds: made.jobs.map((j) => j.id) });
     }
     const records: Cmd = ["hookyardAccept", this.keys.base, JSON.stringify(rows)];
-    const results = execReplies((await this.pipe.send([["multi"], ...bodies, records, ...jobs, ["exec"]])).at(-1));
+    // after the turn's other commands (workers' finishes): they are small, and need not wait for a batch
+    const results = execReplies((await this.pipe.send([["multi"], ...bodies, records, ...jobs, ["exec"]], "last")).at(-1));
     const stored = results[bodies.length];
     if (!Array.isArray(stored)) throw stored instanceof Error ? stored : new Error("unexpected reply of the accept script");
     let at = bodies.length + 1;

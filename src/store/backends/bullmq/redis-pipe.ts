@@ -26,18 +26,20 @@ export function recorder(): { tx: IRedisTransaction; cmds: Cmd[] } {
 
 /**
  * One pipeline per event-loop turn: the commands of every caller in the turn go to Redis in one
- * socket write at its end (`setImmediate`) and come back in one read, the way a group commit
+ * socket write at its end (`process.nextTick`, which runs once the turn's promise continuations are
+ * done) and come back in one read, the way a group commit
  * gathers writes. Each caller gets the replies of its own commands. A caller's `multi` … `exec`
  * block stays one transaction (commands between are queued and run together).
  */
 export class RedisPipe {
   private units: { cmds: Cmd[] | (() => Cmd[]); resolve: (r: Reply[]) => void; reject: (e: unknown) => void }[] = [];
+  private lastUnits: typeof this.units = [];
 
   constructor(private readonly redis: Redis) {}
 
-  /** Sends `cmds` with the turn's pipeline; resolves with their replies, in order. */
-  send(cmds: Cmd[]): Promise<Reply[]> {
-    return this.add(cmds);
+  /** Sends `cmds` with the turn's pipeline (`last`: after the other callers'); resolves with their replies, in order. */
+  send(cmds: Cmd[], order: "in-turn" | "last" = "in-turn"): Promise<Reply[]> {
+    return this.add(cmds, order === "last");
   }
 
   /** Like {@link send}, with the commands built when the pipeline goes out (for callers that batch a turn's requests). */
@@ -45,15 +47,19 @@ export class RedisPipe {
     return this.add(build);
   }
 
-  private add(cmds: Cmd[] | (() => Cmd[])): Promise<Reply[]> {
+  private add(cmds: Cmd[] | (() => Cmd[]), last = false): Promise<Reply[]> {
     return new Promise((resolve, reject) => {
-      if (this.units.push({ cmds, resolve, reject }) === 1) setImmediate(this.flush);
+      const units = last ? this.lastUnits : this.units;
+      units.push({ cmds, resolve, reject });
+      // once the work of this turn that is already under way (its promise continuations) is done
+      if (this.units.length + this.lastUnits.length === 1) process.nextTick(this.flush);
     });
   }
 
   private readonly flush = (): void => {
-    const units = this.units;
+    const units = this.units.concat(this.lastUnits);
     this.units = [];
+    this.lastUnits = [];
     const pipe = this.redis.pipeline() as Pipeline;
     const sent: { from: number; to: number; resolve: (r: Reply[]) => void; reject: (e: unknown) => void }[] = [];
     for (const u of units) {
