@@ -72,7 +72,8 @@ export interface ContextInit {
   payload: unknown;
   /** The logger, or a function that makes it on first use. */
   log: Logger | (() => Logger);
-  signal: AbortSignal;
+  /** The signal, or a function that makes it on first use. */
+  signal: AbortSignal | (() => AbortSignal);
   attempt: number;
   task: string;
   /** Makes the handler's Octokit on first use. */
@@ -111,7 +112,9 @@ export function createContext<E extends EventName = EventName>(init: ContextInit
     get log() {
       return typeof init.log === "function" ? init.log() : init.log;
     },
-    signal: init.signal,
+    get signal() {
+      return typeof init.signal === "function" ? init.signal() : init.signal;
+    },
     attempt: init.attempt,
     task: init.task,
     get octokit() {

@@ -1,4 +1,8 @@
 /**
+ * Every entry's payload is unset when the entry leaves the map: V8 can keep a deleted map entry's
+ * value reachable for a while, which kept each payload alive through young-generation collections
+ * (promoting it, and every object it references, to the old generation).
+ *
  * Parsed payloads of deliveries this process accepted, kept until each of their queued tasks has
  * taken it, so that a task's first attempt does not read and parse the body again. Bounded: the
  * oldest entries go first, and a miss simply reads the store.
@@ -17,7 +21,7 @@ export class PayloadCache {
     }
     if (this.entries.size >= this.max) {
       const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
+      if (oldest !== undefined) this.drop(oldest);
     }
     this.entries.set(deliveryId, { payload, remaining: uses });
   }
@@ -26,11 +30,15 @@ export class PayloadCache {
   take(deliveryId: string): unknown {
     const entry = this.entries.get(deliveryId);
     if (!entry) return undefined;
-    if (--entry.remaining <= 0) this.entries.delete(deliveryId);
-    return entry.payload;
+    const payload = entry.payload;
+    if (--entry.remaining <= 0) this.drop(deliveryId);
+    return payload;
   }
 
   drop(deliveryId: string): void {
+    const entry = this.entries.get(deliveryId);
+    if (!entry) return;
+    entry.payload = undefined;
     this.entries.delete(deliveryId);
   }
 }

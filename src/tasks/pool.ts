@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Backend, ClaimedTask } from "../store/backend.js";
 import type { AttemptRun, StopReason } from "./runner.js";
+import { Stopper } from "./stopper.js";
 
 export interface PoolOptions {
   backend: Backend;
@@ -9,12 +10,14 @@ export interface PoolOptions {
   concurrency: number;
   leaseMs: number;
   pollIntervalMs: number;
-  run: (task: ClaimedTask, stop: AbortSignal) => Promise<AttemptRun>;
+  run: (task: ClaimedTask, stop: Stopper) => Promise<AttemptRun>;
   log: Logger;
 }
 
+const SETTLED = Promise.resolve();
+
 interface Running {
-  stop: AbortController;
+  stop: Stopper;
   done: Promise<void>;
   /** The attempt ended and its outcome is being recorded: the finish, not a heartbeat, decides whether it counts. */
   finishing: boolean;
@@ -79,19 +82,21 @@ export class WorkerPool {
   runClaimed(task: ClaimedTask, reserved = false): Promise<void> {
     if (reserved) this.reserved = Math.max(0, this.reserved - 1);
     if (reserved && this.stopping) return this.release([task]).catch((err: unknown) => this.o.log.warn({ err, task: task.id }, "could not queue again a task claimed during shutdown"));
-    const stop = new AbortController();
+    const stop = new Stopper();
     const entry: Running = { stop, done: Promise.resolve(), finishing: false };
     entry.done = this.o
-      .run(task, stop.signal)
+      .run(task, stop)
       .then(async ({ result, settled }) => {
         entry.finishing = true;
         await this.o.backend.finish(this.o.owner, task.id, result);
         const dueAt = result.outcome === "retrying" || result.outcome === "interrupted" ? result.runAt : undefined;
         if (dueAt !== undefined) this.wakeBy(dueAt);
-        if (stop.signal.reason !== "lost") await settled(); // the store ignored the result: the task is no longer ours
+        if (stop.reason !== "lost") await settled(); // the store ignored the result: the task is no longer ours
       })
       .catch((err: unknown) => this.o.log.error({ err, task: task.id }, "could not record a task's outcome; it runs again when its lease expires"))
       .finally(() => {
+        // emptied before it leaves the map (see PayloadCache: a deleted entry can stay reachable)
+        entry.done = SETTLED;
         this.running.delete(task.id);
         this.pump();
       });

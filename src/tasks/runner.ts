@@ -7,6 +7,7 @@ import type { Lifecycle } from "../observability/lifecycle.js";
 import type { AttemptResult, ClaimedTask, ErrorRecord } from "../store/backend.js";
 import { backoffDelay } from "./backoff.js";
 import { coerceError, RetryLaterError, UnrecoverableError } from "./steer.js";
+import { Stopper } from "./stopper.js";
 
 /** Called for every failed attempt (after the outcome is decided), like Probot's `app.onError`. */
 export type ErrorHandler = (error: Error, info: { ctx: Context | undefined; task: ClaimedTask; willRetry: boolean }) => unknown;
@@ -39,7 +40,7 @@ export type StopReason = "shutdown" | "lost";
  * `stop` aborts the run from outside: the handler's `ctx.signal` fires and the runner returns at
  * once, whether or not the handler honours the signal.
  */
-export async function runAttempt(task: ClaimedTask, stop: AbortSignal, deps: RunnerDeps): Promise<AttemptRun> {
+export async function runAttempt(task: ClaimedTask, stop: Stopper, deps: RunnerDeps): Promise<AttemptRun> {
   const now = deps.now ?? Date.now;
   const started = now();
   // the child logger is made on first use: most attempts of a quiet handler never log
@@ -50,24 +51,20 @@ export async function runAttempt(task: ClaimedTask, stop: AbortSignal, deps: Run
   let ctx: Context | undefined;
   let outcome: AttemptResult;
   let error: Error | undefined;
-  const controller = new AbortController();
-  const onStop = () => controller.abort(stop.reason);
-  stop.addEventListener("abort", onStop, { once: true });
+  // the attempt's own stopper: fired by its timeout or by `stop`; ctx.signal is made from it on first use
+  const own = new Stopper();
+  const unlink = stop.onAbort((reason) => own.abort(reason));
   let timer: NodeJS.Timeout | undefined;
   try {
     if (!handler) throw new UnrecoverableError(`no handler named "${task.name}" is registered in this process`, { cause: "HOOKYARD_ERR_TASK_NO_HANDLER" });
     const payload = await deps.loadPayload(task.deliveryId);
     ctx = createContext({
-      id: task.deliveryId, name: task.event, payload, log, signal: controller.signal, attempt: task.attempt, task: task.id,
+      id: task.deliveryId, name: task.event, payload, log, signal: () => own.signal, attempt: task.attempt, task: task.id,
       octokit: () => deps.octokit(task, payload, log), config: deps.repoConfig,
     });
     const timeoutMs = task.timeoutMs > 0 ? task.timeoutMs : deps.defaultTimeoutMs;
-    const aborted = new Promise<never>((_, reject) => {
-      const fail = () => reject(abortError(controller.signal.reason, timeoutMs));
-      if (controller.signal.aborted) fail();
-      else controller.signal.addEventListener("abort", fail, { once: true });
-    });
-    timer = setTimeout(() => controller.abort("timeout"), timeoutMs);
+    const aborted = new Promise<never>((_, reject) => own.onAbort((reason) => reject(abortError(reason, timeoutMs))));
+    timer = setTimeout(() => own.abort("timeout"), timeoutMs);
     const running = Promise.resolve().then(() => handler.fn(ctx as Context));
     running.catch(() => undefined); // a handler that rejects after its timeout must not crash the process
     await Promise.race([running, aborted]);
@@ -77,7 +74,7 @@ export async function runAttempt(task: ClaimedTask, stop: AbortSignal, deps: Run
     outcome = decide(task, error, stop.aborted ? (stop.reason as StopReason) : undefined, now(), deps.random);
   } finally {
     clearTimeout(timer);
-    stop.removeEventListener("abort", onStop);
+    unlink();
   }
   const durationMs = now() - started;
   const settled = async () => {

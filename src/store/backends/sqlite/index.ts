@@ -61,9 +61,8 @@ export class SqliteBackend implements Backend {
         if (this.outbox.length > 0) setImmediate(this.sendOutbox); // after the answers below have run their continuations
       }
       for (const res of JSON.parse(json) as WriteResponse[]) {
-        const p = this.pending.get(res.id);
+        const p = this.take(res.id);
         if (!p) continue;
-        this.pending.delete(res.id);
         if (res.ok) p.resolve(res.value);
         else p.reject(new HookyardError(isCode(res.error.code) ? res.error.code : "HOOKYARD_ERR_STORE_UNAVAILABLE", res.error.message));
       }
@@ -242,13 +241,29 @@ export class SqliteBackend implements Backend {
     this.bodies.close();
   }
 
+  /**
+   * Removes a pending call and returns its settle functions. The map entry is emptied first: V8 can
+   * keep a deleted entry's value reachable for a while, and these functions reach the caller's
+   * whole async chain (a delivery's payload, a task's context), which then outlived young-generation
+   * collections and was promoted.
+   */
+  private take(id: number): { resolve: (v: unknown) => void; reject: (e: unknown) => void } | undefined {
+    const entry = this.pending.get(id);
+    if (!entry) return undefined;
+    const settle = { resolve: entry.resolve, reject: entry.reject };
+    entry.resolve = entry.reject = noop;
+    this.pending.delete(id);
+    return settle;
+  }
+
   private failAll(err: unknown): void {
-    for (const [id, p] of this.pending) {
-      this.pending.delete(id);
-      p.reject(new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", `the store's writer stopped: ${(err as Error).message}`));
+    for (const id of [...this.pending.keys()]) {
+      this.take(id)?.reject(new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", `the store's writer stopped: ${(err as Error).message}`));
     }
   }
 }
+
+const noop = (): void => undefined;
 
 function isCode(code: string | undefined): code is ErrorCode {
   return code !== undefined && code in ERRORS;
