@@ -85,6 +85,12 @@ export interface ContextInit {
 /**
  * Builds a handler context.
  *
+ * The context is a class instance with its getters and helpers on the prototype (as Probot's
+ * `Context` is), not an object literal with getters: V8 gives every object literal whose getters
+ * are fresh closures its own hidden class, an old-generation object that keeps those closures and
+ * the payload behind them alive through young-generation collections. One per task promoted every
+ * payload and made scavenges slow.
+ *
  * @example
  * ```ts
  * const ctx = createContext({ id, name: "issues", payload, log, signal, attempt: 1, task: "t1", octokit: () => octokit, config: new RepoConfigCache() });
@@ -92,39 +98,71 @@ export interface ContextInit {
  * ```
  */
 export function createContext<E extends EventName = EventName>(init: ContextInit): Context<E> {
-  const p = init.payload as LoosePayload;
-  const base = (): { owner: string; repo: string } => {
-    const owner = p.repository?.owner?.login;
-    const name = p.repository?.name;
+  return new HandlerContext(init) as unknown as Context<E>;
+}
+
+class HandlerContext {
+  readonly id: string;
+  readonly name: string;
+  readonly payload: unknown;
+  readonly attempt: number;
+  readonly task: string;
+  readonly isBot: boolean;
+  #init: ContextInit;
+  #client: HookyardOctokit | undefined;
+
+  constructor(init: ContextInit) {
+    this.id = init.id;
+    this.name = init.name;
+    this.payload = init.payload;
+    this.attempt = init.attempt;
+    this.task = init.task;
+    this.isBot = (init.payload as LoosePayload | null)?.sender?.type === "Bot";
+    this.#init = init;
+  }
+
+  get log(): Logger {
+    const log = this.#init.log;
+    return typeof log === "function" ? log() : log;
+  }
+
+  get signal(): AbortSignal {
+    const signal = this.#init.signal;
+    return typeof signal === "function" ? signal() : signal;
+  }
+
+  get octokit(): HookyardOctokit {
+    return (this.#client ??= this.#init.octokit());
+  }
+
+  repo<T extends object>(extra?: T): { owner: string; repo: string } & T {
+    return { ...this.#base(), ...(extra as object | undefined) } as { owner: string; repo: string } & T;
+  }
+
+  issue<T extends object>(extra?: T): { owner: string; repo: string; issue_number: number } & T {
+    return { ...this.#base(), issue_number: this.#number() as number, ...(extra as object | undefined) } as never;
+  }
+
+  pullRequest<T extends object>(extra?: T): { owner: string; repo: string; pull_number: number } & T {
+    return { ...this.#base(), pull_number: this.#number() as number, ...(extra as object | undefined) } as never;
+  }
+
+  config<T extends object>(fileName: string, defaults?: T, mergeOptions?: MergeOptions): Promise<T | null> {
+    return Promise.resolve().then(() => this.#init.config.read(this.octokit, this.#base(), fileName, defaults, mergeOptions));
+  }
+
+  #base(): { owner: string; repo: string } {
+    const p = this.payload as LoosePayload | null;
+    const owner = p?.repository?.owner?.login;
+    const name = p?.repository?.name;
     if (owner === undefined || name === undefined) {
-      throw new Error(`context.repo() is not supported for this webhook event: the ${init.name} payload has no repository`);
+      throw new Error(`context.repo() is not supported for this webhook event: the ${this.name} payload has no repository`);
     }
     return { owner, repo: name };
-  };
-  const repo = <T extends object>(extra?: T) => ({ ...base(), ...(extra as object | undefined) }) as { owner: string; repo: string } & T;
-  const number = () => p.issue?.number ?? p.pull_request?.number ?? p.number;
-  let client: HookyardOctokit | undefined;
-  const octokit = () => (client ??= init.octokit());
-  return {
-    id: init.id,
-    name: init.name as EventOf<E>,
-    payload: init.payload as PayloadOf<E>,
-    get log() {
-      return typeof init.log === "function" ? init.log() : init.log;
-    },
-    get signal() {
-      return typeof init.signal === "function" ? init.signal() : init.signal;
-    },
-    attempt: init.attempt,
-    task: init.task,
-    get octokit() {
-      return octokit();
-    },
-    isBot: p.sender?.type === "Bot",
-    repo,
-    issue: <T extends object>(extra?: T) => ({ ...base(), issue_number: number() as number, ...(extra as object | undefined) }) as never,
-    pullRequest: <T extends object>(extra?: T) => ({ ...base(), pull_number: number() as number, ...(extra as object | undefined) }) as never,
-    config: <T extends object>(fileName: string, defaults?: T, mergeOptions?: MergeOptions) =>
-      Promise.resolve().then(() => init.config.read(octokit(), base(), fileName, defaults, mergeOptions)) as never,
-  };
+  }
+
+  #number(): number | undefined {
+    const p = this.payload as LoosePayload | null;
+    return p?.issue?.number ?? p?.pull_request?.number ?? p?.number;
+  }
 }
