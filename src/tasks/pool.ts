@@ -55,6 +55,14 @@ export class WorkerPool {
     this.pump();
   }
 
+  /** Tasks whose handler has ended and whose outcome is being recorded (they hold no slot). */
+  private finishing = 0;
+
+  /** Slots taken by tasks whose handler runs. */
+  private get busy(): number {
+    return this.running.size - this.finishing;
+  }
+
   /** Number of tasks running now. */
   get active(): number {
     return this.running.size;
@@ -67,7 +75,7 @@ export class WorkerPool {
    */
   reserve(wanted: number): number {
     if (!this.started || this.stopping) return 0;
-    const free = this.o.concurrency - this.running.size - this.reserved - this.claimingSlots;
+    const free = this.o.concurrency - this.busy - this.reserved - this.claimingSlots;
     const n = Math.max(0, Math.min(wanted, free));
     this.reserved += n;
     return n;
@@ -88,7 +96,12 @@ export class WorkerPool {
       .run(task, stop)
       .then(async ({ result, settled }) => {
         entry.finishing = true;
-        await this.o.backend.finish(this.o.owner, task.id, result);
+        // the handler is done: its slot goes to the next task now, so the claim that fills it
+        // travels with this outcome instead of one round trip after it
+        this.finishing++;
+        const finished = this.o.backend.finish(this.o.owner, task.id, result);
+        this.pump();
+        await finished;
         const dueAt = result.outcome === "retrying" || result.outcome === "interrupted" ? result.runAt : undefined;
         if (dueAt !== undefined) this.wakeBy(dueAt);
         if (stop.reason !== "lost") await settled(); // the store ignored the result: the task is no longer ours
@@ -97,6 +110,7 @@ export class WorkerPool {
       .finally(() => {
         // emptied before it leaves the map (see PayloadCache: a deleted entry can stay reachable)
         entry.done = SETTLED;
+        if (entry.finishing) this.finishing--;
         this.running.delete(task.id);
         this.pump();
       });
@@ -116,7 +130,7 @@ export class WorkerPool {
    */
   pump(): void {
     if (!this.started || this.stopping || this.claiming || !this.mayHaveWork) return;
-    const free = this.o.concurrency - this.running.size - this.reserved;
+    const free = this.o.concurrency - this.busy - this.reserved;
     if (free <= 0) return;
     this.mayHaveWork = false; // a notice that arrives while this claim is in flight sets it again
     this.claimingSlots = free;

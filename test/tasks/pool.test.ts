@@ -20,6 +20,21 @@ class SlowFinishBackend extends MemoryBackend {
   }
 }
 
+/** A memory store whose finishes wait until `letFinish()` is called. */
+class HeldFinishBackend extends MemoryBackend {
+  private opened!: () => void;
+  private readonly gate = new Promise<void>((r) => (this.opened = r));
+  finishesAsked = 0;
+  letFinish(): void {
+    this.opened();
+  }
+  override async finish(...args: Parameters<MemoryBackend["finish"]>): ReturnType<MemoryBackend["finish"]> {
+    this.finishesAsked++;
+    await this.gate;
+    return super.finish(...args);
+  }
+}
+
 /** A memory store that counts the claims made against it. */
 class CountingBackend extends MemoryBackend {
   claims = 0;
@@ -92,5 +107,31 @@ describe("worker pool", () => {
     }
     expect(completed).toHaveLength(5);
     expect(store.renewed.filter((id) => completed.includes(id))).toEqual([]);
+  });
+
+  it("a task whose handler has ended gives its slot to the next one while its outcome is recorded", async () => {
+    const store = new HeldFinishBackend();
+    const app = new Hookyard({ store, logLevel: "silent", webhookSecret: "x", env: {}, concurrency: 1 });
+    apps.push(app);
+    const started: string[] = [];
+    let secondStarted!: () => void;
+    const second = new Promise<void>((r) => (secondStarted = r));
+    app.on("issues.opened", async (ctx) => {
+      started.push(ctx.id);
+      if (started.length === 2) secondStarted();
+    });
+    await app.open();
+    const ids = [randomUUID(), randomUUID()];
+    for (const id of ids) await app.receive({ id, name: "issues", payload: findExample("issues.opened").payload });
+    await second; // the first task's finish is still held: its slot was not
+    expect(store.finishesAsked).toBe(1);
+    expect((await store.getTask((await store.listTasks({ limit: 10 })).items.find((t) => t.deliveryId === ids[0])!.id))?.state).toBe("running");
+    const allDone = new Promise<void>((resolve) => {
+      let n = 0;
+      app.events.on("task:complete", () => ++n === 2 && resolve());
+    });
+    store.letFinish();
+    await allDone;
+    expect(started).toEqual(ids);
   });
 });
