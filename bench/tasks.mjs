@@ -16,6 +16,7 @@ import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { benchDelivery, distDir, importDist } from "./lib/payload.mjs";
+import { dropRedisPrefix } from "./lib/redis.mjs";
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -58,24 +59,12 @@ async function freshStore(kind) {
     return { url: `sqlite:${join(dir, "b.db")}`, remove: async () => rmSync(dir, { recursive: true, force: true }) };
   }
   if (kind === "redis") {
-    return { url: `${REDIS}?prefix=${tag}`, remove: () => dropRedisPrefix(tag) };
+    return { url: `${REDIS}?prefix=${tag}`, remove: () => dropRedisPrefix(REDIS, tag) };
   }
   if (kind === "postgres") {
     return { url: `${POSTGRES}?schema=${tag}`, remove: () => dropSchema(tag) };
   }
   throw new Error(`unknown store ${kind}`);
-}
-
-async function dropRedisPrefix(prefix) {
-  const { Redis } = await import("ioredis");
-  const r = new Redis(REDIS);
-  let cursor = "0";
-  do {
-    const [next, keys] = await r.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-    cursor = next;
-    if (keys.length) await r.unlink(...keys);
-  } while (cursor !== "0");
-  await r.quit();
 }
 
 async function dropSchema(schema) {
@@ -109,7 +98,7 @@ async function rawBullmq(concurrency) {
   await worker.close();
   await queue.obliterate({ force: true });
   await queue.close();
-  await dropRedisPrefix(prefix);
+  await dropRedisPrefix(REDIS, prefix);
   return { store: "raw-bullmq", concurrency, workers: true, count: COUNT, completed, failedEnqueues: 0, failedTasks: 0, timedOut: false,
     enqueueS: (tEnqueued - t0) / 1000, enqueuePerS: COUNT / ((tEnqueued - t0) / 1000), totalS: (tDone - t0) / 1000, tasksPerS: completed / ((tDone - t0) / 1000) };
 }

@@ -1,26 +1,14 @@
 // The baseline: a bare node:http server doing the minimum a correct webhook receiver must do —
 // read the body, verify X-Hub-Signature-256 (HMAC-SHA256, timing-safe), JSON.parse it, answer 202.
 // Nothing is stored. Listens on 127.0.0.1 (ephemeral port).
-import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer } from "node:http";
-import { SECRET, WEBHOOK_PATH } from "../lib/payload.mjs";
+import { WEBHOOK_PATH } from "../lib/payload.mjs";
+import { answer, verify } from "../lib/receiver.mjs";
 import { control } from "./control.mjs";
 
 let accepted = 0;
 let rejected = 0;
 
-function answer(res, status, obj) {
-  const text = JSON.stringify(obj);
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function verify(body, header) {
-  if (typeof header !== "string" || !header.startsWith("sha256=") || header.length !== 71) return false;
-  const given = Buffer.from(header.slice(7), "hex");
-  if (given.length !== 32) return false;
-  return timingSafeEqual(createHmac("sha256", SECRET).update(body).digest(), given);
-}
 
 const server = createServer((req, res) => {
   if (req.method !== "POST" || req.url !== WEBHOOK_PATH) return answer(res, 404, { error: "not found" });

@@ -3,13 +3,13 @@
 // fdatasyncs once per group of deliveries (one group in flight; what arrives meanwhile forms the
 // next), and answers 202 only after the sync. No database, no tasks. Its ratio to bare is the
 // ceiling any design that fsyncs before 202 can reach on this machine with one core.
-import { createHmac, timingSafeEqual } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { SECRET, WEBHOOK_PATH } from "../lib/payload.mjs";
+import { WEBHOOK_PATH } from "../lib/payload.mjs";
+import { answer, verify } from "../lib/receiver.mjs";
 import { control } from "./control.mjs";
 
 const dir = mkdtempSync(join(tmpdir(), "hookyard-durable-minimum-"));
@@ -36,16 +36,6 @@ const store = (body) => new Promise((resolve) => {
   if (pending.push([body, resolve]) === 1) setImmediate(send);
 });
 
-function answer(res, status, obj) {
-  const text = JSON.stringify(obj);
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function verify(body, header) {
-  if (typeof header !== "string" || !header.startsWith("sha256=") || header.length !== 71) return false;
-  return timingSafeEqual(createHmac("sha256", SECRET).update(body).digest(), Buffer.from(header.slice(7), "hex"));
-}
 
 let accepted = 0;
 const server = createServer((req, res) => {

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { distDir, importDist, SECRET, WEBHOOK_PATH } from "../lib/payload.mjs";
+import { dropRedisPrefix } from "../lib/redis.mjs";
 import { control } from "./control.mjs";
 
 const { Hookyard } = await importDist(distDir(), "index.js");
@@ -42,18 +43,6 @@ control({
   shutdown: async () => {
     await app.stop();
     rmSync(dir, { recursive: true, force: true });
-    if (store !== given) await dropPrefix(given, prefix);
+    if (store !== given) await dropRedisPrefix(given, prefix);
   },
 });
-
-async function dropPrefix(url, p) {
-  const { Redis } = await import("ioredis");
-  const r = new Redis(url);
-  let cursor = "0";
-  do {
-    const [next, keys] = await r.scan(cursor, "MATCH", `${p}:*`, "COUNT", 1000);
-    cursor = next;
-    if (keys.length) await r.unlink(...keys);
-  } while (cursor !== "0");
-  await r.quit();
-}

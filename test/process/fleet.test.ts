@@ -6,9 +6,9 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/open.js";
+import { REDIS_URL, dropRedisKeys } from "../support/redis.js";
 import { fixture, killServers, postIssue, startServer, type Server } from "../fixtures/server.js";
 
-const REDIS_URL = "redis://127.0.0.1:6379/0";
 const PG_URL = "postgres://postgres@127.0.0.1:5432/test";
 const redis = new Redis(REDIS_URL);
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -18,15 +18,6 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 afterAll(() => redis.quit());
-
-async function dropRedisPrefix(prefix: string): Promise<void> {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-    cursor = next;
-    if (keys.length) await redis.unlink(...keys);
-  } while (cursor !== "0");
-}
 
 /** Posts `count` signed deliveries spread over the ingress servers, `inflight` at a time; returns the 202-acked ids. */
 async function postMany(ingress: Server[], count: number, inflight: number): Promise<string[]> {
@@ -93,7 +84,7 @@ async function fleetRun(store: string, count: number): Promise<void> {
 describe("a fleet on a shared store", () => {
   it("BullMQ on Redis: 2 ingress + 3 workers, 20,000 deliveries, a worker kill -9'd mid-run: every acked delivery handled", async () => {
     const prefix = `hyfleet${randomUUID().slice(0, 8)}`;
-    cleanups.push(() => dropRedisPrefix(prefix));
+    cleanups.push(() => dropRedisKeys(`${prefix}*`, redis));
     await fleetRun(`${REDIS_URL}?prefix=${prefix}`, 20_000);
   }, 400_000);
 

@@ -9,9 +9,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { openRedisBackend, type BullmqBackend } from "../../src/store/backends/bullmq/index.js";
 import { RECOVER } from "../../src/store/backends/bullmq/redis-scripts.js";
 import { LEASE_EXPIRED_ERROR } from "../../src/store/transitions.js";
+import { REDIS_URL, dropRedisKeys } from "../support/redis.js";
 import { delay, newDelivery, newTask, seed } from "../support/store.js";
 
-const REDIS_URL = process.env.HOOKYARD_TEST_REDIS_URL ?? "redis://127.0.0.1:6379/0";
 const LONG = 60_000;
 
 describe("BullMQ store on Redis: round trips spared", () => {
@@ -33,12 +33,7 @@ describe("BullMQ store on Redis: round trips spared", () => {
     const redis = new Redis(REDIS_URL);
     cleanups.push(async () => {
       await store.close();
-      let cursor = "0";
-      do {
-        const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-        if (keys.length) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== "0");
+      await dropRedisKeys(`${prefix}:*`, redis);
       await redis.quit();
     });
     return { store, prefix, redis };

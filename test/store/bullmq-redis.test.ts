@@ -14,26 +14,13 @@ import {
 import { PAGE } from "../../src/store/backends/bullmq/redis-page.js";
 import { openStore } from "../../src/store/open.js";
 import { expectCode, newDelivery, newTask, pollUntil, removeTempDirs, seed, tempDir } from "../support/store.js";
+import { REDIS_URL, dropRedisKeys } from "../support/redis.js";
 import { describeBackend } from "./conformance.js";
 
-const REDIS_URL = process.env.HOOKYARD_TEST_REDIS_URL ?? "redis://127.0.0.1:6379/0";
 const LONG = 60_000;
 
 /** Deletes every key under a test's own prefix (BullMQ's queue keys and Hookyard's records alike). */
-async function dropPrefix(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true });
-  await redis.connect();
-  try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== "0");
-  } finally {
-    await redis.quit();
-  }
-}
+const dropPrefix = (prefix: string): Promise<void> => dropRedisKeys(`${prefix}:*`);
 
 /** The backend, with `close()` also removing the test's keys (the conformance suite closes every store it opens). */
 function withCleanup<T extends Backend>(store: T, cleanup: () => Promise<void>): T {

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import type { Logger } from "pino";
+import { processAlive } from "../../observability/process.js";
 
 /** A redelivery Hookyard asked GitHub for. */
 export interface RequestedRedelivery {
@@ -134,7 +135,7 @@ export class FileRecoveryState implements RecoveryStateStore {
         // being written this instant, or left broken: taken over only once it is older than a lease
         const since = await stat(file).then((s) => s.mtimeMs, () => 0);
         if (since + ttlMs > now) return null;
-      } else if (held.until > now && !(held.host === mine.host && !alive(held.pid))) {
+      } else if (held.until > now && !(held.host === mine.host && !processAlive(held.pid))) {
         return null;
       }
       // expired, or its process is gone: take it over
@@ -152,14 +153,6 @@ async function readLock(file: string): Promise<LockRecord | undefined> {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /**
  * The state store for a store's `description`: a file beside the SQLite database

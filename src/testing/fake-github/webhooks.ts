@@ -176,8 +176,8 @@ function failureText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** A log entry as `hook-delivery-item` (the list). */
-export function deliveryItem(d: DeliveryRecord): Schemas["hook-delivery-item"] {
+/** The fields a log entry shows both in the list and on its own. */
+function deliveryFields(d: DeliveryRecord) {
   return {
     id: d.id,
     guid: d.guid,
@@ -194,21 +194,15 @@ export function deliveryItem(d: DeliveryRecord): Schemas["hook-delivery-item"] {
   };
 }
 
+/** A log entry as `hook-delivery-item` (the list). */
+export function deliveryItem(d: DeliveryRecord): Schemas["hook-delivery-item"] {
+  return deliveryFields(d);
+}
+
 /** A log entry as `hook-delivery` (one delivery, with request and response). */
 export function deliveryDetail(d: DeliveryRecord): Schemas["hook-delivery"] {
   return {
-    id: d.id,
-    guid: d.guid,
-    delivered_at: isoSeconds(d.deliveredAt),
-    redelivery: d.redelivery,
-    duration: d.duration,
-    status: d.status,
-    status_code: d.statusCode,
-    event: d.event,
-    action: d.action,
-    installation_id: d.installationId,
-    repository_id: d.repositoryId,
-    throttled_at: null,
+    ...deliveryFields(d),
     url: d.url ?? "",
     request: { headers: { ...d.requestHeaders }, payload: d.payload },
     response: { headers: d.responseHeaders, payload: d.responseBody },

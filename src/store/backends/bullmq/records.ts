@@ -9,10 +9,7 @@
  * moves the job second, so a crash between the two leaves a job whose record says otherwise, which
  * the next claim of that job resolves (see {@link ClaimDecision}).
  */
-import type {
-  AcceptStatus, AttemptResult, ClaimedTask, DeliveryDetail, DeliveryFilter, DeliverySummary, ErrorRecord, NewDelivery, NewTask,
-  Page, TaskCounts, TaskDetail, TaskFilter, TaskState, TaskSummary,
-} from "../../backend.js";
+import type { AcceptStatus, AttemptResult, Backend, ClaimedTask, ErrorRecord, NewDelivery, NewTask, TaskState } from "../../backend.js";
 
 /** A BullMQ job to create in the same transaction as its task record. */
 export interface JobSpec {
@@ -63,7 +60,8 @@ export interface OpenTask extends JobSpec {
 }
 
 /** The record side of the BullMQ backend. Methods take `now` so one call uses one clock reading. */
-export interface RecordStore {
+export interface RecordStore
+  extends Pick<Backend, "nextWakeAt" | "getDelivery" | "getBody" | "listDeliveries" | "getTask" | "listTasks" | "countTasks" | "ping"> {
   /** Stores the delivery, its tasks and their jobs in one transaction; `duplicate` writes nothing. */
   accept(delivery: NewDelivery, tasks: NewTask[], now: number): Promise<AcceptStatus>;
   /** Adds tasks (and their jobs) to a stored delivery; `HOOKYARD_ERR_API_NOT_FOUND` when there is none. */
@@ -84,15 +82,6 @@ export interface RecordStore {
   openTask(id: string): Promise<OpenTask | null>;
   /** Queued or retrying tasks due before `before` (oldest first): candidates for a missing-job check. */
   stale(before: number, limit: number): Promise<OpenTask[]>;
-  nextWakeAt(): Promise<number | null>;
-
-  getDelivery(id: string): Promise<DeliveryDetail | null>;
-  getBody(id: string): Promise<{ body: Uint8Array; contentType: string } | null>;
-  listDeliveries(filter: DeliveryFilter): Promise<Page<DeliverySummary>>;
-  getTask(id: string): Promise<TaskDetail | null>;
-  listTasks(filter: TaskFilter): Promise<Page<TaskSummary>>;
-  countTasks(): Promise<TaskCounts>;
-  ping(): Promise<void>;
 }
 
 /** How a new task starts: queued now, or (claimed at creation) running under a lease whose job waits until the lease ends. */

@@ -11,6 +11,7 @@
  */
 import { closeSync, fdatasync, fdatasyncSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { processAlive } from "../../../observability/process.js";
 
 /** A segment is closed and a new one started once it reaches this size. */
 export const SEGMENT_BYTES = 256 * 1024 * 1024;
@@ -122,7 +123,7 @@ function takeLock(file: string): void {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
     }
     const holder = Number(readFileSync(file, "utf8"));
-    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) {
+    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processAlive(holder)) {
       throw new Error(
         `the store is in use by process ${holder}; SQLite serves one process — for several (HOOKYARD_ROLE=ingress/worker) use a shared store (redis:// or postgres://)`,
       );
@@ -131,14 +132,6 @@ function takeLock(file: string): void {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** Reads stored bytes back (any thread); keeps one descriptor per segment it has read. */
 export class BodyLogReader {

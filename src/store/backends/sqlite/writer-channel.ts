@@ -1,0 +1,168 @@
+/**
+ * The main thread's side of the SQLite writer thread: calls become requests, sent as one message
+ * per batch with one batch in flight (what arrives while the writer commits and fsyncs goes in the
+ * next commit), and answers settle the calls. Also starts and stops the store's threads.
+ */
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import { ERRORS, HookyardError, type ErrorCode } from "../../../errors.js";
+import type { ThreadOptions, WriteBatch, WriteOp, WriteRequest, WriteResponse } from "./thread.js";
+
+type Settle = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
+
+/**
+ * Sends write requests to the writer thread and settles them with its answers.
+ *
+ * @example
+ * ```ts
+ * const channel = new WriterChannel(spawnThread({ role: "writer", path, checkpointIntervalMs: 1000 }));
+ * const claimed = await channel.call<ClaimedTask[]>("claim", [owner, 10, 30_000]);
+ * ```
+ */
+export class WriterChannel {
+  private readonly pending = new Map<number, Settle>();
+  private nextId = 1;
+  /** A batch is with the writer and not answered yet. */
+  private inFlight = false;
+  private outbox: WriteRequest[] = [];
+  /** Stored headers (JSON text) and bodies of the outbox's deliveries, in order, and their total size. */
+  private pieces: (string | Uint8Array)[] = [];
+  private pieceBytes = 0;
+
+  constructor(private readonly worker: Worker) {
+    worker.on("message", (msg: unknown) => {
+      // ["partial", json]: answers given ahead of the batch's fsync; the batch is still in flight
+      const partial = Array.isArray(msg) && msg[0] === "partial";
+      const json = partial ? (msg as [string, string])[1] : msg;
+      if (typeof json !== "string" || json[0] !== "[") return; // "closed" and other signals
+      if (!partial) {
+        this.inFlight = false;
+        if (this.outbox.length > 0) setImmediate(this.send); // after the answers below have run their continuations
+      }
+      for (const res of JSON.parse(json) as WriteResponse[]) {
+        const p = this.take(res.id);
+        if (!p) continue;
+        if (res.ok) p.resolve(res.value);
+        else p.reject(new HookyardError(isCode(res.error.code) ? res.error.code : "HOOKYARD_ERR_STORE_UNAVAILABLE", res.error.message));
+      }
+    });
+    worker.on("error", (err) => this.failAll(err));
+    worker.on("exit", () => this.failAll(new Error("writer thread exited")));
+  }
+
+  /**
+   * Adds a delivery's stored headers and body to the next batch's buffer (the writer appends it to
+   * the body log as is); returns where they start in that buffer. Call `call("accept", …)` next.
+   */
+  addBytes(headersText: string, body: Uint8Array): number {
+    const pos = this.pieceBytes;
+    this.pieces.push(headersText, body);
+    this.pieceBytes += Buffer.byteLength(headersText) + body.length;
+    return pos;
+  }
+
+  call<T>(op: WriteOp, args: unknown[]): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      if (this.outbox.push({ id, op, args }) === 1 && !this.inFlight) setImmediate(this.send);
+    });
+  }
+
+  /** Sends what is queued (even with a batch in flight), then stops the thread once it is idle. */
+  async close(): Promise<void> {
+    this.send(true);
+    await stopThread(this.worker);
+  }
+
+  private readonly send = (force = false): void => {
+    if (this.outbox.length === 0 || (this.inFlight && !force)) return;
+    this.inFlight = true;
+    let bytes: Uint8Array | null = null;
+    if (this.pieceBytes > 0) {
+      const buf = Buffer.allocUnsafeSlow(this.pieceBytes);
+      let pos = 0;
+      for (const p of this.pieces) pos += typeof p === "string" ? buf.write(p, pos) : (buf.set(p, pos), p.length);
+      bytes = buf;
+    }
+    const batch: WriteBatch = [JSON.stringify(this.outbox), bytes];
+    this.outbox = [];
+    this.pieces = [];
+    this.pieceBytes = 0;
+    this.worker.postMessage(batch, bytes ? [bytes.buffer as ArrayBuffer] : []);
+  };
+
+  /**
+   * Removes a pending call and returns its settle functions. The map entry is emptied first: V8 can
+   * keep a deleted entry's value reachable for a while, and these functions reach the caller's
+   * whole async chain (a delivery's payload, a task's context), which then outlived young-generation
+   * collections and was promoted.
+   */
+  private take(id: number): Settle | undefined {
+    const entry = this.pending.get(id);
+    if (!entry) return undefined;
+    const settle = { resolve: entry.resolve, reject: entry.reject };
+    entry.resolve = entry.reject = noop;
+    this.pending.delete(id);
+    return settle;
+  }
+
+  private failAll(err: unknown): void {
+    for (const id of [...this.pending.keys()]) {
+      this.take(id)?.reject(new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", `the store's writer stopped: ${(err as Error).message}`));
+    }
+  }
+}
+
+const noop = (): void => undefined;
+
+function isCode(code: string | undefined): code is ErrorCode {
+  return code !== undefined && code in ERRORS;
+}
+
+/** Starts a store thread; run from TypeScript sources (tests), the thread loads its .ts source through tsx. */
+export function spawnThread(options: ThreadOptions): Worker {
+  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./thread.js", import.meta.url), { workerData: options });
+  // the ESM build of tsx/esm/api sits beside the CommonJS one require() resolves
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api").replace(/\.cjs$/, ".mjs")).href;
+  const entry = new URL("./thread.ts", import.meta.url).href;
+  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(code, { eval: true, workerData: options });
+}
+
+export function waitReady(worker: Worker, file: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (msg: unknown) => {
+      const failed = (msg as { failed?: unknown } | null)?.failed;
+      if (typeof failed === "string") {
+        worker.off("message", onMessage);
+        worker.off("error", onError);
+        reject(new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", `cannot open the SQLite store at ${file}: ${failed}`));
+        return;
+      }
+      if (msg !== "ready") return;
+      worker.off("error", onError);
+      worker.off("message", onMessage);
+      resolve();
+    };
+    const onError = (err: unknown) => {
+      worker.off("message", onMessage);
+      const reason = err instanceof Error ? err.message : String(err);
+      reject(new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", `cannot open the SQLite store at ${file}: ${reason}`, { cause: err }));
+    };
+    worker.on("message", onMessage);
+    worker.once("error", onError);
+  });
+}
+
+export function stopThread(worker: Worker): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => resolve();
+    worker.once("exit", done);
+    worker.on("message", (msg) => {
+      if (msg === "closed") void worker.terminate().then(done, done);
+    });
+    worker.postMessage("close");
+  });
+}
