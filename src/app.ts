@@ -17,7 +17,7 @@ import type { AcceptStatus, Backend } from "./store/backend.js";
 import { openStore } from "./store/open.js";
 import { applicationFunctionOptions, type ApplicationFunctionOptions } from "./probot/app-options.js";
 import { DeliveryIntake, type ReceiveInput } from "./tasks/intake.js";
-import { WorkerPool } from "./tasks/pool.js";
+import { HOLD_LIMIT, WorkerPool } from "./tasks/pool.js";
 import { runAttempt, type ErrorHandler } from "./tasks/runner.js";
 
 /** Options of `new Hookyard()`: every setting of docs/reference/config.md, plus an opened store or a logger. */
@@ -190,6 +190,7 @@ export class Hookyard {
         concurrency: this.config.concurrency,
         leaseMs: this.config.lease,
         pollIntervalMs: this.config.pollInterval,
+        holdLimit: HOLD_LIMIT,
         log: this.log,
         run: (task, stop) => runAttempt(task, stop, {
           registry: this.registry,

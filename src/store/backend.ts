@@ -45,6 +45,13 @@ export interface NewTask {
   timeoutMs: number;
   /** When set, the task is created already claimed by this owner (an inline handler run in the request). */
   claimedBy?: { owner: string; leaseMs: number };
+  /**
+   * When set (and the store has `start`), the task is created queued but held for this owner: no
+   * claim takes it until the hold lapses, and the owner starts it with `start` without a claim
+   * round trip, or gives it back with `release`. A lapsed hold is claimed as a fresh attempt (no
+   * attempt is counted for a task that never started).
+   */
+  heldBy?: { owner: string; leaseMs: number };
 }
 
 /** The outcome of accepting a delivery. */
@@ -172,8 +179,17 @@ export interface Backend {
   accept(delivery: NewDelivery, tasks: NewTask[]): Promise<AcceptStatus>;
   /** Claims up to `limit` due tasks for `owner` for `leaseMs`. Expired leases count as a lost attempt. */
   claim(owner: string, limit: number, leaseMs: number): Promise<ClaimedTask[]>;
-  /** Renews leases; returns the ids the owner no longer holds (cancelled or taken over), whose runs should stop. */
+  /** Renews leases (and holds); returns the ids the owner no longer holds (cancelled or taken over), whose runs should stop. */
   extendLeases(owner: string, taskIds: string[], leaseMs: number): Promise<string[]>;
+  /**
+   * Starts tasks held for `owner` (see `NewTask.heldBy`): each becomes running, its attempt counted,
+   * under a lease of `leaseMs`. Returns the ids no longer held (cancelled, or the hold lapsed and
+   * another owner took it), which must not run. Optional: stores shared by several processes
+   * leave it out, and their tasks are claimed.
+   */
+  start?(owner: string, taskIds: string[], leaseMs: number): Promise<string[]>;
+  /** Gives held tasks back to the queue, due now (a draining process that will not start them). */
+  release?(owner: string, taskIds: string[]): Promise<void>;
   /** Records how an attempt ended. Ignored when the owner no longer holds the task. */
   finish(owner: string, taskId: string, result: AttemptResult): Promise<void>;
   /** Earliest time a task becomes claimable (queued now, a retry, or a lease to expire); null when none. */

@@ -5,7 +5,7 @@ import type { Lifecycle } from "../observability/lifecycle.js";
 import type { AcceptStatus, Backend, ClaimedTask, NewDelivery, NewTask } from "../store/backend.js";
 import { taskId } from "./ids.js";
 import { PayloadCache } from "./payload-cache.js";
-import type { WorkerPool } from "./pool.js";
+import { HOLD_LIMIT, type WorkerPool } from "./pool.js";
 
 export interface IntakeOptions {
   registry: HandlerRegistry;
@@ -42,7 +42,8 @@ export interface ReceiveInput {
  * ```
  */
 export class DeliveryIntake {
-  private readonly payloads = new PayloadCache();
+  // room for every task the pool may hold (see HOLD_LIMIT), and as many again for other takes
+  private readonly payloads = new PayloadCache(2 * HOLD_LIMIT);
 
   constructor(private readonly o: IntakeOptions) {}
 
@@ -69,9 +70,15 @@ export class DeliveryIntake {
     const tasks = this.o.registry.match(delivery.event, delivery.action).map((h) => this.newTask(h));
     const inline = tasks.filter((t) => t.claimedBy);
     const background = tasks.filter((t) => !t.claimedBy);
-    const reserved = this.o.workers && pool ? pool.reserve(background.length) : 0;
-    const early = background.slice(0, reserved);
-    for (const t of early) t.claimedBy = { owner: this.o.owner, leaseMs: this.o.leaseMs };
+    // this process's workers take the new tasks without a claim: held for it (queued, reserved)
+    // when the store has holds, else claimed outright while slots are free
+    const held = this.o.workers && pool ? pool.hold(background.length) : 0;
+    const reserved = this.o.workers && pool && held === 0 ? pool.reserve(background.length) : 0;
+    const early = background.slice(0, held + reserved);
+    for (const t of early) {
+      if (held > 0) t.heldBy = { owner: this.o.owner, leaseMs: this.o.leaseMs };
+      else t.claimedBy = { owner: this.o.owner, leaseMs: this.o.leaseMs };
+    }
     if (this.o.workers || inline.length > 0) this.payloads.put(delivery.id, payload, tasks.length);
     let status: AcceptStatus;
     try {
@@ -88,7 +95,10 @@ export class DeliveryIntake {
       this.payloads.drop(delivery.id);
       return status;
     }
-    for (const t of early) void pool?.runClaimed(claimedFrom(t, delivery), true);
+    for (const t of early) {
+      if (held > 0) pool?.runHeld(claimedFrom(t, delivery));
+      else void pool?.runClaimed(claimedFrom(t, delivery), true);
+    }
     if (inline.length > 0 && pool) await Promise.all(inline.map((t) => pool.runClaimed(claimedFrom(t, delivery))));
     return status;
   }

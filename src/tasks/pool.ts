@@ -10,11 +10,22 @@ export interface PoolOptions {
   concurrency: number;
   leaseMs: number;
   pollIntervalMs: number;
+  /**
+   * How many tasks this process may hold (created with their delivery, reserved for it, not yet
+   * started) when the store supports holds: they start as slots free, without a claim round trip.
+   */
+  holdLimit: number;
   run: (task: ClaimedTask, stop: Stopper) => Promise<AttemptRun>;
   log: Logger;
 }
 
 const SETTLED = Promise.resolve();
+
+/**
+ * Tasks a process holds by default (see `PoolOptions.holdLimit`): enough to keep workers busy
+ * through a writer batch of a thousand deliveries, small enough that their payloads stay cached.
+ */
+export const HOLD_LIMIT = 1000;
 
 interface Running {
   stop: Stopper;
@@ -35,6 +46,8 @@ export class WorkerPool {
   /** Slots asked for by the claim in flight, and slots reserved for tasks claimed at accept time. */
   private claimingSlots = 0;
   private reserved = 0;
+  /** Tasks held for this process, in arrival order, waiting for a slot. */
+  private held: ClaimedTask[] = [];
   /** The store may hold due tasks this pool has not claimed: set by a queue notice or a wake-up. */
   private mayHaveWork = true;
   private stopping = false;
@@ -86,11 +99,58 @@ export class WorkerPool {
     this.pump();
   }
 
+  /**
+   * How many of `wanted` tasks an accept may create held for this process (0 when the store has no
+   * holds). Each committed one is handed over with `runHeld`. Accepts in flight are not counted
+   * against the limit: their payloads are in memory either way.
+   */
+  hold(wanted: number): number {
+    if (!this.started || this.stopping || !this.o.backend.start) return 0;
+    return Math.max(0, Math.min(wanted, this.o.holdLimit - this.held.length));
+  }
+
+  /** Queues a committed task held for this process; it starts when a slot frees. */
+  runHeld(task: ClaimedTask): void {
+    if (this.stopping) {
+      void this.releaseHeld([task]);
+      return;
+    }
+    this.held.push(task);
+    this.pump();
+  }
+
+  /**
+   * Starts held tasks in the free slots. The handlers run at once: the start is recorded by the
+   * next write, ahead of their outcomes, and one the store refuses (cancelled meanwhile) is stopped
+   * as lost, so its outcome is not recorded.
+   */
+  private startHeld(free: number): number {
+    const batch = this.held.splice(0, free);
+    if (batch.length === 0) return 0;
+    const stops = batch.map(() => new Stopper());
+    this.o.backend.start!(this.o.owner, batch.map((t) => t.id), this.o.leaseMs).then(
+      (lost) => {
+        for (const id of lost) stops[batch.findIndex((t) => t.id === id)]?.abort("lost" satisfies StopReason);
+      },
+      (err: unknown) => {
+        this.o.log.error({ err }, "could not record the start of held tasks; they run again when their hold lapses");
+        for (const stop of stops) stop.abort("lost" satisfies StopReason);
+      },
+    );
+    batch.forEach((task, i) => void this.runClaimed(task, false, stops[i]));
+    return batch.length;
+  }
+
+  private async releaseHeld(tasks: ClaimedTask[]): Promise<void> {
+    if (tasks.length === 0) return;
+    await this.o.backend.release!(this.o.owner, tasks.map((t) => t.id)).catch((err: unknown) =>
+      this.o.log.warn({ err }, "could not give back held tasks; they run once their hold lapses"));
+  }
+
   /** Runs a task that is already claimed by this owner (an inline handler's or a reserved task's first attempt). */
-  runClaimed(task: ClaimedTask, reserved = false): Promise<void> {
+  runClaimed(task: ClaimedTask, reserved = false, stop = new Stopper()): Promise<void> {
     if (reserved) this.reserved = Math.max(0, this.reserved - 1);
     if (reserved && this.stopping) return this.release([task]).catch((err: unknown) => this.o.log.warn({ err, task: task.id }, "could not queue again a task claimed during shutdown"));
-    const stop = new Stopper();
     const entry: Running = { stop, done: Promise.resolve(), finishing: false };
     entry.done = this.o
       .run(task, stop)
@@ -129,7 +189,11 @@ export class WorkerPool {
    * freed while the store is known to have nothing due claims nothing (no round trip per task).
    */
   pump(): void {
-    if (!this.started || this.stopping || this.claiming || !this.mayHaveWork) return;
+    if (!this.started || this.stopping) return;
+    // held tasks first: they need no claim, and they are the oldest this process took
+    const open = this.o.concurrency - this.busy - this.reserved - this.claimingSlots;
+    if (open > 0 && this.held.length > 0) this.startHeld(open);
+    if (this.claiming || !this.mayHaveWork) return;
     const free = this.o.concurrency - this.busy - this.reserved;
     if (free <= 0) return;
     this.mayHaveWork = false; // a notice that arrives while this claim is in flight sets it again
@@ -192,9 +256,13 @@ export class WorkerPool {
     // a task whose outcome is being recorded is not renewed: its finish ends the lease, and a
     // renewal answered after that finish would wrongly report the lease as lost
     const ids = [...this.running].filter(([, r]) => !r.finishing).map(([id]) => id);
-    if (ids.length === 0) return;
+    const held = this.held.map((t) => t.id);
+    if (ids.length === 0 && held.length === 0) return;
     try {
-      const lost = await this.o.backend.extendLeases(this.o.owner, ids, this.o.leaseMs);
+      const lost = await this.o.backend.extendLeases(this.o.owner, ids.concat(held), this.o.leaseMs);
+      // a held task the store no longer holds for us (cancelled) is dropped before it starts
+      const gone = new Set(lost);
+      if (held.some((id) => gone.has(id))) this.held = this.held.filter((t) => !gone.has(t.id));
       for (const id of lost) {
         const r = this.running.get(id);
         if (r && !r.finishing) r.stop.abort("lost" satisfies StopReason);
@@ -209,6 +277,8 @@ export class WorkerPool {
     this.stopping = true;
     this.unsubscribe?.();
     clearTimeout(this.wakeTimer);
+    // held tasks that have not started go back to the queue, due now, for the next start
+    await this.releaseHeld(this.held.splice(0));
     await this.claiming;
     const all = () => Promise.all([...this.running.values()].map((r) => r.done));
     let timer: NodeJS.Timeout | undefined;

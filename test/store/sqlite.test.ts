@@ -6,8 +6,10 @@ import { SqliteBackend } from "../../src/store/backends/sqlite/index.js";
 import { openStore } from "../../src/store/open.js";
 import { expectCode, newDelivery, newTask, removeTempDirs, tempDir } from "../support/store.js";
 import { describeBackend } from "./conformance.js";
+import { describeHolds } from "./conformance-holds.js";
 
 describeBackend("sqlite", () => SqliteBackend.open(join(tempDir(), "conformance.db")));
+describeHolds("sqlite", () => SqliteBackend.open(join(tempDir(), "holds.db")));
 
 describe("SqliteBackend specifics", () => {
   const open: SqliteBackend[] = [];
@@ -47,6 +49,19 @@ describe("SqliteBackend specifics", () => {
     expect((await second.claim("b", 10, 60_000)).map((c) => c.id)).toEqual([queued!.id]);
   });
 
+  it("a reopened store gives back the tasks the previous process held, at once; its running tasks keep their lease", async () => {
+    const file = join(tempDir(), "h.db");
+    const first = track(await SqliteBackend.open(file));
+    const [held, running] = [newTask({ heldBy: { owner: "gone", leaseMs: 3_600_000 } }), newTask({ heldBy: { owner: "gone", leaseMs: 3_600_000 } })];
+    await first.accept(newDelivery(), [held, running]);
+    expect(await first.start("gone", [running.id], 3_600_000)).toEqual([]);
+    await first.close(); // as a crash would: the holds are not given back
+
+    const second = track(await SqliteBackend.open(file));
+    expect(await second.claim("b", 10, 60_000)).toMatchObject([{ id: held.id, attempt: 1 }]);
+    expect((await second.getTask(running.id))?.state).toBe("running");
+  });
+
   it("commits 500 concurrent accepts (group commit) and every one is readable", async () => {
     const file = join(tempDir(), "h.db");
     const store = track(await SqliteBackend.open(file));
@@ -69,6 +84,25 @@ describe("SqliteBackend specifics", () => {
     const reader = new Database(file, { readonly: true });
     readers.push(reader);
     expect(reader.prepare("SELECT count(*) AS n FROM deliveries").get()).toEqual({ n: 500 });
+  });
+
+  it("answers every call of a burst larger than one batch, in order, while claims and outcomes interleave with accepts", async () => {
+    // 2,600 accepts make several batches (500 requests each, two with the writer at once); claims
+    // and finishes made meanwhile share those batches, and every call gets its own answer
+    const store = track(await SqliteBackend.open(join(tempDir(), "h.db")));
+    const order: number[] = [];
+    const accepts = Array.from({ length: 2600 }, (_, i) => store.accept(newDelivery(), [newTask()]).then((s) => (order.push(i), s)));
+    const runs: Promise<number>[] = [];
+    for (let round = 0; round < 20; round++) {
+      runs.push(store.claim("w", 50, 60_000).then(async (tasks) => {
+        await Promise.all(tasks.map((t) => store.finish("w", t.id, { outcome: "completed" })));
+        return tasks.length;
+      }));
+    }
+    expect((await Promise.all(accepts)).every((s) => s === "accepted")).toBe(true);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    const finished = (await Promise.all(runs)).reduce((a, b) => a + b, 0);
+    expect(await store.countTasks()).toMatchObject({ completed: finished, queued: 2600 - finished, running: 0 });
   });
 
   it("a failing request does not undo the others committed in the same batch", async () => {

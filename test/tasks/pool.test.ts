@@ -44,6 +44,21 @@ class CountingBackend extends MemoryBackend {
   }
 }
 
+/** A promise opened from outside. */
+function opening(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((r) => (open = r));
+  return { promise, open };
+}
+
+/** Resolves once `n` tasks have completed. */
+function completions(app: Hookyard, n: number): Promise<void> {
+  return new Promise((resolve) => {
+    let seen = 0;
+    app.events.on("task:complete", () => ++seen === n && resolve());
+  });
+}
+
 const apps: Hookyard[] = [];
 afterEach(async () => {
   for (const app of apps.splice(0)) await app.stop();
@@ -67,28 +82,66 @@ describe("worker pool", () => {
     expect(store.claims - claimsAtStart).toBe(0); // each task was claimed at accept and ran at once
   });
 
-  it("tasks queued while every slot is busy are claimed as slots free up", async () => {
+  it("deliveries accepted while every slot is busy are held, and start in arrival order as slots free, with no claim", async () => {
     const store = new CountingBackend();
     const app = new Hookyard({ store, logLevel: "silent", webhookSecret: "x", env: {}, concurrency: 1 });
     apps.push(app);
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
+    const gate = opening();
     const ran: string[] = [];
     app.on("issues.opened", async (ctx) => {
       ran.push(ctx.id);
-      await gate;
+      await gate.promise;
     });
     await app.open();
+    const claimsAtStart = store.claims;
     const ids = [randomUUID(), randomUUID(), randomUUID()];
-    const allDone = new Promise<void>((resolve) => {
-      let n = 0;
-      app.events.on("task:complete", () => ++n === ids.length && resolve());
-    });
+    const allDone = completions(app, ids.length);
     for (const id of ids) await app.receive({ id, name: "issues", payload: findExample("issues.opened").payload });
-    release();
+    const tasks = (await store.listTasks({ limit: 10 })).items;
+    expect(tasks.map((t) => t.state).sort()).toEqual(["queued", "queued", "running"]);
+    gate.open();
     await allDone;
-    expect(ran.sort()).toEqual([...ids].sort());
-    expect(store.claims).toBeGreaterThan(0);
+    expect(ran).toEqual(ids);
+    expect(store.claims - claimsAtStart).toBe(0);
+    for (const t of tasks) expect((await store.getTask(t.id))?.attemptLog.map((a) => a.outcome)).toEqual(["completed"]);
+  });
+
+  it("tasks queued by other means (a replay) while every slot is busy are claimed as slots free up", async () => {
+    const store = new CountingBackend();
+    const app = new Hookyard({ store, logLevel: "silent", webhookSecret: "x", env: {}, concurrency: 1 });
+    apps.push(app);
+    const gate = opening();
+    let runs = 0;
+    app.on("issues.opened", async () => {
+      runs++;
+      await gate.promise;
+    });
+    await app.open();
+    const id = randomUUID();
+    const allDone = completions(app, 2);
+    await app.receive({ id, name: "issues", payload: findExample("issues.opened").payload });
+    const claimsBefore = store.claims;
+    await app.replay(id);
+    gate.open();
+    await allDone;
+    expect(runs).toBe(2);
+    expect(store.claims).toBeGreaterThan(claimsBefore);
+  });
+
+  it("a drain gives back the held tasks that have not started: queued, due now, no attempt counted", async () => {
+    const store = new MemoryBackend();
+    const app = new Hookyard({ store, logLevel: "silent", webhookSecret: "x", env: {}, concurrency: 1 });
+    apps.push(app);
+    const gate = opening();
+    app.on("issues.opened", async () => gate.promise);
+    await app.open();
+    for (let i = 0; i < 3; i++) await app.receive({ id: randomUUID(), name: "issues", payload: findExample("issues.opened").payload });
+    const stopped = app.stop();
+    gate.open();
+    await stopped;
+    expect(await store.countTasks()).toMatchObject({ completed: 1, queued: 2, running: 0 });
+    expect(await store.nextWakeAt()).toBeLessThanOrEqual(Date.now());
+    expect(await store.claim("next-process", 10, 60_000)).toMatchObject([{ attempt: 1 }, { attempt: 1 }]);
   });
 
   it("a heartbeat does not renew a task whose outcome is being recorded, so its end is announced (task:complete)", async () => {

@@ -4,22 +4,9 @@ import type {
   DeliverySummary, NewDelivery, NewTask, Page, TaskCounts, TaskDetail, TaskFilter, TaskSummary,
 } from "../../backend.js";
 import { TASK_STATES } from "../../backend.js";
-import { decodeCursor, encodeCursor, pageSize } from "../../cursor.js";
 import { assertTransition, CANCELLABLE_STATES, LEASE_EXPIRED_ERROR, RETRYABLE_STATES } from "../../transitions.js";
 import { TaskNotifier } from "../../notifier.js";
-
-interface DeliveryRow extends DeliverySummary {
-  seq: number;
-  headers: Record<string, string>;
-  contentType: string;
-  body: Uint8Array;
-}
-
-interface TaskRow extends TaskDetail {
-  seq: number;
-  leaseOwner: string | null;
-  leaseUntil: number;
-}
+import { dueAt, paginate, summary, type DeliveryRow, type TaskRow } from "./rows.js";
 
 /**
  * A backend that keeps everything in this process's memory: for unit tests and experiments.
@@ -68,14 +55,15 @@ export class MemoryBackend implements Backend {
     let queued = false;
     for (const t of tasks) {
       const claimed = t.claimedBy;
+      const owner = claimed ?? t.heldBy; // a hold: queued, not due for others until it lapses
       const row: TaskRow = {
         seq: ++this.seq, id: t.id, name: t.name, deliveryId: delivery.id, event: delivery.event, action: delivery.action,
         repository: delivery.repository, state: claimed ? "running" : "queued", attempts: claimed ? 1 : 0,
         maxAttempts: t.maxAttempts, runAt: now, createdAt: now, updatedAt: now, lastError: null, backoff: t.backoff,
-        timeoutMs: t.timeoutMs, attemptLog: [], leaseOwner: claimed?.owner ?? null, leaseUntil: claimed ? now + claimed.leaseMs : 0,
+        timeoutMs: t.timeoutMs, attemptLog: [], leaseOwner: owner?.owner ?? null, leaseUntil: owner ? now + owner.leaseMs : 0,
       };
       if (claimed) row.attemptLog.push({ attempt: 1, startedAt: now, endedAt: null, outcome: "running", error: null });
-      else queued = true;
+      else if (!owner) queued = true;
       this.tasks.set(t.id, row);
       this.open.add(t.id);
     }
@@ -89,7 +77,7 @@ export class MemoryBackend implements Backend {
     for (const id of this.open) {
       const t = this.tasks.get(id);
       if (!t) continue;
-      if (t.state === "running" ? t.leaseUntil <= now : t.runAt <= now) due.push(t);
+      if (dueAt(t) <= now) due.push(t);
     }
     due.sort((a, b) => a.runAt - b.runAt || a.seq - b.seq);
     const claimed: ClaimedTask[] = [];
@@ -103,12 +91,7 @@ export class MemoryBackend implements Backend {
           continue;
         }
       }
-      t.state = "running";
-      t.attempts += 1;
-      t.leaseOwner = owner;
-      t.leaseUntil = now + leaseMs;
-      t.updatedAt = now;
-      t.attemptLog.push({ attempt: t.attempts, startedAt: now, endedAt: null, outcome: "running", error: null });
+      this.begin(t, owner, leaseMs, now);
       claimed.push({
         id: t.id, name: t.name, deliveryId: t.deliveryId, event: t.event, action: t.action, attempt: t.attempts,
         maxAttempts: t.maxAttempts, backoff: t.backoff, timeoutMs: t.timeoutMs,
@@ -123,10 +106,36 @@ export class MemoryBackend implements Backend {
     const until = this.now() + leaseMs;
     for (const id of taskIds) {
       const t = this.tasks.get(id);
-      if (t && t.state === "running" && t.leaseOwner === owner) t.leaseUntil = until;
+      if (t && (t.state === "running" || t.state === "queued") && t.leaseOwner === owner) t.leaseUntil = until;
       else lost.push(id);
     }
     return lost;
+  }
+
+  async start(owner: string, taskIds: string[], leaseMs: number): Promise<string[]> {
+    this.assertOpen();
+    const now = this.now();
+    return taskIds.filter((id) => {
+      const t = this.tasks.get(id);
+      if (!t || t.state !== "queued" || t.leaseOwner !== owner) return true;
+      this.begin(t, owner, leaseMs, now);
+      return false;
+    });
+  }
+
+  async release(owner: string, taskIds: string[]): Promise<void> {
+    this.assertOpen();
+    const now = this.now();
+    for (const id of taskIds) {
+      const t = this.tasks.get(id);
+      if (t?.state === "queued" && t.leaseOwner === owner) Object.assign(t, { leaseOwner: null, leaseUntil: 0, runAt: now, updatedAt: now });
+    }
+    this.notifier.notify();
+  }
+
+  private begin(t: TaskRow, owner: string, leaseMs: number, now: number): void {
+    Object.assign(t, { state: "running", attempts: t.attempts + 1, leaseOwner: owner, leaseUntil: now + leaseMs, updatedAt: now });
+    t.attemptLog.push({ attempt: t.attempts, startedAt: now, endedAt: null, outcome: "running", error: null });
   }
 
   async finish(owner: string, taskId: string, result: AttemptResult): Promise<void> {
@@ -161,7 +170,7 @@ export class MemoryBackend implements Backend {
     for (const id of this.open) {
       const t = this.tasks.get(id);
       if (!t) continue;
-      const at = t.state === "running" ? t.leaseUntil : t.runAt;
+      const at = dueAt(t);
       if (next === null || at < next) next = at;
     }
     return next;
@@ -277,21 +286,4 @@ export class MemoryBackend implements Backend {
   private assertOpen(): void {
     if (this.closed) throw new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", "the store is closed");
   }
-}
-
-function summary(t: TaskRow): TaskSummary {
-  return {
-    id: t.id, name: t.name, deliveryId: t.deliveryId, event: t.event, action: t.action, repository: t.repository,
-    state: t.state, attempts: t.attempts, maxAttempts: t.maxAttempts, runAt: t.runAt, createdAt: t.createdAt,
-    updatedAt: t.updatedAt, lastError: t.lastError,
-  };
-}
-
-function paginate<R extends { seq: number }, T>(rows: R[], filter: { limit?: number; cursor?: string }, map: (r: R) => T): Page<T> {
-  const limit = pageSize(filter.limit);
-  const before = decodeCursor(filter.cursor);
-  const sorted = rows.filter((r) => before === undefined || r.seq < before).sort((a, b) => b.seq - a.seq);
-  const page = sorted.slice(0, limit);
-  const last = page.at(-1);
-  return { items: page.map(map), nextCursor: sorted.length > limit && last ? encodeCursor(last.seq) : null };
 }

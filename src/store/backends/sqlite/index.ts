@@ -104,7 +104,7 @@ export class SqliteBackend implements Backend {
     const pos = this.writer && !this.closed ? this.writer.addBytes(headersText, body) : 0;
     const args: AcceptArgs = { delivery: meta, pos, headersLen, bodyLen: body.length, tasks };
     const status = await this.call<AcceptStatus>("accept", [args]);
-    if (status === "accepted" && tasks.some((t) => !t.claimedBy)) this.notifier.notify();
+    if (status === "accepted" && tasks.some((t) => !t.claimedBy && !t.heldBy)) this.notifier.notify();
     return status;
   }
 
@@ -119,6 +119,15 @@ export class SqliteBackend implements Backend {
 
   extendLeases(owner: string, taskIds: string[], leaseMs: number): Promise<string[]> {
     return this.call("extendLeases", [owner, taskIds, leaseMs]);
+  }
+
+  start(owner: string, taskIds: string[], leaseMs: number): Promise<string[]> {
+    return this.call("start", [owner, taskIds, leaseMs]);
+  }
+
+  async release(owner: string, taskIds: string[]): Promise<void> {
+    await this.call("release", [owner, taskIds]);
+    this.notifier.notify();
   }
 
   async finish(owner: string, taskId: string, result: AttemptResult): Promise<void> {

@@ -10,6 +10,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { NewDelivery, NewTask } from "../../backend.js";
 import Database from "better-sqlite3";
 import { BodyLogWriter, bodyLogDir } from "./body-log.js";
+import { releaseHolds, repairTail } from "./recovery.js";
 import { migrate } from "./schema.js";
 import { SqliteWrites, type StoredDelivery } from "./writes.js";
 
@@ -41,7 +42,13 @@ export interface AcceptArgs {
   tasks: NewTask[];
 }
 
-export type WriteOp = "accept" | "addTasks" | "claim" | "extendLeases" | "finish" | "retryTask" | "cancelTask" | "ping";
+export type WriteOp = "accept" | "addTasks" | "claim" | "extendLeases" | "start" | "release" | "finish" | "retryTask" | "cancelTask" | "ping";
+
+/**
+ * What the writer posts back: `partial` answers given ahead of a commit's fsync (their batch is
+ * still in flight), and `answer`, the rest of the answers of the `batches` messages it committed.
+ */
+export type WriterAnswer = ["partial", responses: string] | ["answer", batches: number, responses: string];
 
 export type WriteResponse =
   | { id: number; ok: true; value: unknown }
@@ -56,6 +63,8 @@ function open(path: string): Database.Database {
   db.pragma("synchronous = FULL");
   db.pragma("busy_timeout = 5000");
   db.pragma("wal_autocheckpoint = 0");
+  // savepoints keep their undo pages here: in memory, not in a temporary file
+  db.pragma("temp_store = MEMORY");
   return db;
 }
 
@@ -65,6 +74,7 @@ function runWriter(options: ThreadOptions): void {
   const writes = new SqliteWrites(db);
   const log = new BodyLogWriter(bodyLogDir(options.path));
   repairTail(db, log);
+  releaseHolds(db);
   const closeWhenIdle = async (): Promise<void> => {
     while (flushing || pending.length > 0 || refused.length > 0) {
       if (!flushing) await flush();
@@ -77,6 +87,8 @@ function runWriter(options: ThreadOptions): void {
     parentPort!.close();
   };
   let pending: WriteRequest[] = [];
+  /** Messages whose requests are in `pending`: one flush answers them all, and says how many. */
+  let batches = 0;
   let scheduled = false;
 
   const apply = (req: WriteRequest, now: number): unknown => {
@@ -89,6 +101,8 @@ function runWriter(options: ThreadOptions): void {
       case "addTasks": return writes.addTasks(a[0], a[1], now);
       case "claim": return writes.claim(a[0], a[1], a[2], now);
       case "extendLeases": return writes.extendLeases(a[0], a[1], a[2], now);
+      case "start": return writes.startHeld(a[0], a[1], a[2], now);
+      case "release": return writes.release(a[0], a[1], now);
       case "finish": return writes.finish(a[0], a[1], a[2], now);
       case "retryTask": return writes.retryTask(a[0], now);
       case "cancelTask": return writes.cancelTask(a[0], now);
@@ -96,19 +110,28 @@ function runWriter(options: ThreadOptions): void {
     }
   };
 
-  // Each request runs in its own savepoint, so one failing request does not undo the others.
+  // A batch first runs in one plain transaction. Should a request throw (a refused operator action,
+  // a bad id), that transaction is rolled back and the batch runs again with each request in its
+  // own savepoint, so one failing request does not undo the others. Savepoints on every request
+  // cost more than the request's own statements, and requests that throw are rare.
+  const plain = db.transaction((reqs: WriteRequest[], now: number) => reqs.map((req): WriteResponse => ({ id: req.id, ok: true, value: apply(req, now) })));
   const one = db.transaction((req: WriteRequest, now: number) => apply(req, now));
-  const batch = db.transaction((reqs: WriteRequest[]) => {
+  const isolated = db.transaction((reqs: WriteRequest[], now: number) => reqs.map((req): WriteResponse => {
+    try {
+      return { id: req.id, ok: true, value: one(req, now) };
+    } catch (err) {
+      const e = err as { code?: unknown; message?: unknown };
+      return { id: req.id, ok: false, error: { code: typeof e.code === "string" ? e.code : undefined, message: String(e.message ?? err) } };
+    }
+  }));
+  const batch = (reqs: WriteRequest[]): WriteResponse[] => {
     const now = Date.now();
-    return reqs.map((req): WriteResponse => {
-      try {
-        return { id: req.id, ok: true, value: one(req, now) };
-      } catch (err) {
-        const e = err as { code?: unknown; message?: unknown };
-        return { id: req.id, ok: false, error: { code: typeof e.code === "string" ? e.code : undefined, message: String(e.message ?? err) } };
-      }
-    });
-  });
+    try {
+      return plain(reqs, now);
+    } catch {
+      return isolated(reqs, now);
+    }
+  };
 
   // Only what a 202 or an API answer promises must reach the disk before the answer: deliveries
   // and operator actions. Claims, lease renewals and attempt outcomes commit without their own
@@ -140,18 +163,20 @@ function runWriter(options: ThreadOptions): void {
     scheduled = false;
     flushing = true;
     const reqs = pending;
+    const answered = batches;
     pending = [];
+    batches = 0;
     const quick = refused.concat(commit(reqs.filter((r) => !DURABLE_OPS.has(r.op)), "NORMAL"));
     refused = [];
     const durable = reqs.filter((r) => DURABLE_OPS.has(r.op));
-    if (quick.length > 0 && durable.length > 0) parentPort!.postMessage(["partial", JSON.stringify(quick)]);
+    if (quick.length > 0 && durable.length > 0) parentPort!.postMessage(["partial", JSON.stringify(quick)] satisfies WriterAnswer);
     const responses = durable.length > 0 ? [] : quick;
     const bytesSynced = durable.length > 0 ? log.syncInBackground().then(() => undefined, (err: Error) => err) : Promise.resolve(undefined);
     const committed = commit(durable, "FULL");
     const syncError = await bytesSynced;
     responses.push(...(syncError ? failed(durable, `the body log could not be synced: ${syncError.message}`) : committed));
-    // one answer per batch: the main thread sends its next batch when this one is answered
-    parentPort!.postMessage(JSON.stringify(responses));
+    // the main thread sends its next batch when one of its batches is answered
+    parentPort!.postMessage(["answer", answered, JSON.stringify(responses)] satisfies WriterAnswer);
     finishCheckpoint();
     flushing = false;
     if (pending.length > 0 || refused.length > 0) schedule();
@@ -189,6 +214,7 @@ function runWriter(options: ThreadOptions): void {
   // the rows that point at them commit), so each accept learns where its bytes are.
   const receive = ([json, bytes]: WriteBatch): void => {
     const reqs = JSON.parse(json) as WriteRequest[];
+    batches++;
     if (bytes !== null && bytes.length > 0) {
       let base: { seg: number; off: number };
       try {
@@ -216,29 +242,6 @@ function runWriter(options: ThreadOptions): void {
     schedule();
   });
   parentPort!.postMessage("ready");
-}
-
-/**
- * Removes deliveries whose bytes a crash kept from the body log (their rows committed, the bytes'
- * fsync did not finish): they were never answered, so GitHub shows them failed and the
- * missed-delivery recovery asks for them again. Only the last batches can be affected.
- */
-function repairTail(db: Database.Database, log: BodyLogWriter): void {
-  const rows = db.prepare(`SELECT seq, id, log_seg AS seg, log_off AS off, headers_len + body_len AS len FROM deliveries ORDER BY seq DESC LIMIT 1000`).all() as
-    { seq: number; id: string; seg: number; off: number; len: number }[];
-  const sizes = new Map<number, number>();
-  const torn = rows.filter((r) => {
-    if (!sizes.has(r.seg)) sizes.set(r.seg, log.segmentSize(r.seg));
-    return r.off + r.len > (sizes.get(r.seg) as number);
-  });
-  if (torn.length === 0) return;
-  db.transaction(() => {
-    for (const r of torn) {
-      db.prepare(`DELETE FROM attempts WHERE task_id IN (SELECT id FROM tasks WHERE delivery_seq = ?)`).run(r.seq);
-      db.prepare(`DELETE FROM tasks WHERE delivery_seq = ?`).run(r.seq);
-      db.prepare(`DELETE FROM deliveries WHERE seq = ?`).run(r.seq);
-    }
-  })();
 }
 
 function runCheckpointer(options: ThreadOptions): void {

@@ -1,18 +1,30 @@
 /**
  * The main thread's side of the SQLite writer thread: calls become requests, sent as one message
- * per batch with one batch in flight (what arrives while the writer commits and fsyncs goes in the
- * next commit), and answers settle the calls. Also starts and stops the store's threads.
+ * per batch with at most two batches in flight (what arrives meanwhile goes in a later commit), and
+ * answers settle the calls. Also starts and stops the store's threads.
  */
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { ERRORS, HookyardError, type ErrorCode } from "../../../errors.js";
-import type { ThreadOptions, WriteBatch, WriteOp, WriteRequest, WriteResponse } from "./thread.js";
+import type { ThreadOptions, WriteBatch, WriteOp, WriteRequest, WriteResponse, WriterAnswer } from "./thread.js";
 
 type Settle = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
 
 /**
- * Sends write requests to the writer thread and settles them with its answers.
+ * Batches with the writer at once. With two, the writer commits one batch while this thread
+ * settles the answers of the one before and gathers the next: neither side waits for the other.
+ */
+const MAX_IN_FLIGHT = 2;
+/**
+ * A batch is sent as soon as it has this many requests (when fewer than MAX_IN_FLIGHT are out), so
+ * a burst of calls becomes a pipeline of batches instead of one batch both sides take turns on.
+ */
+const BATCH_SIZE = 500;
+
+/**
+ * Sends write requests to the writer thread and settles them with its answers. Requests are
+ * answered in the order they were made.
  *
  * @example
  * ```ts
@@ -23,8 +35,8 @@ type Settle = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
 export class WriterChannel {
   private readonly pending = new Map<number, Settle>();
   private nextId = 1;
-  /** A batch is with the writer and not answered yet. */
-  private inFlight = false;
+  /** Batches with the writer and not answered yet. */
+  private inFlight = 0;
   private outbox: WriteRequest[] = [];
   /** Stored headers (JSON text) and bodies of the outbox's deliveries, in order, and their total size. */
   private pieces: (string | Uint8Array)[] = [];
@@ -32,12 +44,11 @@ export class WriterChannel {
 
   constructor(private readonly worker: Worker) {
     worker.on("message", (msg: unknown) => {
-      // ["partial", json]: answers given ahead of the batch's fsync; the batch is still in flight
-      const partial = Array.isArray(msg) && msg[0] === "partial";
-      const json = partial ? (msg as [string, string])[1] : msg;
-      if (typeof json !== "string" || json[0] !== "[") return; // "closed" and other signals
-      if (!partial) {
-        this.inFlight = false;
+      if (!Array.isArray(msg)) return; // "closed" and other signals
+      const answer = msg as WriterAnswer;
+      const json = answer[0] === "answer" ? answer[2] : answer[1];
+      if (answer[0] === "answer") {
+        this.inFlight -= answer[1];
         if (this.outbox.length > 0) setImmediate(this.send); // after the answers below have run their continuations
       }
       for (const res of JSON.parse(json) as WriteResponse[]) {
@@ -66,7 +77,10 @@ export class WriterChannel {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      if (this.outbox.push({ id, op, args }) === 1 && !this.inFlight) setImmediate(this.send);
+      const queued = this.outbox.push({ id, op, args });
+      if (this.inFlight >= MAX_IN_FLIGHT) return; // sent when an answer frees a place
+      if (queued >= BATCH_SIZE) this.send();
+      else if (queued === 1) setImmediate(this.send);
     });
   }
 
@@ -77,8 +91,8 @@ export class WriterChannel {
   }
 
   private readonly send = (force = false): void => {
-    if (this.outbox.length === 0 || (this.inFlight && !force)) return;
-    this.inFlight = true;
+    if (this.outbox.length === 0 || (this.inFlight >= MAX_IN_FLIGHT && !force)) return;
+    this.inFlight++;
     let bytes: Uint8Array | null = null;
     if (this.pieceBytes > 0) {
       const buf = Buffer.allocUnsafeSlow(this.pieceBytes);

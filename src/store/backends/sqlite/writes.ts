@@ -37,7 +37,13 @@ export class SqliteWrites {
         `UPDATE tasks SET state = 'failed', lease_owner = NULL, due_at = NULL, last_error = ?, updated_at = ? WHERE id = ?`,
       ),
       setLastError: db.prepare(`UPDATE tasks SET last_error = ? WHERE id = ?`),
-      extend: db.prepare(`UPDATE tasks SET lease_until = ?, due_at = ? WHERE id = ? AND state = 'running' AND lease_owner = ?`),
+      // a lease (running) or a hold (queued with an owner): only those two states ever have an owner
+      extend: db.prepare(`UPDATE tasks SET lease_until = ?, due_at = ? WHERE id = ? AND state IN ('running', 'queued') AND lease_owner = ?`),
+      start: db.prepare(
+        `UPDATE tasks SET state = 'running', attempts = attempts + 1, lease_until = ?, due_at = ?, started_at = ?, updated_at = ?
+         WHERE id = ? AND state = 'queued' AND lease_owner = ?`,
+      ),
+      release: db.prepare(`UPDATE tasks SET lease_owner = NULL, lease_until = 0, due_at = ?, updated_at = ? WHERE id = ? AND state = 'queued' AND lease_owner = ?`),
       owned: db.prepare(`SELECT 1 FROM tasks WHERE id = ? AND state = 'running' AND lease_owner = ?`),
       complete: db.prepare(
         `UPDATE tasks SET state = 'completed', lease_owner = NULL, due_at = NULL, updated_at = ? WHERE id = ? AND state = 'running' AND lease_owner = ?`,
@@ -83,9 +89,11 @@ export class SqliteWrites {
   private insertTasks(d: DeliveryKey, tasks: NewTask[], now: number): void {
     for (const t of tasks) {
       const c = t.claimedBy;
+      const owner = c ?? t.heldBy; // a hold: queued, but not due for others until it lapses
       this.s.insertTask.run(
         t.id, d.seq, d.id, t.name, d.event, d.action, d.repository, c ? "running" : "queued", c ? 1 : 0, t.maxAttempts, now,
-        c?.owner ?? null, c ? now + c.leaseMs : 0, c ? now + c.leaseMs : now, c ? now : null, JSON.stringify(t.backoff), t.timeoutMs, now, now,
+        owner?.owner ?? null, owner ? now + owner.leaseMs : 0, owner ? now + owner.leaseMs : now, c ? now : null,
+        JSON.stringify(t.backoff), t.timeoutMs, now, now,
       );
     }
   }
@@ -119,6 +127,14 @@ export class SqliteWrites {
 
   extendLeases(owner: string, taskIds: string[], leaseMs: number, now: number): string[] {
     return taskIds.filter((id) => this.s.extend.run(now + leaseMs, now + leaseMs, id, owner).changes === 0);
+  }
+
+  startHeld(owner: string, taskIds: string[], leaseMs: number, now: number): string[] {
+    return taskIds.filter((id) => this.s.start.run(now + leaseMs, now + leaseMs, now, now, id, owner).changes === 0);
+  }
+
+  release(owner: string, taskIds: string[], now: number): void {
+    for (const id of taskIds) this.s.release.run(now, now, id, owner);
   }
 
   finish(owner: string, taskId: string, result: AttemptResult, now: number): void {
