@@ -2,12 +2,11 @@ import { randomUUID } from "node:crypto";
 import { createPostgresBackend, Worker } from "bullmq";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
-import { Hookyard } from "../../src/app.js";
 import type { Backend } from "../../src/store/backend.js";
-import { RetryLaterError } from "../../src/tasks/steer.js";
 import { BullmqBackend, migrate, openPostgresBackend, type PostgresBackendOptions } from "../../src/store/backends/bullmq/index.js";
 import { pageQuery } from "../../src/store/backends/bullmq/pg-reads.js";
 import { openStore } from "../../src/store/open.js";
+import { ingressThenWorker } from "../support/shared-store.js";
 import { expectCode, newDelivery, newTask, pollUntil, seed } from "../support/store.js";
 import { describeBackend } from "./conformance.js";
 
@@ -182,24 +181,7 @@ describe("BullMQ store on Postgres (beta)", () => {
   it("two Hookyard processes share one store: an ingress-only one accepts, a worker one runs the handler (with a retry)", async () => {
     const { store: ingressStore, schema } = await open();
     const { store: workerStore } = await open({ schema, queue: `q${schema}`, migrate: false });
-    const settings = { logLevel: "silent" as const, env: {}, webhookSecret: "s", pollInterval: 60_000 };
-    const ingress = new Hookyard({ ...settings, store: ingressStore, workers: false });
-    const worker = new Hookyard({ ...settings, store: workerStore });
-    cleanups.unshift(() => ingress.stop(), () => worker.stop());
-    const seen: number[] = [];
-    let done!: () => void;
-    const finished = new Promise<void>((resolve) => (done = resolve));
-    for (const app of [ingress, worker]) {
-      app.on("issues.opened", async function triage(ctx) {
-        seen.push(ctx.attempt);
-        if (ctx.attempt === 1) throw new RetryLaterError(5);
-        done();
-      }, { retries: 2 });
-    }
-    await worker.open();
-    expect(await ingress.receive({ id: "delivery-1", name: "issues", payload: { action: "opened" } })).toBe("accepted");
-    await finished;
-    expect(seen).toEqual([1, 2]);
+    expect(await ingressThenWorker(ingressStore, workerStore, (stop) => cleanups.unshift(stop))).toEqual([1, 2]);
   });
 
   it("openStore takes postgres:// and postgresql:// URLs with schema and queue", async () => {
