@@ -36,6 +36,20 @@ async function labelIssues(fake: FakeGitHub, helper: Hookyard, installationId: n
   return [...new Set(fake.deliveries.map((d) => d.guid))].filter((g) => !before.has(g));
 }
 
+/**
+ * A fake GitHub whose webhooks reach no server (each send fails, or succeeds as failWebhooks()
+ * says), an open app on it, the App's Octokit, and a sender of `issues` deliveries.
+ */
+async function offline() {
+  const { fake, installation } = await fakeWithRepo();
+  fake.setWebhookUrl(UNREACHED);
+  const app = appFor(fake);
+  await app.open();
+  const gh = await app.auth();
+  const sendIssue = () => fake.sendWebhook("issues", issuePayload(installation.id), { installationId: installation.id });
+  return { fake, installation, app, gh, sendIssue };
+}
+
 /** A webhook receiver that holds every request until told how to answer. */
 async function holdingReceiver() {
   const held: ServerResponse[] = [];
@@ -95,15 +109,11 @@ describe("missed-delivery recovery", () => {
   });
 
   it("redelivers only deliveries every attempt of which failed and that are not in the store", async () => {
-    const { fake, installation } = await fakeWithRepo();
-    fake.setWebhookUrl(UNREACHED); // every send below fails or succeeds by failWebhooks()
-    const app = appFor(fake);
-    await app.open();
-    const gh = await app.auth();
+    const { fake, installation, app, gh, sendIssue } = await offline();
     fake.failWebhooks(true);
-    const laterOk = await fake.sendWebhook("issues", issuePayload(installation.id), { installationId: installation.id });
-    const stored = await fake.sendWebhook("issues", issuePayload(installation.id), { installationId: installation.id });
-    const lost = await fake.sendWebhook("issues", issuePayload(installation.id), { installationId: installation.id });
+    const laterOk = await sendIssue();
+    const stored = await sendIssue();
+    const lost = await sendIssue();
     // the first one failed, then a redelivery (asked for by hand) reached a receiver
     fake.failWebhooks(200);
     await gh.request("POST /app/hook/deliveries/{delivery_id}/attempts", { delivery_id: laterOk.id });
@@ -121,15 +131,11 @@ describe("missed-delivery recovery", () => {
   });
 
   it("does not ask again while a redelivery is pending; asks again after it failed, at most maxRequests times", async () => {
-    const { fake, installation } = await fakeWithRepo();
-    fake.setWebhookUrl(UNREACHED); // every send below fails or succeeds by failWebhooks()
-    const app = appFor(fake);
-    await app.open();
-    const gh = await app.auth();
+    const { fake, app, gh, sendIssue } = await offline();
     const state = new MemoryRecoveryState();
     const recover = () => recoverMissedDeliveries({ github: gh, store: app.store, state, maxRequests: 3 });
     fake.failWebhooks(true);
-    const d = await fake.sendWebhook("issues", issuePayload(installation.id), { installationId: installation.id });
+    const d = await sendIssue();
     fake.failWebhooks(false);
     const receiver = await holdingReceiver();
     fake.setWebhookUrl(receiver.url);
@@ -154,15 +160,11 @@ describe("missed-delivery recovery", () => {
   });
 
   it("stops at a spent rate limit and the next run resumes where it stopped", async () => {
-    const { fake, installation } = await fakeWithRepo();
-    fake.setWebhookUrl(UNREACHED); // every send below fails or succeeds by failWebhooks()
-    const app = appFor(fake);
-    await app.open();
-    const gh = await app.auth();
+    const { fake, app, gh, sendIssue } = await offline();
     const state = new MemoryRecoveryState();
     fake.failWebhooks(true);
     const sent = [];
-    for (let i = 0; i < 3; i++) sent.push(await fake.sendWebhook("issues", issuePayload(installation.id), { installationId: installation.id }));
+    for (let i = 0; i < 3; i++) sent.push(await sendIssue());
     fake.failWebhooks(200); // redeliveries reach a receiver
 
     // a secondary limit on the first request: nothing read, nothing asked, nothing remembered
@@ -187,18 +189,14 @@ describe("missed-delivery recovery", () => {
   });
 
   it("keeps a checkpoint: the next run reads the log only back to where the last one stopped", async () => {
-    const { fake, installation } = await fakeWithRepo();
-    fake.setWebhookUrl(UNREACHED); // every send below fails or succeeds by failWebhooks()
-    const app = appFor(fake);
-    await app.open();
-    const gh = await app.auth();
+    const { fake, app, gh, sendIssue } = await offline();
     const state = new MemoryRecoveryState();
     const recover = () => recoverMissedDeliveries({ github: gh, store: app.store, state, now: () => fake.clock.now() });
     fake.failWebhooks(200);
     for (let i = 0; i < 250; i++) await fake.sendWebhook("ping", { zen: `${i}` });
     fake.clock.advance(3_600_000);
     fake.failWebhooks(true);
-    const lost = await fake.sendWebhook("issues", issuePayload(installation.id), { installationId: installation.id });
+    const lost = await sendIssue();
     fake.failWebhooks(200);
 
     const first = await recover();
