@@ -190,10 +190,13 @@ export class WorkerPool {
    */
   pump(): void {
     if (!this.started || this.stopping) return;
-    // held tasks first: they need no claim, and they are the oldest this process took
+    const claim = !this.claiming && this.mayHaveWork;
     const open = this.o.concurrency - this.busy - this.reserved - this.claimingSlots;
-    if (open > 0 && this.held.length > 0) this.startHeld(open);
-    if (this.claiming || !this.mayHaveWork) return;
+    // Held tasks need no claim. When the store may also have due tasks (retries, replays, a
+    // backlog), the claim gets at least half the free slots, so that a steady stream of new
+    // deliveries cannot keep those waiting.
+    if (open > 0 && this.held.length > 0) this.startHeld(claim ? Math.floor(open / 2) : open);
+    if (!claim) return;
     const free = this.o.concurrency - this.busy - this.reserved;
     if (free <= 0) return;
     this.mayHaveWork = false; // a notice that arrives while this claim is in flight sets it again

@@ -128,6 +128,27 @@ describe("worker pool", () => {
     expect(store.claims).toBeGreaterThan(claimsBefore);
   });
 
+  it("held tasks do not keep a task queued by other means waiting: a freed slot goes to the claim first", async () => {
+    const store = new MemoryBackend();
+    const app = new Hookyard({ store, logLevel: "silent", webhookSecret: "x", env: {}, concurrency: 1 });
+    apps.push(app);
+    const gate = opening();
+    const ran: string[] = [];
+    app.on("issues.opened", async (ctx) => {
+      ran.push(ctx.id);
+      await gate.promise;
+    });
+    await app.open();
+    const ids = Array.from({ length: 5 }, () => randomUUID());
+    const allDone = completions(app, ids.length + 1);
+    for (const id of ids) await app.receive({ id, name: "issues", payload: findExample("issues.opened").payload });
+    // one runs, four are held; the replay's task is queued in the store, not held
+    await app.replay(ids[0]!);
+    gate.open();
+    await allDone;
+    expect(ran).toEqual([ids[0], ids[0], ...ids.slice(1)]);
+  });
+
   it("a drain gives back the held tasks that have not started: queued, due now, no attempt counted", async () => {
     const store = new MemoryBackend();
     const app = new Hookyard({ store, logLevel: "silent", webhookSecret: "x", env: {}, concurrency: 1 });
