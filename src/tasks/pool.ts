@@ -124,9 +124,9 @@ export class WorkerPool {
    * next write, ahead of their outcomes, and one the store refuses (cancelled meanwhile) is stopped
    * as lost, so its outcome is not recorded.
    */
-  private startHeld(free: number): number {
+  private startHeld(free: number): void {
     const batch = this.held.splice(0, free);
-    if (batch.length === 0) return 0;
+    if (batch.length === 0) return;
     const stops = batch.map(() => new Stopper());
     this.o.backend.start!(this.o.owner, batch.map((t) => t.id), this.o.leaseMs).then(
       (lost) => {
@@ -138,7 +138,6 @@ export class WorkerPool {
       },
     );
     batch.forEach((task, i) => void this.runClaimed(task, false, stops[i]));
-    return batch.length;
   }
 
   private async releaseHeld(tasks: ClaimedTask[]): Promise<void> {
