@@ -79,13 +79,14 @@ export class DeliveryIntake {
     const background = tasks.filter((t) => !t.claimedBy);
     // this process's workers take the new tasks without a claim: held for it (queued, reserved)
     // when the store has holds, else claimed outright while slots are free
-    const held = this.o.workers && pool ? pool.hold(background.length) : 0;
-    const reserved = this.o.workers && pool && held === 0 ? pool.reserve(background.length) : 0;
-    const early = background.slice(0, held + reserved);
-    for (const t of early) {
-      if (held > 0) t.heldBy = { owner: this.o.owner, leaseMs: this.o.leaseMs };
-      else t.claimedBy = { owner: this.o.owner, leaseMs: this.o.leaseMs };
-    }
+    const taker = this.o.workers ? pool : undefined;
+    const holds = taker?.holds ?? false;
+    let taken = 0;
+    if (taker) taken = holds ? taker.hold(background.length) : taker.reserve(background.length);
+    const early = background.slice(0, taken);
+    const lease = { owner: this.o.owner, leaseMs: this.o.leaseMs };
+    for (const t of early) t[holds ? "heldBy" : "claimedBy"] = lease;
+    const reserved = holds ? 0 : early.length;
     if (this.o.workers || inline.length > 0) this.payloads.put(delivery.id, payload, tasks.length);
     let status: AcceptStatus;
     try {
@@ -103,7 +104,7 @@ export class DeliveryIntake {
       return status;
     }
     for (const t of early) {
-      if (held > 0) pool?.runHeld(claimedFrom(t, delivery));
+      if (holds) pool?.runHeld(claimedFrom(t, delivery));
       else void pool?.runClaimed(claimedFrom(t, delivery), true);
     }
     if (inline.length > 0 && pool) await Promise.all(inline.map((t) => pool.runClaimed(claimedFrom(t, delivery))));

@@ -99,13 +99,18 @@ export class WorkerPool {
     this.pump();
   }
 
+  /** Whether the store has holds: then new tasks are held for this process, else reserved (see `reserve`). */
+  get holds(): boolean {
+    return this.o.backend.start !== undefined;
+  }
+
   /**
    * How many of `wanted` tasks an accept may create held for this process (0 when the store has no
    * holds). Each committed one is handed over with `runHeld`. Accepts in flight are not counted
    * against the limit: their payloads are in memory either way.
    */
   hold(wanted: number): number {
-    if (!this.started || this.stopping || !this.o.backend.start) return 0;
+    if (!this.started || this.stopping || !this.holds) return 0;
     return Math.max(0, Math.min(wanted, this.o.holdLimit - this.held.length));
   }
 

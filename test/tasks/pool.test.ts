@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { Hookyard } from "../../src/app.js";
+import type { Backend } from "../../src/store/backend.js";
 import { MemoryBackend } from "../../src/store/backends/memory/index.js";
 import { findExample } from "../../src/testing/examples.js";
 
@@ -64,6 +65,26 @@ afterEach(async () => {
   for (const app of apps.splice(0)) await app.stop();
 });
 
+/** Posts an `issues.opened` example delivery to `app` without HTTP. */
+const send = (app: Hookyard, id: string = randomUUID()) => app.receive({ id, name: "issues", payload: findExample("issues.opened").payload });
+
+/**
+ * An open app with one worker slot on `store`, whose `issues.opened` handler records each delivery
+ * id (in `ran`) and then waits until `gate.open()`.
+ */
+async function gatedApp(store: Backend): Promise<{ app: Hookyard; gate: ReturnType<typeof opening>; ran: string[] }> {
+  const app = new Hookyard({ store, logLevel: "silent", webhookSecret: "x", env: {}, concurrency: 1 });
+  apps.push(app);
+  const gate = opening();
+  const ran: string[] = [];
+  app.on("issues.opened", async (ctx) => {
+    ran.push(ctx.id);
+    await gate.promise;
+  });
+  await app.open();
+  return { app, gate, ran };
+}
+
 describe("worker pool", () => {
   it("a finished task claims nothing when the store has nothing queued (no claim round trip per task)", async () => {
     const store = new CountingBackend();
@@ -75,7 +96,7 @@ describe("worker pool", () => {
     const claimsAtStart = store.claims;
     for (let i = 0; i < 20; i++) {
       const finished = app.events.once("task:complete");
-      await app.receive({ id: randomUUID(), name: "issues", payload: findExample("issues.opened").payload });
+      await send(app);
       await finished;
     }
     expect(done).toBe(20);
@@ -84,19 +105,11 @@ describe("worker pool", () => {
 
   it("deliveries accepted while every slot is busy are held, and start in arrival order as slots free, with no claim", async () => {
     const store = new CountingBackend();
-    const app = new Hookyard({ store, logLevel: "silent", webhookSecret: "x", env: {}, concurrency: 1 });
-    apps.push(app);
-    const gate = opening();
-    const ran: string[] = [];
-    app.on("issues.opened", async (ctx) => {
-      ran.push(ctx.id);
-      await gate.promise;
-    });
-    await app.open();
+    const { app, gate, ran } = await gatedApp(store);
     const claimsAtStart = store.claims;
     const ids = [randomUUID(), randomUUID(), randomUUID()];
     const allDone = completions(app, ids.length);
-    for (const id of ids) await app.receive({ id, name: "issues", payload: findExample("issues.opened").payload });
+    for (const id of ids) await send(app, id);
     const tasks = (await store.listTasks({ limit: 10 })).items;
     expect(tasks.map((t) => t.state).sort()).toEqual(["queued", "queued", "running"]);
     gate.open();
@@ -108,40 +121,23 @@ describe("worker pool", () => {
 
   it("tasks queued by other means (a replay) while every slot is busy are claimed as slots free up", async () => {
     const store = new CountingBackend();
-    const app = new Hookyard({ store, logLevel: "silent", webhookSecret: "x", env: {}, concurrency: 1 });
-    apps.push(app);
-    const gate = opening();
-    let runs = 0;
-    app.on("issues.opened", async () => {
-      runs++;
-      await gate.promise;
-    });
-    await app.open();
+    const { app, gate, ran } = await gatedApp(store);
     const id = randomUUID();
     const allDone = completions(app, 2);
-    await app.receive({ id, name: "issues", payload: findExample("issues.opened").payload });
+    await send(app, id);
     const claimsBefore = store.claims;
     await app.replay(id);
     gate.open();
     await allDone;
-    expect(runs).toBe(2);
+    expect(ran).toEqual([id, id]);
     expect(store.claims).toBeGreaterThan(claimsBefore);
   });
 
   it("held tasks do not keep a task queued by other means waiting: a freed slot goes to the claim first", async () => {
-    const store = new MemoryBackend();
-    const app = new Hookyard({ store, logLevel: "silent", webhookSecret: "x", env: {}, concurrency: 1 });
-    apps.push(app);
-    const gate = opening();
-    const ran: string[] = [];
-    app.on("issues.opened", async (ctx) => {
-      ran.push(ctx.id);
-      await gate.promise;
-    });
-    await app.open();
+    const { app, gate, ran } = await gatedApp(new MemoryBackend());
     const ids = Array.from({ length: 5 }, () => randomUUID());
     const allDone = completions(app, ids.length + 1);
-    for (const id of ids) await app.receive({ id, name: "issues", payload: findExample("issues.opened").payload });
+    for (const id of ids) await send(app, id);
     // one runs, four are held; the replay's task is queued in the store, not held
     await app.replay(ids[0]!);
     gate.open();
@@ -151,12 +147,8 @@ describe("worker pool", () => {
 
   it("a drain gives back the held tasks that have not started: queued, due now, no attempt counted", async () => {
     const store = new MemoryBackend();
-    const app = new Hookyard({ store, logLevel: "silent", webhookSecret: "x", env: {}, concurrency: 1 });
-    apps.push(app);
-    const gate = opening();
-    app.on("issues.opened", async () => gate.promise);
-    await app.open();
-    for (let i = 0; i < 3; i++) await app.receive({ id: randomUUID(), name: "issues", payload: findExample("issues.opened").payload });
+    const { app, gate } = await gatedApp(store);
+    for (let i = 0; i < 3; i++) await send(app);
     const stopped = app.stop();
     gate.open();
     await stopped;
@@ -176,7 +168,7 @@ describe("worker pool", () => {
     app.events.on("task:complete", ({ task }) => void completed.push(task.id));
     for (let i = 0; i < 5; i++) {
       const finished = app.events.once("task:complete");
-      await app.receive({ id: randomUUID(), name: "issues", payload: findExample("issues.opened").payload });
+      await send(app);
       await finished;
     }
     expect(completed).toHaveLength(5);
@@ -196,7 +188,7 @@ describe("worker pool", () => {
     });
     await app.open();
     const ids = [randomUUID(), randomUUID()];
-    for (const id of ids) await app.receive({ id, name: "issues", payload: findExample("issues.opened").payload });
+    for (const id of ids) await send(app, id);
     await second; // the first task's finish is still held: its slot was not
     expect(store.finishesAsked).toBe(1);
     expect((await store.getTask((await store.listTasks({ limit: 10 })).items.find((t) => t.deliveryId === ids[0])!.id))?.state).toBe("running");
