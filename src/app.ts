@@ -17,7 +17,8 @@ import type { AcceptStatus, Backend } from "./store/backend.js";
 import { openStore } from "./store/open.js";
 import { applicationFunctionOptions, type ApplicationFunctionOptions } from "./probot/app-options.js";
 import { DeliveryIntake, type ReceiveInput } from "./tasks/intake.js";
-import { HOLD_LIMIT, WorkerPool } from "./tasks/pool.js";
+import { HOLD_LIMIT } from "./tasks/held.js";
+import { WorkerPool } from "./tasks/pool.js";
 import { runAttempt, type ErrorHandler } from "./tasks/runner.js";
 
 /** Options of `new Hookyard()`: every setting of docs/reference/config.md, plus an opened store or a logger. */

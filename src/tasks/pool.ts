@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Backend, ClaimedTask } from "../store/backend.js";
+import { HeldTasks } from "./held.js";
 import type { AttemptRun, StopReason } from "./runner.js";
 import { Stopper } from "./stopper.js";
 
@@ -21,12 +22,6 @@ export interface PoolOptions {
 
 const SETTLED = Promise.resolve();
 
-/**
- * Tasks a process holds by default (see `PoolOptions.holdLimit`): enough to keep workers busy
- * through a writer batch of a thousand deliveries, small enough that their payloads stay cached.
- */
-export const HOLD_LIMIT = 1000;
-
 interface Running {
   stop: Stopper;
   done: Promise<void>;
@@ -46,8 +41,8 @@ export class WorkerPool {
   /** Slots asked for by the claim in flight, and slots reserved for tasks claimed at accept time. */
   private claimingSlots = 0;
   private reserved = 0;
-  /** Tasks held for this process, in arrival order, waiting for a slot. */
-  private held: ClaimedTask[] = [];
+  /** Tasks held for this process, in arrival order, waiting for a slot (stores with holds only). */
+  private readonly held: HeldTasks | undefined;
   /** The store may hold due tasks this pool has not claimed: set by a queue notice or a wake-up. */
   private mayHaveWork = true;
   private stopping = false;
@@ -57,7 +52,10 @@ export class WorkerPool {
   private heartbeat: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
 
-  constructor(private readonly o: PoolOptions) {}
+  constructor(private readonly o: PoolOptions) {
+    const { backend, owner, leaseMs, holdLimit: limit, log } = o;
+    if (backend.start && backend.release) this.held = new HeldTasks({ backend, owner, leaseMs, limit, log });
+  }
 
   start(): void {
     if (this.started) return;
@@ -101,7 +99,7 @@ export class WorkerPool {
 
   /** Whether the store has holds: then new tasks are held for this process, else reserved (see `reserve`). */
   get holds(): boolean {
-    return this.o.backend.start !== undefined;
+    return this.held !== undefined;
   }
 
   /**
@@ -110,45 +108,19 @@ export class WorkerPool {
    * against the limit: their payloads are in memory either way.
    */
   hold(wanted: number): number {
-    if (!this.started || this.stopping || !this.holds) return 0;
-    return Math.max(0, Math.min(wanted, this.o.holdLimit - this.held.length));
+    if (!this.started || this.stopping || !this.held) return 0;
+    return this.held.room(wanted);
   }
 
   /** Queues a committed task held for this process; it starts when a slot frees. */
   runHeld(task: ClaimedTask): void {
+    if (!this.held) throw new Error("runHeld: the store has no holds");
     if (this.stopping) {
-      void this.releaseHeld([task]);
+      void this.held.release([task]);
       return;
     }
     this.held.push(task);
     this.pump();
-  }
-
-  /**
-   * Starts held tasks in the free slots. The handlers run at once: the start is recorded by the
-   * next write, ahead of their outcomes, and one the store refuses (cancelled meanwhile) is stopped
-   * as lost, so its outcome is not recorded.
-   */
-  private startHeld(free: number): void {
-    const batch = this.held.splice(0, free);
-    if (batch.length === 0) return;
-    const stops = batch.map(() => new Stopper());
-    this.o.backend.start!(this.o.owner, batch.map((t) => t.id), this.o.leaseMs).then(
-      (lost) => {
-        for (const id of lost) stops[batch.findIndex((t) => t.id === id)]?.abort("lost" satisfies StopReason);
-      },
-      (err: unknown) => {
-        this.o.log.error({ err }, "could not record the start of held tasks; they run again when their hold lapses");
-        for (const stop of stops) stop.abort("lost" satisfies StopReason);
-      },
-    );
-    batch.forEach((task, i) => void this.runClaimed(task, false, stops[i]));
-  }
-
-  private async releaseHeld(tasks: ClaimedTask[]): Promise<void> {
-    if (tasks.length === 0) return;
-    await this.o.backend.release!(this.o.owner, tasks.map((t) => t.id)).catch((err: unknown) =>
-      this.o.log.warn({ err }, "could not give back held tasks; they run once their hold lapses"));
   }
 
   /** Runs a task that is already claimed by this owner (an inline handler's or a reserved task's first attempt). */
@@ -199,7 +171,10 @@ export class WorkerPool {
     // Held tasks need no claim. When the store may also have due tasks (retries, replays, a
     // backlog), the claim gets at least half the free slots, so that a steady stream of new
     // deliveries cannot keep those waiting.
-    if (open > 0 && this.held.length > 0) this.startHeld(claim ? Math.floor(open / 2) : open);
+    if (open > 0 && this.held && this.held.size > 0) {
+      // the handlers run at once; the start is recorded by the store's next write, ahead of their outcomes
+      for (const { task, stop } of this.held.start(claim ? Math.floor(open / 2) : open)) void this.runClaimed(task, false, stop);
+    }
     if (!claim) return;
     const free = this.o.concurrency - this.busy - this.reserved;
     if (free <= 0) return;
@@ -263,13 +238,12 @@ export class WorkerPool {
     // a task whose outcome is being recorded is not renewed: its finish ends the lease, and a
     // renewal answered after that finish would wrongly report the lease as lost
     const ids = [...this.running].filter(([, r]) => !r.finishing).map(([id]) => id);
-    const held = this.held.map((t) => t.id);
+    const held = this.held?.ids() ?? [];
     if (ids.length === 0 && held.length === 0) return;
     try {
       const lost = await this.o.backend.extendLeases(this.o.owner, ids.concat(held), this.o.leaseMs);
       // a held task the store no longer holds for us (cancelled) is dropped before it starts
-      const gone = new Set(lost);
-      if (held.some((id) => gone.has(id))) this.held = this.held.filter((t) => !gone.has(t.id));
+      this.held?.forget(new Set(lost));
       for (const id of lost) {
         const r = this.running.get(id);
         if (r && !r.finishing) r.stop.abort("lost" satisfies StopReason);
@@ -285,7 +259,7 @@ export class WorkerPool {
     this.unsubscribe?.();
     clearTimeout(this.wakeTimer);
     // held tasks that have not started go back to the queue, due now, for the next start
-    await this.releaseHeld(this.held.splice(0));
+    await this.held?.releaseAll();
     await this.claiming;
     const all = () => Promise.all([...this.running.values()].map((r) => r.done));
     let timer: NodeJS.Timeout | undefined;
