@@ -9,7 +9,6 @@ import { control } from "./control.mjs";
 let accepted = 0;
 let rejected = 0;
 
-
 const server = createServer((req, res) => {
   if (req.method !== "POST" || req.url !== WEBHOOK_PATH) return answer(res, 404, { error: "not found" });
   const chunks = [];

@@ -36,7 +36,6 @@ const store = (body) => new Promise((resolve) => {
   if (pending.push([body, resolve]) === 1) setImmediate(send);
 });
 
-
 let accepted = 0;
 const server = createServer((req, res) => {
   if (req.method !== "POST" || req.url !== WEBHOOK_PATH) return answer(res, 404, { error: "not found" });

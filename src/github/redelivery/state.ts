@@ -153,7 +153,6 @@ async function readLock(file: string): Promise<LockRecord | undefined> {
   }
 }
 
-
 /**
  * The state store for a store's `description`: a file beside the SQLite database
  * (`<db>-redelivery.json`), else this process's memory.

@@ -132,7 +132,6 @@ function takeLock(file: string): void {
   }
 }
 
-
 /** Reads stored bytes back (any thread); keeps one descriptor per segment it has read. */
 export class BodyLogReader {
   private readonly fds = new Map<number, number>();

@@ -19,12 +19,13 @@ export function repairTail(db: Database.Database, log: BodyLogWriter): void {
     return r.off + r.len > (sizes.get(r.seg) as number);
   });
   if (torn.length === 0) return;
+  const deletes = [
+    db.prepare(`DELETE FROM attempts WHERE task_id IN (SELECT id FROM tasks WHERE delivery_seq = ?)`),
+    db.prepare(`DELETE FROM tasks WHERE delivery_seq = ?`),
+    db.prepare(`DELETE FROM deliveries WHERE seq = ?`),
+  ];
   db.transaction(() => {
-    for (const r of torn) {
-      db.prepare(`DELETE FROM attempts WHERE task_id IN (SELECT id FROM tasks WHERE delivery_seq = ?)`).run(r.seq);
-      db.prepare(`DELETE FROM tasks WHERE delivery_seq = ?`).run(r.seq);
-      db.prepare(`DELETE FROM deliveries WHERE seq = ?`).run(r.seq);
-    }
+    for (const r of torn) for (const del of deletes) del.run(r.seq);
   })();
 }
 
