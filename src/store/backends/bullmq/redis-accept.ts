@@ -21,19 +21,27 @@ const MAX_BATCH = 32;
 const IN_FLIGHT = 1;
 
 interface Pending {
-  delivery: NewDelivery;
-  tasks: NewTask[];
-  now: number;
+  /** The delivery's commands: its body's `SET NX`, its row of the record script, its jobs' add scripts. */
+  body: Cmd;
+  row: unknown;
+  jobs: Cmd[];
+  jobIds: string[];
+  hasTasks: boolean;
   resolve: (status: AcceptStatus) => void;
   reject: (err: unknown) => void;
 }
 
 /**
  * Accepts as a group commit: the deliveries that arrive while a batch is with Redis or in the same
- * event-loop turn go together in the next one (up to MAX_BATCH), in one round trip and one `MULTI` … `EXEC` for the whole batch: each body
- * (`SET NX`), one record script call for all the deliveries (dedup, records, indexes), then
- * BullMQ's add-job scripts for their tasks. A delivery is stored with all its tasks
- * and jobs or not at all, and each gets its own answer.
+ * event-loop turn go together in the next one (up to MAX_BATCH), in one round trip and one `MULTI`
+ * … `EXEC` for the whole batch: each body (`SET NX`), one record script call for all the deliveries
+ * (dedup, records, indexes), then BullMQ's add-job scripts for their tasks. A delivery is stored
+ * with all its tasks and jobs or not at all, and each gets its own answer.
+ *
+ * A delivery's commands are built when it arrives, so that when a batch's reply comes back the
+ * next batch goes out at once, before the callers of the answered one resume: their work (the next
+ * deliveries' parsing and routing) then overlaps the next batch's time in Redis, where answering
+ * first would leave Redis idle while they run.
  *
  * Dedup is decided in the record script; the jobs of a delivery found to be a duplicate there are
  * created in the same transaction all the same (a transaction cannot skip them), and removed right
@@ -52,9 +60,23 @@ export class AcceptBatcher {
     private readonly removeJobs: RemoveJobs,
   ) {}
 
-  accept(delivery: NewDelivery, tasks: NewTask[], now: number): Promise<AcceptStatus> {
+  async accept(delivery: NewDelivery, tasks: NewTask[], now: number): Promise<AcceptStatus> {
+    const d = delivery;
+    const status = tasks.length > 0 ? "accepted" : "ignored";
+    const fields = flat({
+      event: d.event, action: d.action, repository: d.repository,
+      installationId: d.installationId === null ? null : String(d.installationId), status,
+      receivedAt: String(d.receivedAt), contentType: d.contentType, headers: JSON.stringify(d.headers),
+    });
+    const made = newTasks(d.id, tasks, now);
+    const rec = recorder();
+    await this.addJobs(rec.tx, made.jobs, now);
+    const body = Buffer.isBuffer(d.body) ? d.body : Buffer.from(d.body.buffer, d.body.byteOffset, d.body.byteLength);
     return new Promise((resolve, reject) => {
-      this.queue.push({ delivery, tasks, now, resolve, reject });
+      this.queue.push({
+        body: ["set", this.keys.body(d.id), body, "NX"], row: [d.id, d.event, d.action ?? "", d.repository ?? "", status, fields, made.rows],
+        jobs: rec.cmds, jobIds: made.jobs.map((j) => j.id), hasTasks: tasks.length > 0, resolve, reject,
+      });
       if (!this.scheduled && this.inFlight < IN_FLIGHT) {
         this.scheduled = true;
         setImmediate(this.drain); // after the rest of this event-loop turn has queued its accepts
@@ -62,64 +84,50 @@ export class AcceptBatcher {
     });
   }
 
-  /** Starts batches while fewer than IN_FLIGHT are with Redis; each one's end starts the next. */
+  /** Starts batches while fewer than IN_FLIGHT are with Redis; each one's reply starts the next. */
   private readonly drain = (): void => {
     this.scheduled = false;
     while (this.queue.length > 0 && this.inFlight < IN_FLIGHT) {
       const batch = this.queue.splice(0, MAX_BATCH);
       this.inFlight += 1;
-      void this.commit(batch)
-        .catch((err: unknown) => {
-          const error = err instanceof HookyardError ? err : new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", (err as Error).message, { cause: err });
-          for (const p of batch) p.reject(error);
-        })
-        .finally(() => {
-          this.inFlight -= 1;
-          this.drain();
-        });
+      void this.commit(batch);
     }
   };
 
   private async commit(batch: Pending[]): Promise<void> {
-    const bodies: Cmd[] = [];
-    const rows: unknown[] = [];
-    const jobs: Cmd[] = [];
-    const built: { p: Pending; jobIds: string[] }[] = [];
-    for (const p of batch) {
-      const { delivery: d, tasks, now } = p;
-      const status = tasks.length > 0 ? "accepted" : "ignored";
-      const fields = flat({
-        event: d.event, action: d.action, repository: d.repository,
-        installationId: d.installationId === null ? null : String(d.installationId), status,
-        receivedAt: String(d.receivedAt), contentType: d.contentType, headers: JSON.stringify(d.headers),
-      });
-      const made = newTasks(d.id, tasks, now);
-      const rec = recorder();
-      await this.addJobs(rec.tx, made.jobs, now);
-      const body = Buffer.isBuffer(d.body) ? d.body : Buffer.from(d.body.buffer, d.body.byteOffset, d.body.byteLength);
-      bodies.push(["set", this.keys.body(d.id), body, "NX"]);
-      rows.push([d.id, d.event, d.action ?? "", d.repository ?? "", status, fields, made.rows]);
-      jobs.push(...rec.cmds);
-      built.push({ p, jobIds: made.jobs.map((j) => j.id) });
+    const records: Cmd = ["hookyardAccept", this.keys.base, JSON.stringify(batch.map((p) => p.row))];
+    let results: unknown[];
+    try {
+      // after the turn's other commands (workers' finishes): they are small, and need not wait for a batch
+      results = execReplies((await this.pipe.send([["multi"], ...batch.map((p) => p.body), records, ...batch.flatMap((p) => p.jobs), ["exec"]], "last")).at(-1));
+    } catch (err) {
+      results = [err];
+    } finally {
+      this.inFlight -= 1;
+      this.drain();
     }
-    const records: Cmd = ["hookyardAccept", this.keys.base, JSON.stringify(rows)];
-    // after the turn's other commands (workers' finishes): they are small, and need not wait for a batch
-    const results = execReplies((await this.pipe.send([["multi"], ...bodies, records, ...jobs, ["exec"]], "last")).at(-1));
-    const stored = results[bodies.length];
-    if (!Array.isArray(stored)) throw stored instanceof Error ? stored : new Error("unexpected reply of the accept script");
-    let at = bodies.length + 1;
-    await Promise.all(built.map(({ p, jobIds }, i) => {
-      const own = [results[i], ...results.slice(at, (at += jobIds.length))];
-      return this.answer(p, jobIds, stored[i] === 1, own.find((r) => r instanceof Error));
+    // this batch's callers resume once the next batch has left (see the class comment)
+    await new Promise(setImmediate);
+    const stored = results[batch.length];
+    if (!Array.isArray(stored)) {
+      const err = stored ?? results[0];
+      const error = err instanceof HookyardError ? err : new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", err instanceof Error ? err.message : "unexpected reply of the accept script", { cause: err });
+      for (const p of batch) p.reject(error);
+      return;
+    }
+    let at = batch.length + 1;
+    await Promise.all(batch.map((p, i) => {
+      const own = [results[i], ...results.slice(at, (at += p.jobIds.length))];
+      return this.answer(p, stored[i] === 1, own.find((r) => r instanceof Error));
     }));
   }
 
   /** Answers one delivery of a committed batch. */
-  private async answer(p: Pending, jobIds: string[], stored: boolean, error: unknown): Promise<void> {
+  private async answer(p: Pending, stored: boolean, error: unknown): Promise<void> {
     try {
       if (error) throw error;
-      if (stored) return p.resolve(p.tasks.length > 0 ? "accepted" : "ignored");
-      await this.removeJobs(jobIds);
+      if (stored) return p.resolve(p.hasTasks ? "accepted" : "ignored");
+      await this.removeJobs(p.jobIds);
       p.resolve("duplicate");
     } catch (err) {
       p.reject(err instanceof HookyardError ? err : new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", (err as Error).message, { cause: err }));
