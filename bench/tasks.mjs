@@ -7,6 +7,8 @@
 // When redis is among the stores, the same run measures raw BullMQ on the same Redis as the
 // baseline: `Queue.addBulk` of the same payloads + a no-op `Worker` at the same concurrency, and
 // prints Hookyard/raw ratios (floors: BullMQ-Redis ≥ 0.8×, SQLite ≥ 1.0× raw BullMQ).
+// Each run also reports CPU per task from /proc: this process (all threads, and its main thread alone)
+// and, when Redis runs on this machine, redis-server.
 // `--rounds N` repeats the end-to-end runs N times, each round running Hookyard and raw BullMQ back to
 // back, and judges the floors on the median of the rounds' ratios: a noisy neighbour that slows one
 // run then moves one round's ratio, not the verdict.
@@ -19,6 +21,7 @@ import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { benchDelivery, distDir, importDist } from "./lib/payload.mjs";
+import { cpuMeter, localRedisPid } from "./lib/cpu.mjs";
 import { dropRedisPrefix } from "./lib/redis.mjs";
 
 const arg = (name, fallback) => {
@@ -38,6 +41,8 @@ const RATIO_FLOORS = { redis: 0.8, sqlite: 1.0 };
 const ROUNDS = Math.max(1, Number(arg("rounds", 1)));
 
 const dist = distDir();
+// redis-server's CPU per task is reported when it runs on this machine
+const REDIS_PID = STORES.includes("redis") ? await localRedisPid(REDIS) : null;
 const { Hookyard } = await importDist(dist, "index.js");
 const { payload } = await benchDelivery(dist);
 
@@ -90,6 +95,7 @@ async function rawBullmq(concurrency) {
   const done = new Promise((r) => (allDone = r));
   const worker = new Worker("raw", async () => {}, { connection, prefix, concurrency, autorun: false });
   worker.on("completed", () => { if (++completed === COUNT) allDone(); });
+  const cpu = cpuMeter(REDIS_PID);
   const t0 = performance.now();
   void worker.run();
   for (let i = 0; i < COUNT; i += INFLIGHT) {
@@ -99,12 +105,13 @@ async function rawBullmq(concurrency) {
   const tEnqueued = performance.now();
   await done;
   const tDone = performance.now();
+  const used = cpu(COUNT);
   await worker.close();
   await queue.obliterate({ force: true });
   await queue.close();
   await dropRedisPrefix(REDIS, prefix);
   return { store: "raw-bullmq", concurrency, workers: true, count: COUNT, completed, failedEnqueues: 0, failedTasks: 0, timedOut: false,
-    enqueueS: (tEnqueued - t0) / 1000, enqueuePerS: COUNT / ((tEnqueued - t0) / 1000), totalS: (tDone - t0) / 1000, tasksPerS: completed / ((tDone - t0) / 1000) };
+    enqueueS: (tEnqueued - t0) / 1000, enqueuePerS: COUNT / ((tEnqueued - t0) / 1000), totalS: (tDone - t0) / 1000, tasksPerS: completed / ((tDone - t0) / 1000), ...used };
 }
 
 async function run({ store: kind, concurrency, workers }) {
@@ -119,6 +126,7 @@ async function run({ store: kind, concurrency, workers }) {
   app.events.on("task:complete", () => { if (++completed === COUNT) allDone(); });
   app.events.on("task:failed", () => failedTasks++);
   const prefix = randomUUID().slice(0, 8);
+  const cpu = cpuMeter(kind === "redis" ? REDIS_PID : null);
   const t0 = performance.now();
   const failedEnqueues = await pump(COUNT, INFLIGHT, (i) => app.receive({ id: `${prefix}-${i}`, name: "issues", payload }));
   const tEnqueued = performance.now();
@@ -129,13 +137,14 @@ async function run({ store: kind, concurrency, workers }) {
     clearTimeout(timer);
   }
   const tDone = performance.now();
+  const used = cpu(COUNT);
   await app.stop();
   await fresh.remove();
   const s = (ms) => ms / 1000;
   return {
     store: kind, concurrency: workers ? concurrency : null, workers, count: COUNT, failedEnqueues, failedTasks, completed, timedOut,
     enqueueS: s(tEnqueued - t0), enqueuePerS: COUNT / s(tEnqueued - t0),
-    totalS: workers ? s(tDone - t0) : null, tasksPerS: workers ? completed / s(tDone - t0) : null,
+    totalS: workers ? s(tDone - t0) : null, tasksPerS: workers ? completed / s(tDone - t0) : null, ...used,
   };
 }
 
@@ -163,10 +172,12 @@ for (const store of STORES) {
 
 const f = (x, d = 0) => (x === null ? "-" : x.toFixed(d));
 console.log(`\nTasks: ${COUNT} no-op tasks (one per ~12 KB issues.labeled delivery), ${INFLIGHT} receive() calls (raw: addBulk of ${INFLIGHT}) in flight`);
-const rows = [["round", "store", "run", "enqueue s", "enqueue/s", "total s", "tasks/s", "completed", "errors"]];
+console.log(`CPU per task (per delivery when enqueue only), first enqueue to last completion: node = this process, all threads; main = its main thread; redis = redis-server${REDIS_PID ? "" : " (not on this machine: -)"}`);
+const rows = [["round", "store", "run", "enqueue s", "enqueue/s", "total s", "tasks/s", "completed", "errors", "node µs", "main µs", "redis µs"]];
 for (const r of results) {
   rows.push([r.round === null ? "-" : String(r.round), r.store, r.workers ? `end to end, concurrency ${r.concurrency}` : "enqueue only (workers off)", f(r.enqueueS, 2), f(r.enqueuePerS),
-    f(r.totalS, 2), f(r.tasksPerS), r.workers ? `${r.completed}${r.timedOut ? " (timed out)" : ""}` : "-", String(r.failedEnqueues + r.failedTasks)]);
+    f(r.totalS, 2), f(r.tasksPerS), r.workers ? `${r.completed}${r.timedOut ? " (timed out)" : ""}` : "-", String(r.failedEnqueues + r.failedTasks),
+    f(r.nodeUs), f(r.mainUs), f(r.redisUs)]);
 }
 const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
 for (const row of rows) console.log(row.map((cell, c) => (c <= 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  "));
