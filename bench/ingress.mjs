@@ -16,6 +16,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { cpuSeconds } from "./lib/cpu.mjs";
 import { distDir } from "./lib/payload.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -69,9 +70,7 @@ function start(core, args, env = {}) {
 const proc = (pid) => {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = (key) => Number(new RegExp(`^${key}:\\s+(\\d+)`, "m").exec(status)?.[1] ?? NaN);
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  const ticks = Number(stat[11]) + Number(stat[12]); // utime + stime, all threads
-  return { hwmMb: kb("VmHWM") / 1024, rssMb: kb("VmRSS") / 1024, cpuS: ticks / 100 };
+  return { hwmMb: kb("VmHWM") / 1024, rssMb: kb("VmRSS") / 1024, cpuS: cpuSeconds(pid) }; // all threads
 };
 
 /** Busy and total jiffies of cores 0 and 1, to estimate what other processes took from them. */

@@ -5,7 +5,7 @@ import type { AcceptStatus } from "../../src/store/backend.js";
 import { AcceptBatcher } from "../../src/store/backends/bullmq/redis-accept.js";
 import { recordKeys } from "../../src/store/backends/bullmq/redis-keys.js";
 import { RedisPipe, type Cmd } from "../../src/store/backends/bullmq/redis-pipe.js";
-import { SCRIPTS } from "../../src/store/backends/bullmq/redis-scripts.js";
+import { defineScripts } from "../../src/store/backends/bullmq/redis-scripts.js";
 import { REDIS_URL, dropRedisKeys } from "../support/redis.js";
 import { newDelivery } from "../support/store.js";
 
@@ -28,7 +28,7 @@ describe("AcceptBatcher (BullMQ-Redis group commit)", () => {
     const redis = new Redis(REDIS_URL);
     const prefix = `hytest-accept-${randomUUID()}`;
     opened.push({ redis, prefix });
-    for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: 0, lua });
+    defineScripts(redis);
     const keys = recordKeys(prefix, "tasks");
     const pipe = new RedisPipe(redis);
     const log: string[] = [];

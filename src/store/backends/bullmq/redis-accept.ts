@@ -26,7 +26,8 @@ interface Pending {
   row: unknown;
   jobs: Cmd[];
   jobIds: string[];
-  hasTasks: boolean;
+  /** What a stored (not duplicate) delivery is answered. */
+  status: "accepted" | "ignored";
   resolve: (status: AcceptStatus) => void;
   reject: (err: unknown) => void;
 }
@@ -75,7 +76,7 @@ export class AcceptBatcher {
     return new Promise((resolve, reject) => {
       this.queue.push({
         body: ["set", this.keys.body(d.id), body, "NX"], row: [d.id, d.event, d.action ?? "", d.repository ?? "", status, fields, made.rows],
-        jobs: rec.cmds, jobIds: made.jobs.map((j) => j.id), hasTasks: tasks.length > 0, resolve, reject,
+        jobs: rec.cmds, jobIds: made.jobs.map((j) => j.id), status, resolve, reject,
       });
       if (!this.scheduled && this.inFlight < IN_FLIGHT) {
         this.scheduled = true;
@@ -96,12 +97,13 @@ export class AcceptBatcher {
 
   private async commit(batch: Pending[]): Promise<void> {
     const records: Cmd = ["hookyardAccept", this.keys.base, JSON.stringify(batch.map((p) => p.row))];
-    let results: unknown[];
+    let results: unknown[] = [];
+    let failure: unknown;
     try {
       // after the turn's other commands (workers' finishes): they are small, and need not wait for a batch
       results = execReplies((await this.pipe.send([["multi"], ...batch.map((p) => p.body), records, ...batch.flatMap((p) => p.jobs), ["exec"]], "last")).at(-1));
     } catch (err) {
-      results = [err];
+      failure = err;
     } finally {
       this.inFlight -= 1;
       this.drain();
@@ -110,8 +112,7 @@ export class AcceptBatcher {
     await new Promise(setImmediate);
     const stored = results[batch.length];
     if (!Array.isArray(stored)) {
-      const err = stored ?? results[0];
-      const error = err instanceof HookyardError ? err : new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", err instanceof Error ? err.message : "unexpected reply of the accept script", { cause: err });
+      const error = storeError(failure ?? (stored instanceof Error ? stored : new Error("unexpected reply of the accept script")));
       for (const p of batch) p.reject(error);
       return;
     }
@@ -126,13 +127,18 @@ export class AcceptBatcher {
   private async answer(p: Pending, stored: boolean, error: unknown): Promise<void> {
     try {
       if (error) throw error;
-      if (stored) return p.resolve(p.hasTasks ? "accepted" : "ignored");
+      if (stored) return p.resolve(p.status);
       await this.removeJobs(p.jobIds);
       p.resolve("duplicate");
     } catch (err) {
-      p.reject(err instanceof HookyardError ? err : new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", (err as Error).message, { cause: err }));
+      p.reject(storeError(err));
     }
   }
+}
+
+/** A failure to store, as the HookyardError callers get. */
+function storeError(err: unknown): HookyardError {
+  return err instanceof HookyardError ? err : new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", (err as Error).message, { cause: err });
 }
 
 /** New tasks as the record scripts insert them (see `insertTasks` in redis-lua.ts), and their BullMQ jobs. */

@@ -8,7 +8,7 @@ import { AcceptBatcher, newTasks, type AddJobsToTransaction, type RemoveJobs } f
 import { RedisReads } from "./redis-reads.js";
 import type { RecordKeys } from "./redis-keys.js";
 import type { RedisPipe } from "./redis-pipe.js";
-import { SCRIPTS, type ScriptName } from "./redis-scripts.js";
+import { defineScripts, type ScriptName } from "./redis-scripts.js";
 
 export type { AddJobsToTransaction, RemoveJobs } from "./redis-accept.js";
 
@@ -38,9 +38,7 @@ export class RedisRecords extends RedisReads implements RecordStore {
     pipe: RedisPipe,
   ) {
     super(redis, keys, pipe);
-    for (const [name, lua] of Object.entries(SCRIPTS)) {
-      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 0, lua });
-    }
+    defineScripts(redis);
     this.accepts = new AcceptBatcher(pipe, keys, addJobs, removeJobs);
   }
 

@@ -3,6 +3,7 @@
  * atomically, so a record and its indexes never disagree. ARGV[1] is always the records' key base.
  * Timestamps arrive as decimal strings computed by the caller and are stored as given.
  */
+import type { Redis } from "ioredis";
 import { PRELUDE } from "./redis-lua.js";
 import { PAGE } from "./redis-page.js";
 
@@ -231,3 +232,10 @@ export const SCRIPTS = {
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
+
+/** Registers every record script on `redis` (once: a connection that has them keeps them). */
+export function defineScripts(redis: Redis): void {
+  for (const [name, lua] of Object.entries(SCRIPTS)) {
+    if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 0, lua });
+  }
+}
