@@ -16,6 +16,7 @@ export const ERRORS = {
   HOOKYARD_ERR_INGRESS_PAYLOAD_INVALID: { status: 400, doc: "The signed body is not a JSON object (or the form field `payload` is missing or not JSON)." },
   HOOKYARD_ERR_INGRESS_SHUTTING_DOWN: { status: 503, doc: "The server is draining and takes no new deliveries; GitHub's redelivery or the missed-delivery recovery will bring it back." },
   HOOKYARD_ERR_STORE_UNAVAILABLE: { status: 503, doc: "The store could not commit or read (disk full, database locked, store closed)." },
+  HOOKYARD_ERR_STORE_CONFLICT: { status: 409, doc: "A stored record changed since it was read (another process wrote it first); read it again and retry." },
   HOOKYARD_ERR_STORE_INVALID_URL: { status: 500, doc: "HOOKYARD_STORE is not one of the accepted forms: `sqlite:<path>`, `memory:`, `redis://host:port/db?prefix=…&queue=…` (or `rediss://`), `postgres://user@host/db?schema=…&queue=…` (or `postgresql://`)." },
   HOOKYARD_ERR_STORE_REDIS_EVICTION: { status: 500, doc: "The Redis server's maxmemory-policy is not `noeviction`, so Redis could evict stored deliveries and tasks. Fix: `CONFIG SET maxmemory-policy noeviction` and `maxmemory-policy noeviction` in redis.conf." },
   HOOKYARD_ERR_STORE_MIGRATION_REQUIRED: { status: 503, doc: "The Postgres schema of the BullMQ store is missing or older than this Hookyard: run `hookyard migrate` (the exported `migrate(url)`), or open the store with `migrate=true`." },

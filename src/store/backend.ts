@@ -162,6 +162,27 @@ export interface TaskFilter {
   cursor?: string;
 }
 
+/**
+ * A small JSON document the store keeps beside deliveries and tasks, for workflows that need state
+ * across deliveries (an agent run per issue). Writes are compare-and-set on `version`.
+ */
+export interface StoredRecord<T = unknown> {
+  /** What the record is, e.g. `agent-run`. At most 64 characters. */
+  kind: string;
+  /** Its id within the kind, e.g. `acme/widgets#12`. At most 512 characters. */
+  key: string;
+  /** 1 when created, +1 on every put. */
+  version: number;
+  value: T;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface RecordFilter {
+  limit?: number;
+  cursor?: string;
+}
+
 /** Counts of tasks by state, for health and metrics. */
 export type TaskCounts = Record<TaskState, number>;
 
@@ -211,6 +232,18 @@ export interface Backend {
   cancelTask(id: string): Promise<TaskSummary>;
   /** Adds new tasks to a stored delivery (replay). */
   addTasks(deliveryId: string, tasks: NewTask[]): Promise<void>;
+
+  /** The record `kind`/`key`, or null. */
+  getRecord(kind: string, key: string): Promise<StoredRecord | null>;
+  /**
+   * Creates (`expectedVersion` 0) or replaces (`expectedVersion` = the stored version) a record,
+   * atomically and durably, and returns it with its new version. When the stored version differs
+   * (someone else wrote first, or it exists already) it rejects with `HOOKYARD_ERR_STORE_CONFLICT`
+   * and writes nothing. `value` must be JSON-serialisable (at most 1 MB as JSON).
+   */
+  putRecord(kind: string, key: string, value: unknown, expectedVersion: number): Promise<StoredRecord>;
+  /** Records of one kind, most recently created first (ties: key), paginated like the other lists. */
+  listRecords(kind: string, filter?: RecordFilter): Promise<Page<StoredRecord>>;
 
   /** Resolves when the store answers (readiness). */
   ping(): Promise<void>;
