@@ -156,6 +156,18 @@ export class Hookyard {
     return installationId === undefined ? this.github.app.app() : this.github.app.installation(installationId);
   }
 
+  /**
+   * Whether a handler with this task name is registered.
+   *
+   * @example
+   * ```ts
+   * if (!app.hasHandler("agent:issue")) agentWorkflow(app);
+   * ```
+   */
+  hasHandler(name: string): boolean {
+    return this.registry.get(name) !== undefined;
+  }
+
   /** The store (opened by `start()` or `open()`). */
   get store(): Backend {
     if (!this.backend) throw new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", "the store is not open: call app.start() or app.open() first");

@@ -72,6 +72,19 @@ export const CONFIG_FIELDS = {
   redeliveryInterval: { env: "HOOKYARD_REDELIVERY_INTERVAL", default: "10m", schema: duration("HOOKYARD_REDELIVERY_INTERVAL"), doc: "With an App configured, `start()` looks through the App's delivery log for deliveries that never reached Hookyard (every attempt failed, not in the store) and asks GitHub to redeliver them: once at start, then at this interval. `0` disables it. See docs/guides/github.md." },
   redeliveryLookback: { env: "HOOKYARD_REDELIVERY_LOOKBACK", default: "3d", schema: duration("HOOKYARD_REDELIVERY_LOOKBACK").pipe(z.number().max(THREE_DAYS, "HOOKYARD_REDELIVERY_LOOKBACK must be at most 3d (GitHub redelivers deliveries of the past three days)")), doc: "How far back the missed-delivery recovery looks when it has no checkpoint yet (its first run on a store). Later runs look back to where the previous run stopped. At most `3d`, GitHub's redelivery window." },
   publicUrl: { env: "HOOKYARD_PUBLIC_URL", default: undefined, schema: z.url("HOOKYARD_PUBLIC_URL must be a URL").transform((u) => u.replace(/\/+$/, "")).optional(), doc: "The URL GitHub reaches this server at (e.g. `https://hooks.example.com`). `/setup` uses it for the App manifest's webhook URL; unset, the URL the browser opened `/setup` with." },
+  agentCommand: { env: "HOOKYARD_AGENT_COMMAND", default: undefined, schema: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(), doc: "Turns on the agent workflow under `hookyard serve`: the coding agent's argv, a JSON array (`[\"claude\",\"-p\",\"{prompt}\"]`) or a string split shell-style without a shell. `{prompt}`, `{prompt_file}` and `{task_file}` in an element are replaced. See docs/guides/agent-workflow.md." },
+  agentLabel: { env: "HOOKYARD_AGENT_LABEL", default: "agent", schema: z.string().min(1).max(50), doc: "The issue label that starts an agent run (`/agent <text>` comments from users with write access also do)." },
+  agentTimeout: { env: "HOOKYARD_AGENT_TIMEOUT", default: "30m", schema: duration("HOOKYARD_AGENT_TIMEOUT"), doc: "How long one agent run may take before its process group is killed; the work so far is still pushed." },
+  agentFixAttempts: { env: "HOOKYARD_AGENT_FIX_ATTEMPTS", default: 3, schema: z.coerce.number().int().min(0).max(100), doc: "Agent runs that fix failed CI on one pull request; then a comment asks for a person." },
+  agentMaxRunsPerDay: { env: "HOOKYARD_AGENT_MAX_RUNS_PER_DAY", default: 50, schema: z.coerce.number().int().min(0), doc: "Agent runs started per repository and UTC day (issue runs, fixes and reviews together)." },
+  agentDraft: { env: "HOOKYARD_AGENT_DRAFT", default: true, schema: flag, doc: "Open the agent's pull requests as drafts." },
+  agentAllowWorkflowChanges: { env: "HOOKYARD_AGENT_ALLOW_WORKFLOW_CHANGES", default: false, schema: flag, doc: "Push changes under `.github/workflows/` (refused with a comment by default)." },
+  agentMaxChangedFiles: { env: "HOOKYARD_AGENT_MAX_CHANGED_FILES", default: 100, schema: positiveInt("HOOKYARD_AGENT_MAX_CHANGED_FILES"), doc: "A change touching more files is refused with a comment." },
+  agentSandbox: { env: "HOOKYARD_AGENT_SANDBOX", default: "none", schema: z.enum(["none", "bwrap"]), doc: "`bwrap`: run the agent under bubblewrap (read-only system, writable workspace and private /tmp, the server's files masked, own PID namespace, no capabilities). Recommended for untrusted issues." },
+  agentNetwork: { env: "HOOKYARD_AGENT_NETWORK", default: true, schema: flag, doc: "With the sandbox, whether the agent has network access (agents that call a model API need it)." },
+  agentPassEnv: { env: "HOOKYARD_AGENT_PASS_ENV", default: [], schema: z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : v.split(",")).map((s) => s.trim()).filter((s) => s.length > 0)).pipe(z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "HOOKYARD_AGENT_PASS_ENV must name environment variables"))), doc: "Comma-separated names of environment variables passed to the agent (e.g. `ANTHROPIC_API_KEY`); apart from these it gets only PATH, HOME, locale and its task files." },
+  agentReviewDebounce: { env: "HOOKYARD_AGENT_REVIEW_DEBOUNCE", default: "30s", schema: duration("HOOKYARD_AGENT_REVIEW_DEBOUNCE"), doc: "After a review asking for changes, how long to wait so the review's comments arrive together before the agent runs." },
+  gitUrl: { env: "HOOKYARD_GIT_URL", default: undefined, schema: z.url("HOOKYARD_GIT_URL must be a URL").transform((u) => u.replace(/\/+$/, "")).optional(), doc: "The only origin the agent workflow clones from and pushes to. Default `https://github.com`, or `https://GHE_HOST`. Plain `http` only on loopback (tests)." },
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_FIELDS;
@@ -107,6 +120,21 @@ export interface HookyardConfig {
   /** ms, at most three days. */
   redeliveryLookback: number;
   publicUrl: string | undefined;
+  agentCommand: string | string[] | undefined;
+  agentLabel: string;
+  /** ms */
+  agentTimeout: number;
+  agentFixAttempts: number;
+  agentMaxRunsPerDay: number;
+  agentDraft: boolean;
+  agentAllowWorkflowChanges: boolean;
+  agentMaxChangedFiles: number;
+  agentSandbox: "none" | "bwrap";
+  agentNetwork: boolean;
+  agentPassEnv: string[];
+  /** ms */
+  agentReviewDebounce: number;
+  gitUrl: string | undefined;
 }
 
 /** What `new Hookyard(options)` accepts: every setting optional, durations and sizes as numbers or strings. */
@@ -138,4 +166,17 @@ export type ConfigInput = {
   redeliveryInterval?: number | string;
   redeliveryLookback?: number | string;
   publicUrl?: string;
+  agentCommand?: string | string[];
+  agentLabel?: string;
+  agentTimeout?: number | string;
+  agentFixAttempts?: number;
+  agentMaxRunsPerDay?: number;
+  agentDraft?: boolean;
+  agentAllowWorkflowChanges?: boolean;
+  agentMaxChangedFiles?: number;
+  agentSandbox?: "none" | "bwrap";
+  agentNetwork?: boolean;
+  agentPassEnv?: string | string[];
+  agentReviewDebounce?: number | string;
+  gitUrl?: string;
 };

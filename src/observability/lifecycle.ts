@@ -12,6 +12,12 @@ export interface LifecycleEvents {
   "task:interrupted": { task: ClaimedTask };
   /** GitHub's rate limit deferred the task to `runAt`; the attempt does not count. */
   "task:deferred": { task: ClaimedTask; runAt: number; error: ErrorRecord };
+  /**
+   * A step of the agent workflow (`hookyard/agent`): `triggered`, `workspace`, `agent-started`,
+   * `agent-output` (one line), `agent-exited`, `pushed`, `pr`, `commented`, `no-changes`,
+   * `refused`, `stopped`, `noted` (a trigger while a run is active), `skipped`, `failed`.
+   */
+  "agent:progress": { repo: string; issue: number; mode: string; step: string; detail: Record<string, unknown>; task: string };
 }
 
 export type LifecycleName = keyof LifecycleEvents;

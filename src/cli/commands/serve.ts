@@ -1,3 +1,4 @@
+import { agentWorkflow } from "../../agent/index.js";
 import { Hookyard, type HookyardOptions } from "../../app.js";
 import { loadAppModule } from "../load-app.js";
 
@@ -18,6 +19,8 @@ export async function serve(options: ServeOptions): Promise<Hookyard> {
   const { appModule, ...rest } = options;
   const app = new Hookyard(rest);
   if (appModule) await app.load(await loadAppModule(appModule));
+  // HOOKYARD_AGENT_COMMAND turns the agent workflow on without code
+  if (app.config.agentCommand !== undefined && !app.hasHandler("agent:issue")) agentWorkflow(app);
   await app.start();
   return app;
 }
