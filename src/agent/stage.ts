@@ -2,6 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { HookyardError } from "../errors.js";
+import { UnrecoverableError } from "../tasks/steer.js";
 import type { Lifecycle } from "../observability/lifecycle.js";
 import { GitCredentials } from "./git/credentials.js";
 import { Git, type GitIdentity } from "./git/git.js";
@@ -64,7 +65,11 @@ export interface StageOutcome {
  * ```
  */
 export function checkCloneUrl(url: unknown, origin: string, fullName: string): string {
-  const refuse = (why: string) => new HookyardError("HOOKYARD_ERR_AGENT_CLONE_URL_REFUSED", `the repository's clone_url is refused: ${why}`);
+  // refused for good: retrying the same payload cannot help
+  const refuse = (why: string) => {
+    const cause = new HookyardError("HOOKYARD_ERR_AGENT_CLONE_URL_REFUSED", `the repository's clone_url is refused: ${why}`);
+    return new UnrecoverableError(cause.message, { cause });
+  };
   if (typeof url !== "string") throw refuse("it is missing");
   let u: URL;
   try {
@@ -150,7 +155,7 @@ export async function runStage(deps: StageDeps, req: StageRequest): Promise<Stag
       onStart: (pgid) => ws.noteAgentGroup(pgid),
     });
     emit(deps, req, "agent-exited", { code: exit.code, signal: exit.signal, timedOut: exit.timedOut, durationMs: exit.durationMs });
-    const stopped = exit.timedOut ? `the agent hit its ${Math.round(s.timeoutMs / 60_000) || 1}-minute timeout`
+    const stopped = exit.timedOut ? `the agent hit its timeout (${formatMs(s.timeoutMs)})`
       : exit.aborted ? "the run was stopped (task timeout, cancellation or shutdown)"
       : exit.code !== 0 ? `the agent exited with ${exit.code === null ? `signal ${exit.signal}` : `status ${exit.code}`}` : null;
     const { result, problem } = await readResult(task.resultFile);
@@ -180,4 +185,12 @@ export async function runStage(deps: StageDeps, req: StageRequest): Promise<Stag
   } finally {
     await ws.remove();
   }
+}
+
+/** `90000` → `1m30s`, `1000` → `1s`. */
+function formatMs(ms: number): string {
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const sec = Math.round((ms % 60_000) / 1000);
+  return `${h ? `${h}h` : ""}${m ? `${m}m` : ""}${sec || (!h && !m) ? `${sec}s` : ""}`;
 }

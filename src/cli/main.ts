@@ -5,6 +5,7 @@ import { HookyardError, isHookyardError } from "../errors.js";
 import { ApiClient } from "./client.js";
 import { migrateStore } from "../store/migrate.js";
 import { runDemo } from "./commands/demo.js";
+import { runAgentDemo } from "./commands/demo-agent.js";
 import { formatRecoveryReport, redeliverMissed } from "./commands/redeliver.js";
 import { sendDelivery } from "./commands/send.js";
 import { serve, stopOnSignals } from "./commands/serve.js";
@@ -21,7 +22,8 @@ commands:
   tasks                     list tasks   --state S --name N --event E --repository R --limit N --cursor C
   retry <task-id>           put a failed or cancelled task back in the queue
   replay <delivery-id>      run a stored delivery's handlers again
-  demo                      start on the embedded store, send real deliveries, print what happened
+  demo [--keep]             the agent workflow offline: fake GitHub, a labelled issue → a pull request → a failing check → a fix
+  demo deliveries           start on the embedded store, send real deliveries, print what happened
   migrate                   create or upgrade the store's schema (Postgres; SQLite) --store URL
   redeliver                 ask GitHub to redeliver deliveries that never arrived (loads .env; APP_ID, PRIVATE_KEY, HOOKYARD_STORE)
       --since DURATION (e.g. 2h; default: since the last run) --dry-run
@@ -51,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
       form: { type: "boolean" }, state: { type: "string" }, name: { type: "string" }, repository: { type: "string" },
       limit: { type: "string" }, cursor: { type: "string" }, port: { type: "string" }, host: { type: "string" },
       store: { type: "string" }, role: { type: "string" }, help: { type: "boolean", short: "h" },
-      since: { type: "string" }, "dry-run": { type: "boolean" }, org: { type: "string" }, "env-file": { type: "string" },
+      since: { type: "string" }, keep: { type: "boolean" }, "dry-run": { type: "boolean" }, org: { type: "string" }, "env-file": { type: "string" },
     },
   });
   if (command === undefined) usage("missing command; run hookyard --help for the list of commands");
@@ -108,6 +110,11 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "demo": {
+      if (positionals[0] !== "deliveries") {
+        if (positionals[0] !== undefined) usage("demo takes no argument, or `deliveries` for the delivery demo");
+        const summary = await runAgentDemo({ keep: values.keep });
+        return summary.pulls === 1 && summary.fixSha !== null && summary.leftovers === 0 ? 0 : 1;
+      }
       const { store, url, lines } = await runDemo({ store: values.store });
       console.log(`Hookyard demo — embedded store ${store}, webhooks at ${url}\n`);
       for (const l of lines) console.log(`• ${l.what}\n    HTTP ${l.http} ${l.answer}\n    ${l.tasks}`);

@@ -20,6 +20,8 @@ export interface TestAppOptions {
   webhooks?: boolean;
   /** Options of the fake GitHub. */
   fake?: FakeGitHubOptions;
+  /** The store (default `memory:`), e.g. `sqlite:/tmp/t/h.db` or a `redis://…?prefix=…` URL, to run the same test on every backend. */
+  store?: string;
   /** More Hookyard options (`concurrency`, `taskTimeout`, …); the store, App and GitHub URL are the test's. */
   hookyard?: HookyardOptions;
 }
@@ -75,8 +77,8 @@ export async function createTestApp(appFn?: AppFunction | readonly AppFunction[]
     const installation = fake.addInstallation({ account: owner });
     const app = new Hookyard({
       logLevel: "silent", port: 0, host: "127.0.0.1", ...options.hookyard,
-      store: "memory:", env: {}, webhookSecret: fake.webhookSecret,
-      appId: fake.appId, privateKey: fake.privateKey, githubApiUrl: fake.url,
+      store: options.store ?? "memory:", env: {}, webhookSecret: fake.webhookSecret,
+      appId: fake.appId, privateKey: fake.privateKey, githubApiUrl: fake.url, gitUrl: fake.gitUrl,
       github: { throttle: false, now: () => fake.clock.now(), ...options.hookyard?.github },
     });
     const watcher = new DeliveryWatcher(app, { trackAll: true }); // first onError hook: sees the handlers' own errors
@@ -93,7 +95,7 @@ export async function createTestApp(appFn?: AppFunction | readonly AppFunction[]
       app, fake, installation, repo,
       async receive(eventName, overrides = {}) {
         const { event, payload: example } = findExample(eventName);
-        const payload = aboutRepo(clone(example), repo, installation);
+        const payload = aboutRepo(clone(example), repo, installation, fake.gitUrl);
         const issue = payload.issue as Record<string, unknown> | undefined;
         const wanted = (overrides.issue ?? {}) as Record<string, unknown>;
         if (issue && wanted.number === undefined) {
@@ -132,12 +134,13 @@ export async function createTestApp(appFn?: AppFunction | readonly AppFunction[]
 }
 
 /** The example payload made to be about `repo`, delivered to `installation`. */
-function aboutRepo(payload: Record<string, unknown>, repo: FakeRepo, installation: FakeInstallation): Record<string, unknown> {
+function aboutRepo(payload: Record<string, unknown>, repo: FakeRepo, installation: FakeInstallation, gitUrl: string): Record<string, unknown> {
   const r = payload.repository as Record<string, unknown> | undefined;
   if (r) {
     payload.repository = {
       ...r, id: repo.id, name: repo.name, full_name: repo.fullName, private: false, default_branch: repo.defaultBranch,
       html_url: `https://github.com/${repo.fullName}`,
+      clone_url: `${gitUrl}/${repo.fullName}.git`,
       owner: { ...(r.owner as object), login: repo.owner, id: installation.account.id, type: installation.account.type },
     };
   }

@@ -1,0 +1,102 @@
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { agentHarness, closeHarnesses } from "./support.js";
+
+const REPO = "acme/widgets";
+afterEach(closeHarnesses);
+
+/** Running (a killed process whose parent is gone may stay a zombie until init reaps it). */
+const alive = (pid: number) => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+};
+
+async function failedTasks(h: Awaited<ReturnType<typeof agentHarness>>) {
+  return (await h.app.store.listTasks({ state: "failed" })).items;
+}
+
+describe("agent workflow failures", () => {
+  it("an agent that fails: its partial work is pushed, the issue is told, the task fails, the workspace is gone", async () => {
+    const h = await agentHarness({ script: [{ write: { "half.txt": "half done\n" } }, { stderr: "model quota exceeded" }, { exit: 3 }] });
+    const issue = await h.label();
+    await expect(h.settled()).rejects.toThrow(/the agent exited with status 3/);
+    expect(h.fake.state.file(REPO, "half.txt", `agent/issue-${issue}`)).toBe("half done\n");
+    expect(h.fake.state.pulls(REPO)).toEqual([]);
+    const [comment] = h.fake.state.comments(REPO, issue);
+    expect(comment?.body).toContain("Stopped: the agent exited with status 3");
+    expect(comment?.body).toContain("agent/issue-");
+    const failed = await failedTasks(h);
+    expect(failed.map((t) => t.name)).toEqual(["agent:issue"]);
+    expect(failed[0]?.attempts).toBe(1); // an agent failure is not retried by itself
+    expect((await h.workflow.runs.get(REPO, issue))?.stage).toBe("stopped");
+    expect(h.leftovers()).toEqual([]);
+  });
+
+  it("an agent that hits its timeout: the process group is killed, the work so far is pushed and the comment says so", async () => {
+    const pidFile = join(tmpdir(), `hookyard-agent-child-${process.pid}-${Date.now()}`);
+    const h = await agentHarness({ script: [{ write: { "partial.txt": "so far\n" } }, { spawnChild: pidFile }, { hang: true }], options: { timeout: "1s" } });
+    const issue = await h.label();
+    await expect(h.settled()).rejects.toThrow(/timeout/);
+    expect(alive(Number(readFileSync(pidFile, "utf8")))).toBe(false);
+    rmSync(pidFile, { force: true });
+    expect(h.fake.state.file(REPO, "partial.txt", `agent/issue-${issue}`)).toBe("so far\n");
+    expect(h.fake.state.comments(REPO, issue)[0]?.body).toContain("Stopped: the agent hit its timeout (1s)");
+    expect(h.leftovers()).toEqual([]);
+  });
+
+  it("refuses a clone URL on another origin without cloning anything", async () => {
+    const h = await agentHarness({ script: [{ write: { "x.txt": "x\n" } }] });
+    const issue = await h.label(undefined, { repository: { clone_url: "https://evil.example.com/acme/widgets.git" } });
+    await expect(h.settled()).rejects.toThrow(/HOOKYARD_ERR_AGENT_CLONE_URL_REFUSED|not the configured git origin/);
+    expect(h.fake.requests.some((r) => r.path.includes(".git/"))).toBe(false);
+    expect(h.fake.state.comments(REPO, issue)[0]?.body).toContain("is not the configured git origin");
+    expect((await failedTasks(h))[0]?.attempts).toBe(1);
+  });
+
+  it("refuses changes to workflow files and changes of too many files, pushing nothing", async () => {
+    const h = await agentHarness({ script: [{ write: { ".github/workflows/ci.yml": "on: push\n" } }], options: { maxChangedFiles: 2 } });
+    const wf = await h.label();
+    await h.settled();
+    expect(h.fake.state.ref(REPO, `agent/issue-${wf}`)).toBeUndefined();
+    expect(h.fake.state.comments(REPO, wf)[0]?.body).toContain("touches .github/workflows/ci.yml");
+    h.agent.setScript([{ write: { "a.txt": "1", "b.txt": "2", "c.txt": "3" } }]);
+    const many = await h.label();
+    await h.settled();
+    expect(h.fake.state.ref(REPO, `agent/issue-${many}`)).toBeUndefined();
+    expect(h.fake.state.comments(REPO, many)[0]?.body).toContain("touches 3 files, more than the 2 allowed");
+  });
+
+  it("keeps hostile titles, bodies and repository content inert", async () => {
+    const marker = join(tmpdir(), `hookyard-pwned-${process.pid}`);
+    const hostile = `$(touch ${marker}) \`touch ${marker}\`; rm -rf ~ --upload-pack=touch${marker} -c core.sshCommand=touch${marker} ünïcödé 🚀`;
+    const h = await agentHarness({
+      script: [{ write: { "notes.txt": "ok\n" } }, { result: { title: hostile, summary: hostile } }],
+      files: { "README.md": "# widgets\n" },
+    });
+    h.fake.setFile(REPO, "etc", "/etc", { mode: "120000" } as never);
+    const issue = await h.label({ title: hostile, body: `${hostile}\n${"x".repeat(64 * 1024)}` });
+    await h.settled();
+    expect(existsSync(marker)).toBe(false);
+    const [pr] = h.fake.state.pulls(REPO);
+    expect(pr?.title).toBe(hostile.replace(/[\r\n]+/g, " ").slice(0, 256));
+    expect(h.fake.state.file(REPO, "notes.txt", `agent/issue-${issue}`)).toBe("ok\n");
+    expect(existsSync("/etc/notes.txt")).toBe(false);
+  });
+
+  it("leaves no workspace behind after 50 runs, killed ones included", async () => {
+    const h = await agentHarness({ script: [{ write: { "n.txt": "n\n" } }], options: { timeout: "1s" }, hookyard: { concurrency: 8 } });
+    for (let i = 0; i < 50; i++) {
+      h.agent.setScript(i % 5 === 0 ? [{ write: { "n.txt": "n\n" } }, { hang: true }] : i % 7 === 0 ? [{ exit: 1 }] : [{ write: { "n.txt": `${i}\n` } }]);
+      await h.label({ title: `Run ${i}` });
+    }
+    await h.settled().catch(() => undefined);
+    expect(h.leftovers()).toEqual([]);
+    expect(h.fake.state.pulls(REPO).length).toBeGreaterThan(0);
+  });
+});
