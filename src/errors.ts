@@ -30,7 +30,7 @@ export const ERRORS = {
   HOOKYARD_ERR_TASK_NON_ERROR_THROWN: { status: 500, doc: "A handler threw something that is not an Error; it was wrapped." },
   HOOKYARD_ERR_API_UNAUTHORIZED: { status: 401, doc: "The management API needs `Authorization: Bearer $HOOKYARD_API_TOKEN` (or a loopback caller when no token is set)." },
   HOOKYARD_ERR_API_NOT_FOUND: { status: 404, doc: "No delivery, task or route with that id." },
-  HOOKYARD_ERR_API_BAD_REQUEST: { status: 400, doc: "A query parameter or cursor is invalid." },
+  HOOKYARD_ERR_API_BAD_REQUEST: { status: 400, doc: "A query parameter, page size or cursor is invalid, or a record given to the store is (kind 1–64 and key 1–512 characters without NUL, value JSON-serialisable and at most 1 MiB as JSON, expected version a whole number ≥ 0)." },
   HOOKYARD_ERR_API_CONFLICT: { status: 409, doc: "The task is not in a state that allows the action (e.g. retrying a completed task)." },
   HOOKYARD_ERR_CLI_USAGE: { status: 400, doc: "The CLI was called with missing or invalid arguments." },
   HOOKYARD_ERR_CLI_REQUEST_FAILED: { status: 502, doc: "The CLI could not reach the server or the server answered with an error." },

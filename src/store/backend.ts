@@ -1,5 +1,5 @@
 /**
- * The store interface every backend implements (memory, SQLite; BullMQ later), and the records it
+ * The store interface every backend implements (memory, SQLite, BullMQ), and the records it
  * keeps. One conformance suite (test/store/conformance.ts) runs against every backend.
  */
 
@@ -239,10 +239,17 @@ export interface Backend {
    * Creates (`expectedVersion` 0) or replaces (`expectedVersion` = the stored version) a record,
    * atomically and durably, and returns it with its new version. When the stored version differs
    * (someone else wrote first, or it exists already) it rejects with `HOOKYARD_ERR_STORE_CONFLICT`
-   * and writes nothing. `value` must be JSON-serialisable (at most 1 MB as JSON).
+   * and writes nothing. `value` must be JSON-serialisable (at most 1 MiB as JSON); what is stored
+   * and read back is `JSON.parse(JSON.stringify(value))`. A kind or key out of bounds (1–64 and
+   * 1–512 characters, no NUL), an unserialisable value or a bad `expectedVersion` rejects with
+   * `HOOKYARD_ERR_API_BAD_REQUEST`.
    */
   putRecord(kind: string, key: string, value: unknown, expectedVersion: number): Promise<StoredRecord>;
-  /** Records of one kind, most recently created first (ties: key), paginated like the other lists. */
+  /**
+   * Records of one kind, most recently created first, paginated like the other lists. The order is
+   * the store's creation sequence (as for deliveries and tasks), so two records never tie; a put
+   * that replaces a value does not move its record.
+   */
   listRecords(kind: string, filter?: RecordFilter): Promise<Page<StoredRecord>>;
 
   /** Resolves when the store answers (readiness). */

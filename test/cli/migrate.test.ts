@@ -31,11 +31,11 @@ describe("hookyard migrate", () => {
     const store = `${PG_URL}?schema=${schema}`;
     const env = { PATH: process.env.PATH ?? "" };
     const first = await run(process.execPath, [MAIN, "migrate", "--store", store], { env });
-    expect(first.stdout).toMatch(new RegExp(`schema "${schema}": BullMQ version \\d+, Hookyard version 1`));
+    expect(first.stdout).toMatch(new RegExp(`schema "${schema}": BullMQ version \\d+, Hookyard version 2`));
     const second = await run(process.execPath, [MAIN, "migrate"], { env: { ...env, HOOKYARD_STORE: store } });
     expect(second.stdout).toBe(first.stdout);
     const tables = (await sql<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = '${schema}'`)).map((r) => r.t);
-    expect(tables).toEqual(expect.arrayContaining(["hookyard_delivery", "hookyard_task", "hookyard_attempt"]));
+    expect(tables).toEqual(expect.arrayContaining(["hookyard_delivery", "hookyard_task", "hookyard_attempt", "hookyard_record"]));
   });
 
   it("refuses a store it cannot migrate, with a code", async () => {

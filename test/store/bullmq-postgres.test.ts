@@ -2,12 +2,11 @@ import { randomUUID } from "node:crypto";
 import { createPostgresBackend, Worker } from "bullmq";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Backend } from "../../src/store/backend.js";
 import { BullmqBackend, migrate, openPostgresBackend, type PostgresBackendOptions } from "../../src/store/backends/bullmq/index.js";
 import { pageQuery } from "../../src/store/backends/bullmq/pg-reads.js";
 import { openStore } from "../../src/store/open.js";
 import { ingressThenWorker } from "../support/shared-store.js";
-import { expectCode, newDelivery, newTask, pollUntil, seed } from "../support/store.js";
+import { closeKeepingData, descriptionParam, expectCode, newDelivery, newTask, pollUntil, seed, withCleanup } from "../support/store.js";
 import { describeBackend } from "./conformance.js";
 
 const PG_URL = process.env.HOOKYARD_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -25,18 +24,6 @@ async function withClient<T>(use: (c: pg.Client) => Promise<T>): Promise<T> {
 
 const dropSchema = (schema: string) => withClient((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)).then(() => undefined);
 
-/** The backend, with `close()` also dropping the test's schema (the conformance suite closes every store it opens). */
-function withCleanup<T extends Backend>(store: T, cleanup: () => Promise<void>): T {
-  let cleaned: Promise<void> | undefined;
-  return new Proxy(store, {
-    get(target, prop) {
-      if (prop === "close") return () => target.close().then(() => (cleaned ??= cleanup()));
-      const value: unknown = Reflect.get(target, prop, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-}
-
 const newSchema = () => `hytest_${randomUUID().replaceAll("-", "")}`;
 
 async function openTestStore(options: Partial<PostgresBackendOptions> = {}): Promise<{ store: BullmqBackend; schema: string }> {
@@ -46,7 +33,13 @@ async function openTestStore(options: Partial<PostgresBackendOptions> = {}): Pro
   return { store: withCleanup(store, () => dropSchema(schema)), schema };
 }
 
-describeBackend("bullmq-postgres", async () => (await openTestStore()).store);
+describeBackend("bullmq-postgres", async () => (await openTestStore()).store, {
+  reopen: async (store) => {
+    await closeKeepingData(store);
+    const schema = descriptionParam(store, "schema");
+    return (await openTestStore({ schema, queue: `q${schema}`, migrate: false })).store;
+  },
+});
 
 describe("BullMQ store on Postgres (beta)", () => {
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -68,15 +61,30 @@ describe("BullMQ store on Postgres (beta)", () => {
     cleanups.push(() => dropSchema(schema));
     await expectCode(openPostgresBackend({ url: PG_URL, schema, migrate: false }), "HOOKYARD_ERR_STORE_MIGRATION_REQUIRED");
     const first = await migrate(`${PG_URL}?schema=${schema}`);
-    expect(first).toMatchObject({ schema, hookyardVersion: 1 });
+    expect(first).toMatchObject({ schema, hookyardVersion: 2 });
     expect(first.bullmqVersion).toBeGreaterThan(0);
     expect(await migrate(PG_URL, { schema })).toEqual(first);
     const tables = await inSchema(schema, async (c) => (await c.query<{ t: string }>(
       "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1", [schema])).rows.map((r) => r.t));
-    expect(tables).toEqual(expect.arrayContaining(["job", "migration", "hookyard_delivery", "hookyard_task", "hookyard_attempt", "hookyard_migration"]));
+    expect(tables).toEqual(expect.arrayContaining(["job", "migration", "hookyard_delivery", "hookyard_task", "hookyard_attempt", "hookyard_record", "hookyard_migration"]));
     const store = await openPostgresBackend({ url: PG_URL, schema, migrate: false, queue: `q${schema}` });
     cleanups.unshift(() => store.close());
     await store.ping();
+  });
+
+  it("a schema at Hookyard version 1 (before records) is refused until migrated, and migrating keeps its data", async () => {
+    const { store, schema } = await open();
+    const [id] = await seed(store);
+    await closeKeepingData(store);
+    // what a schema migrated by the previous release looks like: no record table, version 1
+    await inSchema(schema, (c) => c.query("DROP TABLE hookyard_record; DELETE FROM hookyard_migration WHERE version > 1"));
+    const err = await openPostgresBackend({ url: PG_URL, schema, queue: `q${schema}`, migrate: false }).catch((e: Error & { code?: string }) => e);
+    expect(err).toMatchObject({ code: "HOOKYARD_ERR_STORE_MIGRATION_REQUIRED" });
+    expect((err as Error).message).toContain("found 1");
+    expect(await migrate(PG_URL, { schema })).toMatchObject({ hookyardVersion: 2 });
+    const { store: after } = await open({ schema, queue: `q${schema}`, migrate: false });
+    expect((await after.getTask(id!))?.state).toBe("queued");
+    expect((await after.putRecord("agent-run", "k", { ok: true }, 0)).version).toBe(1);
   });
 
   it("keeps each open task as a row of BullMQ's job table (job id = task id), gone once the task settles", async () => {

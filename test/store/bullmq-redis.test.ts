@@ -3,10 +3,9 @@ import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { Hookyard } from "../../src/app.js";
-import type { Backend } from "../../src/store/backend.js";
 import { BullmqBackend, openRedisBackend, type RedisBackendOptions } from "../../src/store/backends/bullmq/index.js";
 import { PAGE } from "../../src/store/backends/bullmq/redis-page.js";
-import { newDelivery, newTask, pollUntil, seed } from "../support/store.js";
+import { closeKeepingData, descriptionParam, newDelivery, newTask, pollUntil, seed, withCleanup } from "../support/store.js";
 import { ingressThenWorker } from "../support/shared-store.js";
 import { REDIS_URL, dropRedisKeys } from "../support/redis.js";
 import { describeBackend } from "./conformance.js";
@@ -16,25 +15,18 @@ const LONG = 60_000;
 /** Deletes every key under a test's own prefix (BullMQ's queue keys and Hookyard's records alike). */
 const dropPrefix = (prefix: string): Promise<void> => dropRedisKeys(`${prefix}:*`);
 
-/** The backend, with `close()` also removing the test's keys (the conformance suite closes every store it opens). */
-function withCleanup<T extends Backend>(store: T, cleanup: () => Promise<void>): T {
-  let cleaned: Promise<void> | undefined;
-  return new Proxy(store, {
-    get(target, prop) {
-      if (prop === "close") return () => target.close().then(() => (cleaned ??= cleanup()));
-      const value: unknown = Reflect.get(target, prop, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-}
-
 export async function openTestStore(options: RedisBackendOptions = {}): Promise<{ store: BullmqBackend; prefix: string }> {
   const prefix = options.prefix ?? `hytest-${randomUUID()}`;
   const store = await openRedisBackend({ url: REDIS_URL, ...options, prefix });
   return { store: withCleanup(store, () => dropPrefix(prefix)), prefix };
 }
 
-describeBackend("bullmq-redis", async () => (await openTestStore()).store);
+describeBackend("bullmq-redis", async () => (await openTestStore()).store, {
+  reopen: async (store) => {
+    await closeKeepingData(store);
+    return (await openTestStore({ prefix: descriptionParam(store, "prefix") })).store;
+  },
+});
 
 /** A BullMQ queue on a test's prefix with its own connection, to look at the jobs from outside. */
 async function bullmqView(prefix: string): Promise<{ queue: Queue; close: () => Promise<void> }> {

@@ -6,10 +6,17 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Backend, TaskState } from "../../src/store/backend.js";
 import { claimWhenDue, delay, expectCode, newDelivery, newTask, removeTempDirs, seed, untilWake } from "../support/store.js";
 import { describeReads } from "./conformance-reads.js";
+import { describeRecords } from "./conformance-records.js";
 
 const LONG = 60_000;
 
-export function describeBackend(name: string, factory: () => Promise<Backend>): void {
+/** What a backend's test file can add to the suite. */
+export interface ConformanceOptions {
+  /** Closes the store (keeping its data) and opens the same data again: the durability cases run with it. */
+  reopen?: (store: Backend) => Promise<Backend>;
+}
+
+export function describeBackend(name: string, factory: () => Promise<Backend>, options: ConformanceOptions = {}): void {
   describe(`Backend conformance: ${name}`, () => {
     let store: Backend;
     beforeEach(async () => {
@@ -261,6 +268,8 @@ export function describeBackend(name: string, factory: () => Promise<Backend>): 
     });
 
     describeReads(() => store);
+    const { reopen } = options;
+    describeRecords(() => store, reopen && (async () => (store = await reopen(store))));
 
     it("close() lets calls made before it finish (same tick included)", async () => {
       const d = newDelivery();
@@ -278,7 +287,8 @@ export function describeBackend(name: string, factory: () => Promise<Backend>): 
         ["nextWakeAt", () => store.nextWakeAt()], ["getDelivery", () => store.getDelivery("x")], ["getBody", () => store.getBody("x")],
         ["listDeliveries", () => store.listDeliveries({})], ["getTask", () => store.getTask(id!)], ["listTasks", () => store.listTasks({})],
         ["countTasks", () => store.countTasks()], ["retryTask", () => store.retryTask(id!)], ["cancelTask", () => store.cancelTask(id!)],
-        ["addTasks", () => store.addTasks("x", [])], ["ping", () => store.ping()],
+        ["addTasks", () => store.addTasks("x", [])], ["getRecord", () => store.getRecord("kind", "key")],
+        ["putRecord", () => store.putRecord("kind", "key", {}, 0)], ["listRecords", () => store.listRecords("kind")], ["ping", () => store.ping()],
       ];
       const outcomes = await Promise.all(calls.map(([name, call]) =>
         call().then(() => `${name}: resolved`, (err: { code?: string }) => `${name}: ${err.code}`)));

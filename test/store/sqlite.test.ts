@@ -8,7 +8,12 @@ import { expectCode, newDelivery, newTask, removeTempDirs, tempDir } from "../su
 import { describeBackend } from "./conformance.js";
 import { describeHolds } from "./conformance-holds.js";
 
-describeBackend("sqlite", () => SqliteBackend.open(join(tempDir(), "conformance.db")));
+describeBackend("sqlite", () => SqliteBackend.open(join(tempDir(), "conformance.db")), {
+  reopen: async (store) => {
+    await store.close();
+    return SqliteBackend.open(store.description.slice("sqlite:".length));
+  },
+});
 describeHolds("sqlite", () => SqliteBackend.open(join(tempDir(), "holds.db")));
 
 describe("SqliteBackend specifics", () => {
@@ -60,6 +65,36 @@ describe("SqliteBackend specifics", () => {
     const second = track(await SqliteBackend.open(file));
     expect(await second.claim("b", 10, 60_000)).toMatchObject([{ id: held.id, attempt: 1 }]);
     expect((await second.getTask(running.id))?.state).toBe("running");
+  });
+
+  it("records: a read-only open reads them and refuses puts; on a file from before records it reads none, and a normal open migrates it", async () => {
+    const file = join(tempDir(), "h.db");
+    const first = await SqliteBackend.open(file);
+    const d = newDelivery();
+    await first.accept(d, [newTask()]);
+    const record = await first.putRecord("agent-run", "octo/one#1", { stage: "pushed" }, 0);
+    await first.close();
+    const reader = track(await SqliteBackend.open(file, { readOnly: true }));
+    expect(await reader.getRecord("agent-run", "octo/one#1")).toEqual(record);
+    expect((await reader.listRecords("agent-run")).items).toEqual([record]);
+    await expect(reader.putRecord("agent-run", "octo/one#1", {}, 1)).rejects.toMatchObject({ code: "HOOKYARD_ERR_STORE_UNAVAILABLE", message: expect.stringContaining("read-only") });
+    await reader.close();
+
+    // the file as the previous release left it: schema version 1, no records table
+    const db = new Database(file);
+    db.exec("DROP TABLE records; PRAGMA user_version = 1;");
+    db.close();
+    const old = track(await SqliteBackend.open(file, { readOnly: true }));
+    expect(await old.getRecord("agent-run", "octo/one#1")).toBeNull();
+    expect(await old.listRecords("agent-run")).toEqual({ items: [], nextCursor: null });
+    expect((await old.getDelivery(d.id))?.id).toBe(d.id);
+    await old.close();
+    const migrated = track(await SqliteBackend.open(file));
+    expect((await migrated.getDelivery(d.id))?.id).toBe(d.id);
+    expect(await migrated.putRecord("agent-run", "octo/one#1", { stage: "again" }, 0)).toMatchObject({ version: 1 });
+    const check = new Database(file, { readonly: true });
+    readers.push(check);
+    expect(check.pragma("user_version", { simple: true })).toBe(2);
   });
 
   it("commits 500 concurrent accepts (group commit) and every one is readable", async () => {

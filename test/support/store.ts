@@ -105,3 +105,35 @@ export async function walkPages(list: (cursor: string | undefined) => Promise<{ 
   }
   throw new Error("pagination did not end after 20 pages");
 }
+
+/** The stores {@link withCleanup} wrapped, by their wrapper. */
+const wrapped = new WeakMap<object, Backend>();
+
+/**
+ * The backend, with `close()` also running `cleanup` (e.g. removing a test's Redis keys or
+ * Postgres schema: the conformance suite closes every store it opens).
+ */
+export function withCleanup<T extends Backend>(store: T, cleanup: () => Promise<void>): T {
+  let cleaned: Promise<void> | undefined;
+  const proxy = new Proxy(store, {
+    get(target, prop) {
+      if (prop === "close") return () => target.close().then(() => (cleaned ??= cleanup()));
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  wrapped.set(proxy, store);
+  return proxy;
+}
+
+/** Closes a store without the cleanup {@link withCleanup} gave it: its data stays, to be opened again. */
+export function closeKeepingData(store: Backend): Promise<void> {
+  return (wrapped.get(store) ?? store).close();
+}
+
+/** A query parameter of a store's description (`bullmq:redis://…?prefix=…`): where a test store's data is. */
+export function descriptionParam(store: Backend, name: string): string {
+  const value = new URL(store.description.replace(/^bullmq:/, "")).searchParams.get(name);
+  if (value === null) throw new Error(`${store.description} has no ${name}`);
+  return value;
+}

@@ -2,9 +2,10 @@ import { randomUUID } from "node:crypto";
 import { HookyardError } from "../../../errors.js";
 import type {
   AcceptStatus, AttemptResult, Backend, ClaimedTask, DeliveryDetail, DeliveryFilter, DeliverySummary, NewDelivery, NewTask,
-  Page, TaskCounts, TaskDetail, TaskFilter, TaskSummary,
+  Page, RecordFilter, StoredRecord, TaskCounts, TaskDetail, TaskFilter, TaskSummary,
 } from "../../backend.js";
 import { TaskNotifier } from "../../notifier.js";
+import { RecordMethods, type RecordTable } from "../../stored-records.js";
 import type { Jobs } from "./jobs.js";
 import { OwnClaims } from "./own-claims.js";
 import type { FinishNext, RecordStore } from "./records.js";
@@ -18,6 +19,8 @@ const RECOVER_INTERVAL_MS = 1_000;
 export interface BullmqBackendParts {
   description: string;
   records: RecordStore;
+  /** Where `getRecord` / `putRecord` / `listRecords` keep their documents. */
+  storedRecords: RecordTable;
   jobs: Jobs;
   /** Startup warnings (e.g. Redis without `appendonly`). */
   warnings: readonly string[];
@@ -68,6 +71,7 @@ export class BullmqBackend implements Backend {
   private nextRecoverAt = 0;
   private readonly own = new OwnClaims();
   private readonly steps: TaskSteps;
+  private readonly storedRecords: RecordMethods;
 
   constructor(private readonly parts: BullmqBackendParts) {
     this.description = parts.description;
@@ -75,6 +79,7 @@ export class BullmqBackend implements Backend {
     this.records = parts.records;
     this.jobs = parts.jobs;
     this.steps = new TaskSteps(parts.records, parts.jobs, this.own, () => this.notifier.notify(), () => this.listening());
+    this.storedRecords = new RecordMethods(parts.storedRecords);
     this.nextRepairAt = Date.now() + parts.repairIntervalMs;
   }
 
@@ -195,6 +200,18 @@ export class BullmqBackend implements Backend {
       await this.jobs.drop({ id, name: held.name, deliveryId: held.deliveryId }, held.token, "failed", { message: "cancelled" });
       return this.summary(id);
     });
+  }
+
+  getRecord(kind: string, key: string): Promise<StoredRecord | null> {
+    return this.run(() => this.storedRecords.get(kind, key));
+  }
+
+  putRecord(kind: string, key: string, value: unknown, expectedVersion: number): Promise<StoredRecord> {
+    return this.run(() => this.storedRecords.put(kind, key, value, expectedVersion));
+  }
+
+  listRecords(kind: string, filter?: RecordFilter): Promise<Page<StoredRecord>> {
+    return this.run(() => this.storedRecords.list(kind, filter));
   }
 
   /**

@@ -71,6 +71,20 @@ export const PG_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX hookyard_attempt_task ON hookyard_attempt (task_id, seq);
   `,
+  `
+  -- getRecord / putRecord / listRecords: small JSON documents, replaced whole (compare-and-set on version)
+  CREATE TABLE hookyard_record (
+    seq bigserial PRIMARY KEY,               -- creation order: what lists and cursors follow
+    kind text NOT NULL,
+    key text NOT NULL,
+    version integer NOT NULL,
+    value text NOT NULL,                     -- JSON text as given (jsonb would reorder keys, and refuses an escaped NUL)
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL,
+    UNIQUE (kind, key)
+  );
+  CREATE INDEX hookyard_record_kind ON hookyard_record (kind, seq);
+  `,
 ];
 
 /** What {@link migrate} brought the schema to. */

@@ -7,6 +7,7 @@ import { BullmqBackend } from "./bullmq-backend.js";
 import { BullmqJobs, jobOptions, type JobData } from "./jobs.js";
 import { assertMigrated, migrate } from "./pg-schema.js";
 import { PgRecords, type JobEntries } from "./pg-records.js";
+import { PgRecordTable } from "./pg-stored-records.js";
 import { parsePostgresUrl } from "./url.js";
 
 export { migrate, type MigrateResult } from "./pg-schema.js";
@@ -84,6 +85,7 @@ export async function openPostgresBackend(options: PostgresBackendOptions): Prom
     return new BullmqBackend({
       description: `bullmq:${safe.toString()}`,
       records: new PgRecords(pool, queueName, entries),
+      storedRecords: new PgRecordTable(pool),
       jobs: new BullmqJobs(worker, queue, lockDuration),
       warnings: [],
       closeConnections: async () => undefined, // the pool is BullMQ's: closed with the worker

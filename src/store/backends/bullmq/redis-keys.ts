@@ -16,6 +16,8 @@
  * | `ix:t`, `ix:t:<field>:<value>` | zset | task ids by seq: all, by state / name / event / repo / delivery |
  * | `due` | zset | open task ids by when they are next claimable (runAt, or lease end) |
  * | `leases` | zset | running task ids by lease end |
+ * | `r:<kind>` | hash | the records of a kind (`putRecord`): per key, fields `n:<key>` version, `s:<key>` seq, `c:<key>` / `u:<key>` created / updated at, `v:<key>` value (JSON) |
+ * | `rix:<kind>` | zset | record keys of a kind by seq (creation order) |
  */
 
 /** Key names under one store's base. */
@@ -33,6 +35,10 @@ export interface RecordKeys {
   attempts(taskId: string): string;
   due: string;
   leases: string;
+  /** The hash of the records of `kind` (fields per key: see the table above). */
+  records(kind: string): string;
+  /** The sorted set of the record keys of `kind`, by seq. */
+  recordIndex(kind: string): string;
   /** Index suffixes (relative to `base`), as the paging script takes them. */
   deliveryIndex(field?: "event" | "action" | "repo" | "status", value?: string): string;
   taskIndex(field?: "state" | "name" | "event" | "repo" | "delivery", value?: string): string;
@@ -52,6 +58,8 @@ export function recordKeys(prefix: string, queue: string): RecordKeys {
     attempts: (id) => `${base}att:${id}`,
     due: `${base}due`,
     leases: `${base}leases`,
+    records: (kind) => `${base}r:${kind}`,
+    recordIndex: (kind) => `${base}rix:${kind}`,
     deliveryIndex: (field, value) => (field ? `ix:d:${field}:${value}` : "ix:d"),
     taskIndex: (field, value) => (field ? `ix:t:${field}:${value}` : "ix:t"),
   };

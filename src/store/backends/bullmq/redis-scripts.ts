@@ -217,6 +217,29 @@ moveState(id, t[1], 'cancelled', t[5])
 return {'ok', t[2] or '', t[6], t[7]}
 `;
 
+/**
+ * A record's compare-and-set (`putRecord`). ARGV: base, kind, key, value JSON, expected version,
+ * now. The records of a kind are one hash (`r:<kind>`: fields `n:`, `s:`, `c:`, `u:` and `v:` + the
+ * key hold version, seq, createdAt, updatedAt and value) and one sorted set (`rix:<kind>`: keys by
+ * seq, for lists). Returns {'ok', version, createdAt} or, writing nothing, {'conflict', stored
+ * version (0: none)}.
+ */
+export const PUT_RECORD = `
+local base, kind, key, value, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[6]
+local h = base .. 'r:' .. kind
+local f = redis.call('HMGET', h, 'n:' .. key, 'c:' .. key)
+local stored = tonumber(f[1] or '0')
+if stored ~= tonumber(ARGV[5]) then return {'conflict', stored} end
+local created = f[2] or now
+if stored == 0 then
+  local seq = redis.call('INCR', base .. 'seq')
+  redis.call('ZADD', base .. 'rix:' .. kind, seq, key)
+  redis.call('HSET', h, 's:' .. key, seq, 'c:' .. key, now)
+end
+redis.call('HSET', h, 'n:' .. key, stored + 1, 'u:' .. key, now, 'v:' .. key, value)
+return {'ok', stored + 1, created}
+`;
+
 /** Script names and sources, registered on the ioredis client with `defineCommand`. */
 export const SCRIPTS = {
   hookyardAccept: ACCEPT,
@@ -228,6 +251,7 @@ export const SCRIPTS = {
   hookyardFinishNext: FINISH_NEXT,
   hookyardRetry: RETRY,
   hookyardCancel: CANCEL,
+  hookyardPutRecord: PUT_RECORD,
   hookyardPage: PAGE,
 } as const;
 

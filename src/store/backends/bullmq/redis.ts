@@ -8,6 +8,7 @@ import { RedisFinisher } from "./redis-finish.js";
 import { recordKeys } from "./redis-keys.js";
 import { RedisPipe } from "./redis-pipe.js";
 import { RedisRecords, type AddJobsToTransaction } from "./redis-records.js";
+import { RedisRecordTable } from "./redis-stored-records.js";
 import { parseRedisUrl } from "./url.js";
 
 /** Options of {@link openRedisBackend}. */
@@ -106,6 +107,7 @@ export async function openRedisBackend(options: RedisBackendOptions = {}): Promi
     return new BullmqBackend({
       description: `bullmq:${safe.toString()}`,
       records,
+      storedRecords: new RedisRecordTable(redis, pipe, keys),
       jobs: new BullmqJobs(worker, queue, lockDuration),
       warnings,
       closeConnections: async () => {

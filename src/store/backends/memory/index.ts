@@ -1,12 +1,14 @@
 import { HookyardError } from "../../../errors.js";
 import type {
   AcceptStatus, AttemptRecord, AttemptResult, Backend, ClaimedTask, DeliveryDetail, DeliveryFilter,
-  DeliverySummary, NewDelivery, NewTask, Page, TaskCounts, TaskDetail, TaskFilter, TaskSummary,
+  DeliverySummary, NewDelivery, NewTask, Page, RecordFilter, StoredRecord, TaskCounts, TaskDetail, TaskFilter, TaskSummary,
 } from "../../backend.js";
 import { TASK_STATES } from "../../backend.js";
 import { assertTransition, CANCELLABLE_STATES, LEASE_EXPIRED_ERROR, RETRYABLE_STATES } from "../../transitions.js";
 import { TaskNotifier } from "../../notifier.js";
+import { RecordMethods } from "../../stored-records.js";
 import { dueAt, paginate, summary, type DeliveryRow, type TaskRow } from "./rows.js";
+import { MemoryRecordTable } from "./stored-records.js";
 
 /**
  * A backend that keeps everything in this process's memory: for unit tests and experiments.
@@ -26,8 +28,11 @@ export class MemoryBackend implements Backend {
   private readonly notifier = new TaskNotifier();
   private seq = 0;
   private closed = false;
+  private readonly records: RecordMethods;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly now: () => number = Date.now) {
+    this.records = new RecordMethods(new MemoryRecordTable(now));
+  }
 
   async accept(delivery: NewDelivery, tasks: NewTask[]): Promise<AcceptStatus> {
     this.assertOpen();
@@ -255,6 +260,21 @@ export class MemoryBackend implements Backend {
     if (t.state === "running") this.closeAttempt(t, "cancelled", null, now);
     this.settle(t, "cancelled", now);
     return summary(t);
+  }
+
+  async getRecord(kind: string, key: string): Promise<StoredRecord | null> {
+    this.assertOpen();
+    return this.records.get(kind, key);
+  }
+
+  async putRecord(kind: string, key: string, value: unknown, expectedVersion: number): Promise<StoredRecord> {
+    this.assertOpen();
+    return this.records.put(kind, key, value, expectedVersion);
+  }
+
+  async listRecords(kind: string, filter?: RecordFilter): Promise<Page<StoredRecord>> {
+    this.assertOpen();
+    return this.records.list(kind, filter);
   }
 
   async ping(): Promise<void> {

@@ -5,11 +5,13 @@ import Database from "better-sqlite3";
 import { HookyardError } from "../../../errors.js";
 import type {
   AcceptStatus, AttemptResult, Backend, ClaimedTask, DeliveryDetail, DeliveryFilter, DeliverySummary, NewDelivery, NewTask,
-  Page, TaskCounts, TaskDetail, TaskFilter, TaskSummary,
+  Page, RecordFilter, StoredRecord, TaskCounts, TaskDetail, TaskFilter, TaskSummary,
 } from "../../backend.js";
 import { TaskNotifier } from "../../notifier.js";
+import { RecordMethods, type PutOutcome } from "../../stored-records.js";
 import { BodyLogReader, bodyLogDir } from "./body-log.js";
 import { SqliteReads } from "./reads.js";
+import { SqliteRecordReads } from "./stored-records.js";
 import type { AcceptArgs, ThreadOptions, WriteOp } from "./thread.js";
 import { spawnThread, stopThread, waitReady, WriterChannel } from "./writer-channel.js";
 
@@ -40,6 +42,13 @@ export class SqliteBackend implements Backend {
   private reads!: SqliteReads;
   private readDb!: Database.Database;
   private bodies!: BodyLogReader;
+  private recordReads!: SqliteRecordReads;
+  /** Records: puts through the writer (fsynced before they resolve), reads on the read-only connection. */
+  private readonly records = new RecordMethods({
+    get: (kind, key) => this.read(() => this.recordReads.get(kind, key)),
+    put: (kind, key, value, expectedVersion) => this.call<PutOutcome>("putRecord", [kind, key, value, expectedVersion]),
+    list: (kind, before, count) => this.read(() => this.recordReads.list(kind, before, count)),
+  });
 
   private constructor(
     private readonly path: string,
@@ -77,6 +86,7 @@ export class SqliteBackend implements Backend {
     backend.readDb.pragma("busy_timeout = 5000");
     backend.bodies = new BodyLogReader(bodyLogDir(file));
     backend.reads = new SqliteReads(backend.readDb, backend.bodies);
+    backend.recordReads = new SqliteRecordReads(backend.readDb);
     return backend;
   }
 
@@ -183,6 +193,18 @@ export class SqliteBackend implements Backend {
 
   countTasks(): Promise<TaskCounts> {
     return this.read(() => this.reads.countTasks());
+  }
+
+  getRecord(kind: string, key: string): Promise<StoredRecord | null> {
+    return this.records.get(kind, key);
+  }
+
+  putRecord(kind: string, key: string, value: unknown, expectedVersion: number): Promise<StoredRecord> {
+    return this.records.put(kind, key, value, expectedVersion);
+  }
+
+  listRecords(kind: string, filter?: RecordFilter): Promise<Page<StoredRecord>> {
+    return this.records.list(kind, filter);
   }
 
   async ping(): Promise<void> {

@@ -69,6 +69,20 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX attempts_by_task ON attempts(task_id);
   `,
+  `
+  -- getRecord / putRecord / listRecords: small JSON documents, replaced whole (compare-and-set on version)
+  CREATE TABLE records (
+    seq INTEGER PRIMARY KEY,                 -- creation order: what lists and cursors follow
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    value TEXT NOT NULL,                     -- JSON
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (kind, key)
+  );
+  CREATE INDEX records_by_kind ON records(kind, seq);
+  `,
 ];
 
 /** Brings a database file up to the newest schema. */

@@ -12,6 +12,7 @@ import Database from "better-sqlite3";
 import { BodyLogWriter, bodyLogDir } from "./body-log.js";
 import { releaseHolds, repairTail } from "./recovery.js";
 import { migrate } from "./schema.js";
+import { SqliteRecordWrites } from "./stored-records.js";
 import { SqliteWrites, type StoredDelivery } from "./writes.js";
 
 export interface ThreadOptions {
@@ -42,7 +43,8 @@ export interface AcceptArgs {
   tasks: NewTask[];
 }
 
-export type WriteOp = "accept" | "addTasks" | "claim" | "extendLeases" | "start" | "release" | "finish" | "retryTask" | "cancelTask" | "ping";
+export type WriteOp =
+  | "accept" | "addTasks" | "claim" | "extendLeases" | "start" | "release" | "finish" | "retryTask" | "cancelTask" | "putRecord" | "ping";
 
 /**
  * What the writer posts back: `partial` answers given ahead of a commit's fsync (their batch is
@@ -55,7 +57,7 @@ export type WriteResponse =
   | { id: number; ok: false; error: { code?: string; message: string } };
 
 /** Operations whose commit is fsynced before they are answered. */
-const DURABLE_OPS: ReadonlySet<WriteOp> = new Set(["accept", "addTasks", "retryTask", "cancelTask", "ping"]);
+const DURABLE_OPS: ReadonlySet<WriteOp> = new Set(["accept", "addTasks", "retryTask", "cancelTask", "putRecord", "ping"]);
 
 function open(path: string): Database.Database {
   const db = new Database(path);
@@ -72,6 +74,7 @@ function runWriter(options: ThreadOptions): void {
   const db = open(options.path);
   migrate(db);
   const writes = new SqliteWrites(db);
+  const records = new SqliteRecordWrites(db);
   const log = new BodyLogWriter(bodyLogDir(options.path));
   repairTail(db, log);
   releaseHolds(db);
@@ -92,7 +95,7 @@ function runWriter(options: ThreadOptions): void {
   let scheduled = false;
 
   const apply = (req: WriteRequest, now: number): unknown => {
-    const a = req.args as never as [never, never, never];
+    const a = req.args as never as [never, never, never, never];
     switch (req.op) {
       case "accept": {
         const { delivery, tasks, at } = req.args[0] as AcceptArgs & { at: StoredDelivery["at"] };
@@ -106,6 +109,7 @@ function runWriter(options: ThreadOptions): void {
       case "finish": return writes.finish(a[0], a[1], a[2], now);
       case "retryTask": return writes.retryTask(a[0], now);
       case "cancelTask": return writes.cancelTask(a[0], now);
+      case "putRecord": return records.put(a[0], a[1], a[2], a[3], now);
       case "ping": return null;
     }
   };
@@ -133,10 +137,10 @@ function runWriter(options: ThreadOptions): void {
     }
   };
 
-  // Only what a 202 or an API answer promises must reach the disk before the answer: deliveries
-  // and operator actions. Claims, lease renewals and attempt outcomes commit without their own
-  // fsync (WAL, synchronous=NORMAL): the next durable commit or checkpoint flushes them in order,
-  // and losing one to a power cut only means an attempt runs again (at-least-once).
+  // Only what a 202 or an API answer promises must reach the disk before the answer: deliveries,
+  // operator actions and record puts. Claims, lease renewals and attempt outcomes commit without
+  // their own fsync (WAL, synchronous=NORMAL): the next durable commit or checkpoint flushes them in
+  // order, and losing one to a power cut only means an attempt runs again (at-least-once).
   let synchronous: "FULL" | "NORMAL" = "FULL";
   const setSynchronous = (level: "FULL" | "NORMAL") => {
     if (level !== synchronous) db.pragma(`synchronous = ${(synchronous = level)}`);
