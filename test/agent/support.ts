@@ -60,7 +60,7 @@ export async function agentHarness(o: { script: FakeAgentScript; store?: string;
     async label(issue: { title?: string; body?: string } = {}, overrides: Record<string, unknown> = {}) {
       const { payload } = await t.receive("issues.labeled", {
         label: { name: "agent" },
-        issue: { title: issue.title ?? "Fix the README", body: issue.body ?? "The README says 'small', it should say 'tiny'.", labels: [{ name: "agent" }] },
+        issue: { title: issue.title ?? "Fix the README", body: issue.body ?? "In the README, 'small' should be 'tiny'.", labels: [{ name: "agent" }] },
         sender: { login: "octocat", type: "User" },
         ...overrides,
       });
