@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { FastifyRequest } from "fastify";
 import { createClock } from "./clock.js";
 import type { FakeContext, RequestInfo } from "./context.js";
@@ -48,7 +51,8 @@ const HOUR = 3600_000;
  */
 export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise<FakeGitHub> {
   const clock = createClock(options.now ?? Date.now, options.clockSkewMs ?? 0);
-  const state = new FakeState(clock);
+  const gitRoot = mkdtempSync(join(tmpdir(), "hookyard-fake-git-"));
+  const state = new FakeState(clock, gitRoot);
   const webhookSecret = options.webhookSecret ?? randomHex(20);
   const mainApp = createApp(state, {
     id: options.appId,
@@ -127,8 +131,8 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
     addBranch(repo, branch, fromSha) {
       const r = state.requireRepo(repo);
       const sha = fromSha ?? resolveRef(r, undefined)?.sha;
-      if (sha === undefined || !r.commits.has(sha)) throw new Error(`fake GitHub: no commit ${String(fromSha)} in ${repo}`);
-      r.refs.set(`refs/heads/${branch}`, sha);
+      if (sha === undefined || !r.git.commit(sha)) throw new Error(`fake GitHub: no commit ${String(fromSha)} in ${repo}`);
+      r.git.refs.update(`refs/heads/${branch}`, sha);
       return sha;
     },
     addIssue(repo, input) {
@@ -204,7 +208,10 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
     },
 
     close() {
-      closing ??= webhooks.close().then(() => server.close());
+      closing ??= webhooks
+        .close()
+        .then(() => server.close())
+        .finally(() => rmSync(gitRoot, { recursive: true, force: true }));
       return closing;
     },
   };

@@ -1,4 +1,6 @@
+import { join } from "node:path";
 import { commitChanges, moveBranch, normalisePath, resolveRef, branchSha, FAKE_AUTHOR } from "./git.js";
+import { GitRepo } from "./git/repo.js";
 import { randomHex, randomToken } from "./ids.js";
 import { appKeyPair } from "./keys.js";
 import type { AccountRecord, AccountType, AppRecord, BlobRecord, CommitRecord, FakeState, InstallationRecord, Permissions, RepoRecord } from "./state.js";
@@ -120,18 +122,19 @@ export function addRepo(state: FakeState, input: RepoInput): RepoRecord {
   if (state.repo(input.owner, input.name)) throw new Error(`fake GitHub: repository "${input.owner}/${input.name}" exists already`);
   const now = state.clock.now();
   const owner = state.findAccount(input.owner) ?? state.account(input.owner, "Organization");
+  const id = state.ids.id();
+  const defaultBranch = input.defaultBranch ?? "main";
   const repo: RepoRecord = {
-    id: state.ids.id(),
+    id,
     owner,
     name: input.name,
     private: input.private ?? false,
     description: input.description ?? null,
-    defaultBranch: input.defaultBranch ?? "main",
+    defaultBranch,
     createdAt: now,
     updatedAt: now,
     pushedAt: now,
-    refs: new Map(),
-    commits: new Map(),
+    git: GitRepo.init(join(state.gitRoot, `${id}.git`), defaultBranch),
     labels: new Map(),
     issues: new Map(),
     comments: [],

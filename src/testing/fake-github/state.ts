@@ -1,5 +1,6 @@
 import type { KeyObject } from "node:crypto";
 import type { FakeClock } from "./clock.js";
+import type { BlobRecord, CommitRecord, GitRepo } from "./git/repo.js";
 import { IdSource } from "./ids.js";
 
 /** Permission levels as GitHub grants them to an App installation or token. */
@@ -52,19 +53,7 @@ export interface InstallationRecord {
   createdAt: number;
 }
 
-export interface BlobRecord {
-  sha: string;
-  content: Buffer;
-}
-
-export interface CommitRecord {
-  sha: string;
-  tree: Map<string, BlobRecord>;
-  parents: string[];
-  message: string;
-  date: number;
-  author: { name: string; email: string };
-}
+export type { BlobRecord, CommitRecord };
 
 export interface LabelRecord {
   id: number;
@@ -141,9 +130,8 @@ export interface RepoRecord {
   createdAt: number;
   updatedAt: number;
   pushedAt: number;
-  /** Full ref name (`refs/heads/main`) → commit sha. */
-  refs: Map<string, string>;
-  commits: Map<string, CommitRecord>;
+  /** The bare repository holding the commits and refs (the one truth for git data). */
+  git: GitRepo;
   /** Lower-cased name → label. */
   labels: Map<string, LabelRecord>;
   issues: Map<number, IssueRecord>;
@@ -160,7 +148,8 @@ export class FakeState {
   readonly installations = new Map<number, InstallationRecord>();
   readonly repos = new Map<string, RepoRecord>();
 
-  constructor(readonly clock: FakeClock) {}
+  /** @param gitRoot the directory the bare repositories live in (removed by `fake.close()`). */
+  constructor(readonly clock: FakeClock, readonly gitRoot: string) {}
 
   /** The account with `login`, created (as `type`) when it does not exist yet. */
   account(login: string, type: AccountType = "User"): AccountRecord {

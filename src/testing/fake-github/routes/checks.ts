@@ -69,7 +69,7 @@ function onlyInstallations(auth: AuthInfo, doc: string): number {
 }
 
 function show(ctx: FakeContext, repo: RepoRecord, run: CheckRunRecord) {
-  const pulls = [...repo.issues.values()].filter((i) => i.state === "open" && i.pull && (repo.refs.get(`refs/heads/${i.pull.headRef}`) ?? i.pull.headSha) === run.headSha);
+  const pulls = [...repo.issues.values()].filter((i) => i.state === "open" && i.pull && i.pull.headSha === run.headSha);
   return checkRun(ctx.urls, repo, run, run.appId === null ? undefined : ctx.state.app(run.appId), pulls);
 }
 

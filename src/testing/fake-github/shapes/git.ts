@@ -44,7 +44,8 @@ export function contentFile(u: Urls, r: RepoRecord, path: string, blob: BlobReco
 export function fileCommit(u: Urls, r: RepoRecord, path: string, blob: BlobRecord, commit: CommitRecord, branch: string): Schemas["file-commit"] {
   const l = contentLinks(u, r, path, blob, branch);
   const api = repoApi(u, r);
-  const who = { name: commit.author.name, email: commit.author.email, date: isoSeconds(commit.date) };
+  const who = { name: commit.author.name, email: commit.author.email, date: isoSeconds(commit.author.date) };
+  const committer = { name: commit.committer.name, email: commit.committer.email, date: isoSeconds(commit.committer.date) };
   return {
     content: {
       name: path.split("/").pop() ?? path,
@@ -64,9 +65,9 @@ export function fileCommit(u: Urls, r: RepoRecord, path: string, blob: BlobRecor
       url: `${api}/git/commits/${commit.sha}`,
       html_url: `${u.html}/${r.owner.login}/${r.name}/commit/${commit.sha}`,
       author: who,
-      committer: who,
+      committer,
       message: commit.message,
-      tree: { url: `${api}/git/trees/${commit.sha}`, sha: commit.sha },
+      tree: { url: `${api}/git/trees/${commit.treeSha}`, sha: commit.treeSha },
       parents: commit.parents.map((sha) => ({ url: `${api}/git/commits/${sha}`, html_url: `${u.html}/${r.owner.login}/${r.name}/commit/${sha}`, sha })),
       verification: { verified: false, reason: "unsigned", signature: null, payload: null, verified_at: null },
     },

@@ -111,8 +111,8 @@ export function pullRequest(u: Urls, r: RepoRecord, i: IssueRecord): Schemas["pu
   const issueApi = `${repoApi(u, r)}/issues/${i.number}`;
   const repo = repository(u, r);
   const owner = simpleUser(u, r.owner);
-  const headSha = r.refs.get(`refs/heads/${p.headRef}`) ?? p.headSha;
-  const baseSha = r.refs.get(`refs/heads/${p.baseRef}`) ?? p.baseSha;
+  const headSha = p.headSha;
+  const baseSha = (i.state === "open" ? r.git.refs.get(`refs/heads/${p.baseRef}`) : undefined) ?? p.baseSha;
   return {
     url: api,
     id: p.id,
