@@ -6,7 +6,9 @@ import { createClock } from "./clock.js";
 import type { FakeContext, RequestInfo } from "./context.js";
 import { installationRef } from "./events.js";
 import { resolveRef } from "./git.js";
+import { ZERO_SHA } from "./git/refs.js";
 import { randomHex } from "./ids.js";
+import { followPullHeads } from "./ref-updates.js";
 import { createIssue, ensureLabel } from "./issue-ops.js";
 import { RateLimiter } from "./rate-limit.js";
 import { addInstallation, addRepo, createApp, setFile } from "./seed.js";
@@ -125,7 +127,10 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
       return { id: r.id, owner: r.owner.login, name: r.name, fullName: `${r.owner.login}/${r.name}`, defaultBranch: r.defaultBranch, headSha };
     },
     setFile(repo, path, content, opts = {}) {
-      const { commit, blob } = setFile(state, state.requireRepo(repo), path, content, opts);
+      const r = state.requireRepo(repo);
+      const branch = opts.branch ?? r.defaultBranch;
+      const { commit, blob } = setFile(state, r, path, content, opts);
+      followPullHeads(r, [{ ref: `refs/heads/${branch}`, before: ZERO_SHA, after: commit.sha }], clock.now());
       return { commitSha: commit.sha, sha: blob?.sha ?? null };
     },
     addBranch(repo, branch, fromSha) {

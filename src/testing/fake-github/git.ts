@@ -82,3 +82,68 @@ export function reaches(repo: RepoRecord, sha: string, ancestor: string): boolea
   }
   return false;
 }
+
+/** Every commit reachable from `tips` (the tips included). */
+export function ancestors(repo: RepoRecord, tips: readonly string[]): Set<string> {
+  const seen = new Set<string>();
+  const todo = [...tips];
+  for (let s = todo.pop(); s !== undefined; s = todo.pop()) {
+    if (seen.has(s)) continue;
+    const c = repo.git.commit(s);
+    if (!c) continue;
+    seen.add(s);
+    todo.push(...c.parents);
+  }
+  return seen;
+}
+
+/**
+ * The commits reachable from `head` but not from any of `exclude` (`git rev-list head --not
+ * exclude…`), oldest first: every commit after its parents.
+ */
+export function commitsBetween(repo: RepoRecord, head: string, exclude: readonly string[]): CommitRecord[] {
+  const excluded = ancestors(repo, exclude);
+  const out: CommitRecord[] = [];
+  const seen = new Set<string>();
+  const stack: { sha: string; done: boolean }[] = [{ sha: head, done: false }];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const c = repo.git.commit(top.sha);
+    if (!c) continue;
+    if (top.done) {
+      out.push(c);
+      continue;
+    }
+    if (seen.has(c.sha) || excluded.has(c.sha)) continue;
+    seen.add(c.sha);
+    stack.push({ sha: c.sha, done: true });
+    for (const p of [...c.parents].reverse()) stack.push({ sha: p, done: false });
+  }
+  return out;
+}
+
+/** The best common ancestor of two commits (the first one met walking back from `head`), if any. */
+export function mergeBase(repo: RepoRecord, base: string, head: string): string | undefined {
+  const ofBase = ancestors(repo, [base]);
+  const queue = [head];
+  const seen = new Set<string>();
+  for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
+    if (ofBase.has(s)) return s;
+    if (seen.has(s)) continue;
+    seen.add(s);
+    queue.push(...(repo.git.commit(s)?.parents ?? []));
+  }
+  return undefined;
+}
+
+/** The paths added, removed and modified from `before` (none: an empty tree) to `after`. */
+export function changedPaths(before: CommitRecord | undefined, after: CommitRecord): { added: string[]; removed: string[]; modified: string[] } {
+  const old = before?.tree ?? new Map<string, BlobRecord>();
+  const out = { added: [] as string[], removed: [] as string[], modified: [] as string[] };
+  for (const [path, blob] of after.tree) {
+    const was = old.get(path);
+    if (!was) out.added.push(path);
+    else if (was.sha !== blob.sha || was.mode !== blob.mode) out.modified.push(path);
+  }
+  for (const path of old.keys()) if (!after.tree.has(path)) out.removed.push(path);
+  return out;
+}

@@ -149,7 +149,7 @@ export function addRepo(state: FakeState, input: RepoInput): RepoRecord {
   return repo;
 }
 
-/** Commits one file change (or a deletion with `null`) on `branch` (default: the default branch). */
+/** Commits one file change (or a deletion with `null`) on `branch` (default: the default branch); no webhook, pull requests not followed. */
 export function setFile(
   state: FakeState,
   repo: RepoRecord,

@@ -5,6 +5,7 @@ import type { FakeContext } from "../context.js";
 import { GitHubApiError, notFound } from "../errors.js";
 import { branchSha, fileAt, isDirectory, normalisePath, resolveRef } from "../git.js";
 import { guard } from "../guards.js";
+import { refsMoved } from "../ref-updates.js";
 import { setFile } from "../seed.js";
 import { contentFile, fileCommit } from "../shapes/git.js";
 import type { Urls } from "../shapes/urls.js";
@@ -92,6 +93,7 @@ export function contentRoutes(app: FastifyInstance, ctx: FakeContext): void {
     const author = { name: actor.login, email: `${actor.id}+${actor.login}@users.noreply.github.com` };
     const { commit, blob } = setFile(ctx.state, repo, path, Buffer.from(content, "base64"), { branch, message, author });
     if (!blob) throw notFound(DOC_PUT);
+    refsMoved(ctx, repo, [{ ref: `refs/heads/${branch}`, before: tip, after: commit.sha }], actor);
     reply.code(existing ? 200 : 201);
     return fileCommit(ctx.urls, repo, path, blob, commit, branch);
   });

@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { repoFor, requirePermission } from "../access.js";
+import { actorOf, repoFor, requirePermission } from "../access.js";
 import { bodyOf, reqString } from "../body.js";
 import type { FakeContext } from "../context.js";
 import { GitHubApiError, notFound } from "../errors.js";
 import { reaches } from "../git.js";
 import { guard } from "../guards.js";
-import { RefUpdateError } from "../git/refs.js";
+import { RefUpdateError, ZERO_SHA } from "../git/refs.js";
+import { refsMoved } from "../ref-updates.js";
 import { gitRef } from "../shapes/git.js";
 import type { RepoRecord } from "../state.js";
 
@@ -50,7 +51,7 @@ export function gitRoutes(app: FastifyInstance, ctx: FakeContext): void {
     if (repo.git.refs.get(ref) !== undefined) throw new GitHubApiError(422, "Reference already exists", { documentationUrl: DOC_CREATE });
     if (!repo.git.commit(sha)) throw new GitHubApiError(422, "Object does not exist", { documentationUrl: DOC_CREATE });
     moveRef(repo, ref, sha, null, DOC_CREATE);
-    repo.pushedAt = repo.updatedAt = ctx.clock.now();
+    refsMoved(ctx, repo, [{ ref, before: ZERO_SHA, after: sha }], actorOf(auth));
     reply.code(201);
     return gitRef(ctx.urls, repo, ref, sha);
   });
@@ -66,7 +67,7 @@ export function gitRoutes(app: FastifyInstance, ctx: FakeContext): void {
     if (!repo.git.commit(sha)) throw new GitHubApiError(422, "Object does not exist", { documentationUrl: DOC_UPDATE });
     if (body.force !== true && !reaches(repo, sha, current)) throw new GitHubApiError(422, "Update is not a fast forward", { documentationUrl: DOC_UPDATE });
     moveRef(repo, ref, sha, current, DOC_UPDATE);
-    repo.pushedAt = repo.updatedAt = ctx.clock.now();
+    refsMoved(ctx, repo, [{ ref, before: current, after: sha }], actorOf(auth));
     return gitRef(ctx.urls, repo, ref, sha);
   });
 }
