@@ -93,7 +93,7 @@ export async function createTestApp(appFn?: AppFunction | readonly AppFunction[]
       app, fake, installation, repo,
       async receive(eventName, overrides = {}) {
         const { event, payload: example } = findExample(eventName);
-        const payload = aboutRepo(clone(example), repo, installation);
+        const payload = aboutRepo(clone(example), repo, installation, fake.gitUrl);
         const issue = payload.issue as Record<string, unknown> | undefined;
         const wanted = (overrides.issue ?? {}) as Record<string, unknown>;
         if (issue && wanted.number === undefined) {
@@ -132,12 +132,13 @@ export async function createTestApp(appFn?: AppFunction | readonly AppFunction[]
 }
 
 /** The example payload made to be about `repo`, delivered to `installation`. */
-function aboutRepo(payload: Record<string, unknown>, repo: FakeRepo, installation: FakeInstallation): Record<string, unknown> {
+function aboutRepo(payload: Record<string, unknown>, repo: FakeRepo, installation: FakeInstallation, gitUrl: string): Record<string, unknown> {
   const r = payload.repository as Record<string, unknown> | undefined;
   if (r) {
     payload.repository = {
       ...r, id: repo.id, name: repo.name, full_name: repo.fullName, private: false, default_branch: repo.defaultBranch,
       html_url: `https://github.com/${repo.fullName}`,
+      clone_url: `${gitUrl}/${repo.fullName}.git`, git_url: `${gitUrl}/${repo.fullName}.git`,
       owner: { ...(r.owner as object), login: repo.owner, id: installation.account.id, type: installation.account.type },
     };
   }

@@ -16,6 +16,7 @@ import { buildServer } from "./server.js";
 import { label as labelShape } from "./shapes/issues.js";
 import type { Urls } from "./shapes/urls.js";
 import { FakeState, type AppRecord } from "./state.js";
+import { createActors } from "./helpers.js";
 import { createReadBack } from "./read-back.js";
 import { TokenStore } from "./tokens.js";
 import type { FakeGitHub, FakeGitHubOptions, RequestLogEntry } from "./types.js";
@@ -68,7 +69,7 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
     permissions: options.permissions,
     events: options.events,
   });
-  const urls: Urls = { api: "", html: (options.htmlUrl ?? "https://github.com").replace(/\/+$/, "") };
+  const urls: Urls = { api: "", html: (options.htmlUrl ?? "https://github.com").replace(/\/+$/, ""), git: "" };
   const infos = new WeakMap<FastifyRequest, RequestInfo>();
   const log: RequestLogEntry[] = [];
   const webhooks = new Webhooks(clock, state.ids);
@@ -91,6 +92,7 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
   const address = server.server.address();
   if (address === null || typeof address === "string") throw new Error("fake GitHub: the server has no TCP address");
   urls.api = `http://127.0.0.1:${address.port}`;
+  urls.git = (options.gitUrl ?? urls.api).replace(/\/+$/, "");
 
   let closing: Promise<void> | undefined;
   const appOr = (appId: number | undefined): AppRecord => {
@@ -101,6 +103,7 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
 
   return {
     url: urls.api,
+    gitUrl: urls.git,
     appId: mainApp.id,
     slug: mainApp.slug,
     clientId: mainApp.clientId,
@@ -114,6 +117,7 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
       return [...webhooks.log].sort((a, b) => a.id - b.id).map(deliveryDetail);
     },
     state: createReadBack(ctx),
+    ...createActors(ctx, mainApp),
 
     addInstallation(input) {
       const app = appOr(input.appId);

@@ -5,8 +5,10 @@ import { randomHex, randomToken } from "./ids.js";
 import { appKeyPair } from "./keys.js";
 import type { AccountRecord, AccountType, AppRecord, BlobRecord, CommitRecord, FakeState, InstallationRecord, Permissions, RepoRecord } from "./state.js";
 
-export const DEFAULT_PERMISSIONS: Permissions = { checks: "write", contents: "write", issues: "write", metadata: "read", pull_requests: "write" };
-export const DEFAULT_EVENTS = ["check_run", "issue_comment", "issues", "label", "pull_request", "push"];
+export const DEFAULT_PERMISSIONS: Permissions = { actions: "read", checks: "write", contents: "write", issues: "write", metadata: "read", pull_requests: "write" };
+export const DEFAULT_EVENTS = [
+  "check_run", "check_suite", "issue_comment", "issues", "label", "pull_request", "pull_request_review", "pull_request_review_comment", "push", "workflow_job", "workflow_run",
+];
 
 /** What an App is made of; everything has a default. */
 export interface AppInput {
@@ -139,6 +141,12 @@ export function addRepo(state: FakeState, input: RepoInput): RepoRecord {
     issues: new Map(),
     comments: [],
     checkRuns: new Map(),
+    checkSuites: new Map(),
+    workflowRuns: new Map(),
+    jobs: new Map(),
+    reviews: [],
+    reviewComments: [],
+    permissions: new Map(),
     nextNumber: 1,
   };
   const changes = new Map<string, Buffer | null>();

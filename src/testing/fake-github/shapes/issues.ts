@@ -1,6 +1,7 @@
 import { isoSeconds } from "../clock.js";
+import { changedPaths, commitsBetween, mergeBase } from "../git.js";
 import { nodeId } from "../ids.js";
-import type { AppRecord, CommentRecord, IssueRecord, LabelRecord, RepoRecord } from "../state.js";
+import type { AccountRecord, AppRecord, CommentRecord, IssueRecord, LabelRecord, RepoRecord } from "../state.js";
 import { integration, repository, simpleUser } from "./accounts.js";
 import type { Schemas, Urls } from "./urls.js";
 
@@ -25,7 +26,18 @@ export function label(u: Urls, r: RepoRecord, l: LabelRecord): Schemas["label"] 
   };
 }
 
-const NO_REACTIONS = (url: string): Schemas["reaction-rollup"] => ({
+/**
+ * How GitHub describes an author's tie to a repository: `OWNER`, `COLLABORATOR` (given write or
+ * admin with `fake.setPermission`), `NONE` otherwise (and for bots).
+ */
+export function association(r: RepoRecord, user: AccountRecord): Schemas["author-association"] {
+  if (user.type === "Bot") return "NONE";
+  if (user.id === r.owner.id) return "OWNER";
+  const p = r.permissions.get(user.login.toLowerCase());
+  return p === "admin" || p === "write" ? "COLLABORATOR" : "NONE";
+}
+
+export const NO_REACTIONS = (url: string): Schemas["reaction-rollup"] => ({
   url,
   total_count: 0,
   "+1": 0,
@@ -68,7 +80,7 @@ export function issue(u: Urls, r: RepoRecord, i: IssueRecord, app: AppRecord | u
     created_at: isoSeconds(i.createdAt),
     updated_at: isoSeconds(i.updatedAt),
     closed_by: i.closedBy ? simpleUser(u, i.closedBy) : null,
-    author_association: i.user.type === "Bot" ? "NONE" : "OWNER",
+    author_association: association(r, i.user),
     reactions: NO_REACTIONS(`${api}/reactions`),
     timeline_url: `${api}/timeline`,
     performed_via_github_app: app ? integration(u, app) : null,
@@ -96,7 +108,7 @@ export function comment(u: Urls, r: RepoRecord, c: CommentRecord, app: AppRecord
     created_at: isoSeconds(c.createdAt),
     updated_at: isoSeconds(c.updatedAt),
     issue_url: `${repoApi(u, r)}/issues/${c.issueNumber}`,
-    author_association: c.user.type === "Bot" ? "NONE" : "OWNER",
+    author_association: association(r, c.user),
     performed_via_github_app: app ? integration(u, app) : null,
     reactions: NO_REACTIONS(`${api}/reactions`),
   };
@@ -113,6 +125,9 @@ export function pullRequest(u: Urls, r: RepoRecord, i: IssueRecord): Schemas["pu
   const owner = simpleUser(u, r.owner);
   const headSha = p.headSha;
   const baseSha = (i.state === "open" ? r.git.refs.get(`refs/heads/${p.baseRef}`) : undefined) ?? p.baseSha;
+  const base = mergeBase(r, baseSha, headSha);
+  const head = r.git.commit(headSha);
+  const changed = head ? changedPaths(base === undefined ? undefined : r.git.commit(base), head) : { added: [], removed: [], modified: [] };
   return {
     url: api,
     id: p.id,
@@ -156,7 +171,7 @@ export function pullRequest(u: Urls, r: RepoRecord, i: IssueRecord): Schemas["pu
       commits: { href: `${api}/commits` },
       statuses: { href: `${repoApi(u, r)}/statuses/${headSha}` },
     },
-    author_association: i.user.type === "Bot" ? "NONE" : "OWNER",
+    author_association: association(r, i.user),
     auto_merge: null,
     draft: p.draft,
     merged: false,
@@ -167,9 +182,9 @@ export function pullRequest(u: Urls, r: RepoRecord, i: IssueRecord): Schemas["pu
     comments: i.comments,
     review_comments: 0,
     maintainer_can_modify: false,
-    commits: 1,
+    commits: commitsBetween(r, headSha, [baseSha]).length,
     additions: 0,
     deletions: 0,
-    changed_files: 0,
+    changed_files: changed.added.length + changed.removed.length + changed.modified.length,
   };
 }
