@@ -5,7 +5,7 @@ import type { FastifyRequest } from "fastify";
 import { createClock } from "./clock.js";
 import type { FakeContext, RequestInfo } from "./context.js";
 import { installationRef } from "./events.js";
-import { resolveRef } from "./git.js";
+import { moveBranch, resolveRef } from "./git.js";
 import { ZERO_SHA } from "./git/refs.js";
 import { randomHex } from "./ids.js";
 import { followPullHeads } from "./ref-updates.js";
@@ -88,7 +88,12 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
     },
   };
   const server = buildServer(ctx, infos, log);
-  await server.listen({ host: "127.0.0.1", port: 0 });
+  try {
+    await server.listen({ host: "127.0.0.1", port: 0 });
+  } catch (err) {
+    rmSync(gitRoot, { recursive: true, force: true });
+    throw err;
+  }
   const address = server.server.address();
   if (address === null || typeof address === "string") throw new Error("fake GitHub: the server has no TCP address");
   urls.api = `http://127.0.0.1:${address.port}`;
@@ -141,7 +146,8 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
       const r = state.requireRepo(repo);
       const sha = fromSha ?? resolveRef(r, undefined)?.sha;
       if (sha === undefined || !r.git.commit(sha)) throw new Error(`fake GitHub: no commit ${String(fromSha)} in ${repo}`);
-      r.git.refs.update(`refs/heads/${branch}`, sha);
+      moveBranch(r, branch, sha, clock.now());
+      followPullHeads(r, [{ ref: `refs/heads/${branch}`, before: ZERO_SHA, after: sha }], clock.now());
       return sha;
     },
     addIssue(repo, input) {

@@ -155,3 +155,17 @@ export function addComment(ctx: FakeContext, repo: RepoRecord, i: IssueRecord, i
   emitComment(ctx, repo, i, c, "created", input.user);
   return commentShape(ctx.urls, repo, c, viaApp(ctx, c.appId));
 }
+
+/** Applies a new title and body (undefined: unchanged) to `i`, returning the `changes` an `edited` webhook reports. */
+export function editTitleBody(i: IssueRecord, title: string | undefined, body: string | null | undefined): Record<string, unknown> {
+  const changes: Record<string, unknown> = {};
+  if (title !== undefined && title !== i.title) {
+    changes.title = { from: i.title };
+    i.title = title;
+  }
+  if (body !== undefined && body !== i.body) {
+    changes.body = { from: i.body };
+    i.body = body;
+  }
+  return changes;
+}

@@ -23,7 +23,7 @@ describe("fake GitHub: check runs and suites", () => {
     const { fake, octokit, installation, headSha, pr } = await withPull();
     const first = (await octokit.rest.checks.create({ ...repo, name: "hookyard", head_sha: headSha, status: "in_progress" })).data;
     const annotation = { path: "src/a.ts", start_line: 1, end_line: 1, annotation_level: "failure" as const, message: "a is unused", title: "lint" };
-    await octokit.rest.checks.update({ ...repo, check_run_id: first.id, conclusion: "failure", output: { title: "1 problem", summary: "lint", annotations: [annotation] } });
+    await octokit.rest.checks.update({ ...repo, check_run_id: Number(first.id), conclusion: "failure", output: { title: "1 problem", summary: "lint", annotations: [annotation] } });
     await octokit.rest.checks.create({ ...repo, name: "hookyard", head_sha: headSha, conclusion: "success" });
 
     const latest = (await octokit.rest.checks.listForRef({ ...repo, ref: "feature" })).data;
@@ -31,10 +31,10 @@ describe("fake GitHub: check runs and suites", () => {
     expect(latest.check_runs[0]).toMatchObject({ name: "hookyard", conclusion: "success", pull_requests: [{ number: pr.number, head: { sha: headSha } }] });
     expect((await octokit.rest.checks.listForRef({ ...repo, ref: headSha, filter: "all" })).data.total_count).toBe(2);
     expect((await octokit.rest.checks.listForRef({ ...repo, ref: headSha, filter: "all", check_name: "other" })).data.total_count).toBe(0);
-    expect((await octokit.rest.checks.listAnnotations({ ...repo, check_run_id: first.id })).data).toEqual([
+    expect((await octokit.rest.checks.listAnnotations({ ...repo, check_run_id: Number(first.id) })).data).toEqual([
       { ...annotation, start_column: null, end_column: null, raw_details: null, blob_href: `https://github.com/acme/widgets/blob/${headSha}/src/a.ts` },
     ]);
-    expect((await octokit.rest.checks.get({ ...repo, check_run_id: first.id })).data.output).toMatchObject({ title: "1 problem", annotations_count: 1 });
+    expect((await octokit.rest.checks.get({ ...repo, check_run_id: Number(first.id) })).data.output).toMatchObject({ title: "1 problem", annotations_count: 1 });
     const suite = (await octokit.rest.checks.getSuite({ ...repo, check_suite_id: Number(first.check_suite?.id) })).data;
     expect(suite).toMatchObject({ head_sha: headSha, head_branch: "feature", status: "completed", conclusion: "failure", latest_check_runs_count: 2, app: { id: fake.appId } });
     expect((await octokit.rest.checks.listSuitesForRef({ ...repo, ref: "feature" })).data.check_suites.map((s) => s.id)).toEqual([suite.id]);
@@ -63,7 +63,7 @@ describe("fake GitHub: check runs and suites", () => {
       output: { title: "1 error", summary: "eslint found 1 error", annotations: [{ path: "src/a.ts", start_line: 1, end_line: 1, annotation_level: "failure", message: "no-unused-vars" }] },
     });
     expect(run).toMatchObject({ name: "lint", status: "completed", conclusion: "failure", app: { name: "CI", slug: "ci" }, output: { annotations_count: 1 }, pull_requests: [{ number: pr.number }] });
-    expect((await octokit.rest.checks.listAnnotations({ ...repo, check_run_id: run.id })).data[0]?.message).toBe("no-unused-vars");
+    expect((await octokit.rest.checks.listAnnotations({ ...repo, check_run_id: Number(run.id) })).data[0]?.message).toBe("no-unused-vars");
     await fake.idle();
     expect(payloadOf(fake, "check_run")).toMatchObject({ action: "completed", check_run: { id: run.id, app: { slug: "ci" } }, sender: { login: "ci[bot]" } });
     expect(payloadOf(fake, "check_suite")).toMatchObject({
@@ -85,8 +85,8 @@ describe("fake GitHub: GitHub Actions", () => {
       jobs: [{ name: "test", conclusion: "failure", log }, { name: "lint", conclusion: "success", log: "ok\n" }],
     });
     expect(run).toMatchObject({ name: "CI", status: "completed", conclusion: "failure", head_branch: "feature", event: "pull_request", path: ".github/workflows/ci.yml", pull_requests: [{ number: pr.number }] });
-    expect((await octokit.rest.actions.getWorkflowRun({ ...repo, run_id: run.id })).data).toMatchObject({ id: run.id, check_suite_id: run.check_suite_id, head_sha: pr.head.sha });
-    const listed = (await octokit.rest.actions.listJobsForWorkflowRun({ ...repo, run_id: run.id })).data;
+    expect((await octokit.rest.actions.getWorkflowRun({ ...repo, run_id: Number(run.id) })).data).toMatchObject({ id: run.id, check_suite_id: run.check_suite_id, head_sha: pr.head.sha });
+    const listed = (await octokit.rest.actions.listJobsForWorkflowRun({ ...repo, run_id: Number(run.id) })).data;
     expect(listed.total_count).toBe(2);
     expect(listed.jobs.map((j) => [j.name, j.conclusion])).toEqual([["test", "failure"], ["lint", "success"]]);
     const failed = jobs.find((j) => j.conclusion === "failure");
@@ -112,7 +112,7 @@ describe("fake GitHub: GitHub Actions", () => {
     await expect(octokit.rest.actions.getWorkflowRun({ ...repo, run_id: 99 })).rejects.toMatchObject({ status: 404 });
     await expect(octokit.rest.actions.downloadJobLogsForWorkflowRun({ ...repo, job_id: 99 })).rejects.toMatchObject({ status: 404 });
     const noActions = tokenOctokit(fake, await installationToken(fake, installation.id, { permissions: { checks: "read" } }));
-    await expect(noActions.rest.actions.listJobsForWorkflowRun({ ...repo, run_id: run.id })).rejects.toMatchObject({
+    await expect(noActions.rest.actions.listJobsForWorkflowRun({ ...repo, run_id: Number(run.id) })).rejects.toMatchObject({
       status: 403,
       response: { data: { documentation_url: "https://docs.github.com/rest/actions/workflow-jobs#list-jobs-for-a-workflow-run" } },
     });
@@ -131,14 +131,14 @@ describe("fake GitHub: reviews", () => {
     });
     const root = comments[0];
     expect(review).toMatchObject({ state: "CHANGES_REQUESTED", body: "Almost", commit_id: pr.head.sha, user: { login: "octocat" } });
-    expect(root).toMatchObject({ path: "src/a.ts", line: 1, side: "RIGHT", position: 1, diff_hunk: "@@ -0,0 +1 @@\n+export const a = 1;", pull_request_review_id: review.id, commit_id: pr.head.sha });
+    expect(root).toMatchObject({ path: "src/a.ts", line: 1, side: "RIGHT", position: 1, diff_hunk: "@@ -0,0 +1 @@\n+export const a = 1;", pull_request_review_id: Number(review.id), commit_id: pr.head.sha });
     expect((await octokit.rest.pulls.listReviews({ ...repo, pull_number: pr.number })).data).toMatchObject([{ id: review.id, state: "CHANGES_REQUESTED" }]);
-    expect((await octokit.rest.pulls.getReview({ ...repo, pull_number: pr.number, review_id: review.id })).data.body).toBe("Almost");
-    expect((await octokit.rest.pulls.listCommentsForReview({ ...repo, pull_number: pr.number, review_id: review.id })).data.map((c) => c.id)).toEqual([root?.id]);
+    expect((await octokit.rest.pulls.getReview({ ...repo, pull_number: pr.number, review_id: Number(review.id) })).data.body).toBe("Almost");
+    expect((await octokit.rest.pulls.listCommentsForReview({ ...repo, pull_number: pr.number, review_id: Number(review.id) })).data.map((c) => c.id)).toEqual([root?.id]);
 
     const reply = (await octokit.rest.pulls.createReplyForReviewComment({ ...repo, pull_number: pr.number, comment_id: Number(root?.id), body: "Renamed" })).data;
     expect(reply).toMatchObject({ in_reply_to_id: root?.id, path: "src/a.ts", line: 1, user: { login: `${fake.slug}[bot]` } });
-    const again = await fake.addReviewComment("acme/widgets", pr.number, { user: "octocat", body: "Thanks", inReplyTo: reply.id });
+    const again = await fake.addReviewComment("acme/widgets", pr.number, { user: "octocat", body: "Thanks", inReplyTo: Number(reply.id) });
     expect(again.in_reply_to_id).toBe(root?.id);
     const thread = (await octokit.rest.pulls.listReviewComments({ ...repo, pull_number: pr.number })).data;
     expect(thread.map((c) => [c.body, c.in_reply_to_id ?? null])).toEqual([["Name it better", null], ["Renamed", root?.id], ["Thanks", root?.id]]);

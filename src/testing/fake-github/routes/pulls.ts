@@ -5,7 +5,7 @@ import type { FakeContext } from "../context.js";
 import { notFound, validationFailed } from "../errors.js";
 import { branchSha, reaches } from "../git.js";
 import { guard } from "../guards.js";
-import { appIdOf, createIssue, emitIssueEvent, setIssueState } from "../issue-ops.js";
+import { appIdOf, createIssue, editTitleBody, emitIssueEvent, setIssueState } from "../issue-ops.js";
 import { pageOf } from "../pagination.js";
 import { pullRequest } from "../shapes/issues.js";
 import type { RepoRecord } from "../state.js";
@@ -100,15 +100,7 @@ export function pullRoutes(app: FastifyInstance, ctx: FakeContext): void {
     }
     const baseSha = base === undefined ? undefined : branchSha(repo, base);
     if (base !== undefined && baseSha === undefined) throw validationFailed([{ resource: "PullRequest", field: "base", code: "invalid" }], DOC_UPDATE);
-    const changes: Record<string, unknown> = {};
-    if (title !== undefined && title !== i.title) {
-      changes.title = { from: i.title };
-      i.title = title;
-    }
-    if (text !== undefined && text !== i.body) {
-      changes.body = { from: i.body };
-      i.body = text;
-    }
+    const changes = editTitleBody(i, title, text);
     if (base !== undefined && baseSha !== undefined && base !== i.pull.baseRef) {
       changes.base = { ref: { from: i.pull.baseRef }, sha: { from: branchSha(repo, i.pull.baseRef) ?? i.pull.baseSha } };
       i.pull.baseRef = base;

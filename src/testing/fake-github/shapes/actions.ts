@@ -3,15 +3,7 @@ import { nodeId } from "../ids.js";
 import type { AccountRecord, CheckRunRecord, CommitRecord, IssueRecord, JobRecord, RepoRecord, WorkflowRunRecord } from "../state.js";
 import { repository, simpleUser } from "./accounts.js";
 import { pullRequestsMinimal, simpleCommit } from "./checks.js";
-import type { Schemas, Urls } from "./urls.js";
-
-function repoApi(u: Urls, r: RepoRecord): string {
-  return `${u.api}/repos/${r.owner.login}/${r.name}`;
-}
-
-function repoHtml(u: Urls, r: RepoRecord): string {
-  return `${u.html}/${r.owner.login}/${r.name}`;
-}
+import { repoApi, repoHtml, type Schemas, type Urls } from "./urls.js";
 
 /** A workflow as `workflow_run` webhooks carry it. */
 export function workflow(u: Urls, r: RepoRecord, run: WorkflowRunRecord): Schemas["workflow"] {

@@ -2,11 +2,7 @@ import { isoSeconds } from "../clock.js";
 import { nodeId } from "../ids.js";
 import type { AnnotationRecord, AppRecord, CheckRunRecord, CheckStatus, CheckConclusion, CheckSuiteRecord, CommitRecord, IssueRecord, RepoRecord } from "../state.js";
 import { integration, repository } from "./accounts.js";
-import type { Schemas, Urls } from "./urls.js";
-
-function repoApi(u: Urls, r: RepoRecord): string {
-  return `${u.api}/repos/${r.owner.login}/${r.name}`;
-}
+import { repoApi, type Schemas, type Urls } from "./urls.js";
 
 /** Open pull requests as `pull-request-minimal` (what check runs, suites and workflow runs list). */
 export function pullRequestsMinimal(u: Urls, r: RepoRecord, pulls: IssueRecord[]): Schemas["pull-request-minimal"][] {

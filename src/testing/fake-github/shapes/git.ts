@@ -1,10 +1,6 @@
 import { isoSeconds } from "../clock.js";
 import type { BlobRecord, CommitRecord, RepoRecord } from "../state.js";
-import type { Schemas, Urls } from "./urls.js";
-
-function repoApi(u: Urls, r: RepoRecord): string {
-  return `${u.api}/repos/${r.owner.login}/${r.name}`;
-}
+import { repoApi, type Schemas, type Urls } from "./urls.js";
 
 function contentLinks(u: Urls, r: RepoRecord, path: string, blob: BlobRecord, ref: string) {
   const api = `${repoApi(u, r)}/contents/${path}?ref=${encodeURIComponent(ref)}`;

@@ -3,15 +3,7 @@ import { changedPaths, commitsBetween, mergeBase } from "../git.js";
 import { nodeId } from "../ids.js";
 import type { AccountRecord, AppRecord, CommentRecord, IssueRecord, LabelRecord, RepoRecord } from "../state.js";
 import { integration, repository, simpleUser } from "./accounts.js";
-import type { Schemas, Urls } from "./urls.js";
-
-function repoApi(u: Urls, r: RepoRecord): string {
-  return `${u.api}/repos/${r.owner.login}/${r.name}`;
-}
-
-function repoHtml(u: Urls, r: RepoRecord): string {
-  return `${u.html}/${r.owner.login}/${r.name}`;
-}
+import { repoApi, repoHtml, type Schemas, type Urls } from "./urls.js";
 
 /** A label as `label`. */
 export function label(u: Urls, r: RepoRecord, l: LabelRecord): Schemas["label"] {
