@@ -26,9 +26,12 @@ const HOUR = 3600_000;
 
 /**
  * Starts a fake GitHub: a real HTTP server on 127.0.0.1 (random port) answering GitHub's REST
- * routes for Apps (JWT and installation tokens, issues, comments, labels, pulls, contents, refs,
- * check runs, the delivery log, manifests, OAuth) with GitHub's response shapes, sending signed
- * webhooks when state changes, on a clock the test controls. Point a real Octokit at `fake.url`.
+ * routes for Apps (JWT and installation tokens, issues, comments, labels, permissions, pulls,
+ * reviews, contents, commits, refs, check runs and suites, Actions runs and jobs, the delivery log,
+ * manifests, OAuth) with GitHub's response shapes, and git's smart HTTP protocol (`git clone
+ * ${fake.gitUrl}/owner/repo.git` with an installation token as the password) over a real bare
+ * repository per repository; it sends signed webhooks when state changes, on a clock the test
+ * controls. Point a real Octokit at `fake.url`.
  *
  * @example
  * ```ts

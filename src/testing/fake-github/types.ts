@@ -174,9 +174,9 @@ export interface FakeGitHub extends FakeGitHubActors {
     private?: boolean;
     description?: string | null;
   }): FakeRepo;
-  /** Commits one file (or deletes it with `null`) on a branch (default: the default branch); no webhook. */
+  /** Commits one file (or deletes it with `null`) on a branch (default: the default branch) as a real git commit; no webhook (open pull requests of that branch follow it). */
   setFile(repo: string, path: string, content: string | Uint8Array | null, options?: { branch?: string; message?: string }): { commitSha: string; sha: string | null };
-  /** Creates a branch at a commit (default: the default branch's tip). */
+  /** Creates (or moves) a branch at a commit (default: the default branch's tip); no webhook. */
   addBranch(repo: string, branch: string, fromSha?: string): string;
   /** Seeds an issue without sending webhooks. */
   addIssue(repo: string, input: { title: string; body?: string; labels?: string[]; user?: string; state?: "open" | "closed" }): Schemas["issue"];
