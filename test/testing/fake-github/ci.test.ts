@@ -90,6 +90,7 @@ describe("fake GitHub: GitHub Actions", () => {
     expect(listed.total_count).toBe(2);
     expect(listed.jobs.map((j) => [j.name, j.conclusion])).toEqual([["test", "failure"], ["lint", "success"]]);
     const failed = jobs.find((j) => j.conclusion === "failure");
+    expect((await octokit.rest.actions.getJobForWorkflowRun({ ...repo, job_id: Number(failed?.id) })).data).toMatchObject({ name: "test", run_id: run.id, head_sha: pr.head.sha, workflow_name: "CI" });
     const logs = await octokit.rest.actions.downloadJobLogsForWorkflowRun({ ...repo, job_id: Number(failed?.id) });
     expect(logs.data).toBe(log);
     expect(fake.requests.find((r) => r.path === `/repos/acme/widgets/actions/jobs/${failed?.id}/logs`)?.status).toBe(302);
@@ -143,6 +144,8 @@ describe("fake GitHub: reviews", () => {
     const thread = (await octokit.rest.pulls.listReviewComments({ ...repo, pull_number: pr.number })).data;
     expect(thread.map((c) => [c.body, c.in_reply_to_id ?? null])).toEqual([["Name it better", null], ["Renamed", root?.id], ["Thanks", root?.id]]);
     expect(fake.state.reviewComments("acme/widgets", pr.number)).toHaveLength(3);
+    expect((await octokit.rest.pulls.getReviewComment({ ...repo, comment_id: Number(again.id) })).data).toMatchObject({ body: "Thanks", user: { login: "octocat" } });
+    expect((await octokit.rest.pulls.get({ ...repo, pull_number: pr.number })).data.review_comments).toBe(3);
 
     await fake.idle();
     expect(actions(fake, "pull_request_review")).toEqual(["submitted"]);

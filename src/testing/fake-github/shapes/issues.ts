@@ -172,7 +172,7 @@ export function pullRequest(u: Urls, r: RepoRecord, i: IssueRecord): Schemas["pu
     mergeable_state: "unknown",
     merged_by: null,
     comments: i.comments,
-    review_comments: 0,
+    review_comments: r.reviewComments.filter((c) => c.pullNumber === i.number).length,
     maintainer_can_modify: false,
     commits: commitsBetween(r, headSha, [baseSha]).length,
     additions: 0,
