@@ -140,7 +140,7 @@ function aboutRepo(payload: Record<string, unknown>, repo: FakeRepo, installatio
     payload.repository = {
       ...r, id: repo.id, name: repo.name, full_name: repo.fullName, private: false, default_branch: repo.defaultBranch,
       html_url: `https://github.com/${repo.fullName}`,
-      clone_url: `${gitUrl}/${repo.fullName}.git`,
+      clone_url: `${gitUrl}/${repo.fullName}.git`, git_url: `${gitUrl}/${repo.fullName}.git`,
       owner: { ...(r.owner as object), login: repo.owner, id: installation.account.id, type: installation.account.type },
     };
   }

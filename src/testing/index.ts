@@ -1,5 +1,10 @@
 export { signedDelivery, postDelivery, readAnswer, type SignedDelivery, type SignOptions } from "./deliveries.js";
 export { findExample, allExamples } from "./examples.js";
-export { createFakeGitHub, type AppManifest, type FakeClock, type FakeGitHub, type FakeGitHubOptions, type FakeGitHubState, type FakeInstallation, type FakeRepo, type IssuedToken, type Permissions, type RequestLogEntry } from "./fake-github/index.js";
+export {
+  createFakeGitHub,
+  type AppManifest, type FakeAnnotation, type FakeCheckConclusion, type FakeClock, type FakeCommit, type FakeGitHub, type FakeGitHubActors,
+  type FakeGitHubOptions, type FakeGitHubState, type FakeInstallation, type FakeRepo, type FakeRepoPermission, type FakeReviewComment,
+  type IssuedToken, type Permissions, type RequestLogEntry,
+} from "./fake-github/index.js";
 export { createTestApp, type TestApp, type TestAppOptions } from "./create-test-app.js";
 export { fakeAgent, parseAgentReport, type FakeAgent, type FakeAgentScript, type FakeAgentStep } from "./fake-agent/index.js";

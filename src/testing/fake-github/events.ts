@@ -6,6 +6,7 @@ import type { AccountRecord, RepoRecord } from "./state.js";
 /**
  * Sends `event` (with `fields`, e.g. `{ action, issue, label }`) about `repo` to every installation
  * that can see the repository and subscribes to the event, as GitHub does after a change.
+ * `options.repository` replaces the usual `repository` shape (push payloads have their own).
  */
 export function emitRepoEvent(
   ctx: FakeContext,
@@ -13,6 +14,7 @@ export function emitRepoEvent(
   event: string,
   fields: Record<string, unknown>,
   sender: AccountRecord,
+  options: { repository?: unknown } = {},
 ): void {
   for (const inst of ctx.state.installationsForRepo(repo)) {
     if (!inst.events.includes(event)) continue;
@@ -20,7 +22,7 @@ export function emitRepoEvent(
     if (!app) continue;
     const payload: Record<string, unknown> = {
       ...fields,
-      repository: repository(ctx.urls, repo),
+      repository: options.repository ?? repository(ctx.urls, repo),
       ...(repo.owner.type === "Organization" ? { organization: orgShape(ctx, repo.owner) } : {}),
       sender: simpleUser(ctx.urls, sender),
       installation: installationRef(inst.id),

@@ -1,9 +1,14 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { FastifyRequest } from "fastify";
 import { createClock } from "./clock.js";
 import type { FakeContext, RequestInfo } from "./context.js";
 import { installationRef } from "./events.js";
-import { resolveRef } from "./git.js";
+import { moveBranch, resolveRef } from "./git.js";
+import { ZERO_SHA } from "./git/refs.js";
 import { randomHex } from "./ids.js";
+import { followPullHeads } from "./ref-updates.js";
 import { createIssue, ensureLabel } from "./issue-ops.js";
 import { RateLimiter } from "./rate-limit.js";
 import { addInstallation, addRepo, createApp, setFile } from "./seed.js";
@@ -11,6 +16,7 @@ import { buildServer } from "./server.js";
 import { label as labelShape } from "./shapes/issues.js";
 import type { Urls } from "./shapes/urls.js";
 import { FakeState, type AppRecord } from "./state.js";
+import { createActors } from "./helpers.js";
 import { createReadBack } from "./read-back.js";
 import { TokenStore } from "./tokens.js";
 import type { FakeGitHub, FakeGitHubOptions, RequestLogEntry } from "./types.js";
@@ -20,9 +26,12 @@ const HOUR = 3600_000;
 
 /**
  * Starts a fake GitHub: a real HTTP server on 127.0.0.1 (random port) answering GitHub's REST
- * routes for Apps (JWT and installation tokens, issues, comments, labels, pulls, contents, refs,
- * check runs, the delivery log, manifests, OAuth) with GitHub's response shapes, sending signed
- * webhooks when state changes, on a clock the test controls. Point a real Octokit at `fake.url`.
+ * routes for Apps (JWT and installation tokens, issues, comments, labels, permissions, pulls,
+ * reviews, contents, commits, refs, check runs and suites, Actions runs and jobs, the delivery log,
+ * manifests, OAuth) with GitHub's response shapes, and git's smart HTTP protocol (`git clone
+ * ${fake.gitUrl}/owner/repo.git` with an installation token as the password) over a real bare
+ * repository per repository; it sends signed webhooks when state changes, on a clock the test
+ * controls. Point a real Octokit at `fake.url`.
  *
  * @example
  * ```ts
@@ -48,7 +57,8 @@ const HOUR = 3600_000;
  */
 export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise<FakeGitHub> {
   const clock = createClock(options.now ?? Date.now, options.clockSkewMs ?? 0);
-  const state = new FakeState(clock);
+  const gitRoot = mkdtempSync(join(tmpdir(), "hookyard-fake-git-"));
+  const state = new FakeState(clock, gitRoot);
   const webhookSecret = options.webhookSecret ?? randomHex(20);
   const mainApp = createApp(state, {
     id: options.appId,
@@ -62,7 +72,7 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
     permissions: options.permissions,
     events: options.events,
   });
-  const urls: Urls = { api: "", html: (options.htmlUrl ?? "https://github.com").replace(/\/+$/, "") };
+  const urls: Urls = { api: "", html: (options.htmlUrl ?? "https://github.com").replace(/\/+$/, ""), git: "" };
   const infos = new WeakMap<FastifyRequest, RequestInfo>();
   const log: RequestLogEntry[] = [];
   const webhooks = new Webhooks(clock, state.ids);
@@ -81,10 +91,16 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
     },
   };
   const server = buildServer(ctx, infos, log);
-  await server.listen({ host: "127.0.0.1", port: 0 });
+  try {
+    await server.listen({ host: "127.0.0.1", port: 0 });
+  } catch (err) {
+    rmSync(gitRoot, { recursive: true, force: true });
+    throw err;
+  }
   const address = server.server.address();
   if (address === null || typeof address === "string") throw new Error("fake GitHub: the server has no TCP address");
   urls.api = `http://127.0.0.1:${address.port}`;
+  urls.git = (options.gitUrl ?? urls.api).replace(/\/+$/, "");
 
   let closing: Promise<void> | undefined;
   const appOr = (appId: number | undefined): AppRecord => {
@@ -95,6 +111,7 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
 
   return {
     url: urls.api,
+    gitUrl: urls.git,
     appId: mainApp.id,
     slug: mainApp.slug,
     clientId: mainApp.clientId,
@@ -108,6 +125,7 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
       return [...webhooks.log].sort((a, b) => a.id - b.id).map(deliveryDetail);
     },
     state: createReadBack(ctx),
+    ...createActors(ctx, mainApp),
 
     addInstallation(input) {
       const app = appOr(input.appId);
@@ -121,14 +139,18 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
       return { id: r.id, owner: r.owner.login, name: r.name, fullName: `${r.owner.login}/${r.name}`, defaultBranch: r.defaultBranch, headSha };
     },
     setFile(repo, path, content, opts = {}) {
-      const { commit, blob } = setFile(state, state.requireRepo(repo), path, content, opts);
+      const r = state.requireRepo(repo);
+      const branch = opts.branch ?? r.defaultBranch;
+      const { commit, blob } = setFile(state, r, path, content, opts);
+      followPullHeads(r, [{ ref: `refs/heads/${branch}`, before: ZERO_SHA, after: commit.sha }], clock.now());
       return { commitSha: commit.sha, sha: blob?.sha ?? null };
     },
     addBranch(repo, branch, fromSha) {
       const r = state.requireRepo(repo);
       const sha = fromSha ?? resolveRef(r, undefined)?.sha;
-      if (sha === undefined || !r.commits.has(sha)) throw new Error(`fake GitHub: no commit ${String(fromSha)} in ${repo}`);
-      r.refs.set(`refs/heads/${branch}`, sha);
+      if (sha === undefined || !r.git.commit(sha)) throw new Error(`fake GitHub: no commit ${String(fromSha)} in ${repo}`);
+      moveBranch(r, branch, sha, clock.now());
+      followPullHeads(r, [{ ref: `refs/heads/${branch}`, before: ZERO_SHA, after: sha }], clock.now());
       return sha;
     },
     addIssue(repo, input) {
@@ -204,7 +226,10 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
     },
 
     close() {
-      closing ??= webhooks.close().then(() => server.close());
+      closing ??= webhooks
+        .close()
+        .then(() => server.close())
+        .finally(() => rmSync(gitRoot, { recursive: true, force: true }));
       return closing;
     },
   };

@@ -1,4 +1,4 @@
-import { blobSha, commitSha } from "./ids.js";
+import type { GitPerson } from "./git/format.js";
 import type { BlobRecord, CommitRecord, RepoRecord } from "./state.js";
 
 /** A file change for {@link commitChanges}: new content, or `null` to delete the path. */
@@ -11,9 +11,14 @@ export function normalisePath(path: string): string {
   return path.replace(/^\/+|\/+$/g, "");
 }
 
+/** A git author or committer at `date` (epoch ms, written as UTC). */
+export function person(who: { name: string; email: string }, date: number): GitPerson {
+  return { name: who.name, email: who.email, date, tz: "+0000" };
+}
+
 /**
- * Commits `changes` on top of `parent` (no parent: a root commit) and returns the new commit. Refs
- * are not moved; use {@link moveBranch}.
+ * Commits `changes` on top of `parent` (no parent: a root commit) into the repository's bare git
+ * repository and returns the new commit. Refs are not moved; use {@link moveBranch}.
  */
 export function commitChanges(
   repo: RepoRecord,
@@ -23,29 +28,20 @@ export function commitChanges(
   date: number,
   author = FAKE_AUTHOR,
 ): CommitRecord {
-  const base = parent !== undefined ? repo.commits.get(parent) : undefined;
-  const tree = new Map<string, BlobRecord>(base?.tree ?? []);
-  for (const [path, content] of changes) {
-    const p = normalisePath(path);
-    if (content === null) tree.delete(p);
-    else tree.set(p, { sha: blobSha(content), content });
-  }
-  const sha = commitSha(repo.name, parent ?? "", message, String(date));
-  const commit: CommitRecord = { sha, tree, parents: base ? [base.sha] : [], message, date, author };
-  repo.commits.set(sha, commit);
-  return commit;
+  const normalised = new Map([...changes].map(([p, c]) => [normalisePath(p), c] as const));
+  return repo.git.writeCommit({ parent, changes: normalised, message, author: person(author, date) });
 }
 
 /** Points `refs/heads/<branch>` at `sha` and bumps the repository's `pushed_at`. */
 export function moveBranch(repo: RepoRecord, branch: string, sha: string, date: number): void {
-  repo.refs.set(`refs/heads/${branch}`, sha);
+  repo.git.refs.update(`refs/heads/${branch}`, sha);
   repo.pushedAt = date;
   repo.updatedAt = date;
 }
 
 /** The commit sha at the tip of `branch`, if the branch exists. */
 export function branchSha(repo: RepoRecord, branch: string): string | undefined {
-  return repo.refs.get(`refs/heads/${branch}`);
+  return repo.git.refs.get(`refs/heads/${branch}`);
 }
 
 /**
@@ -54,16 +50,11 @@ export function branchSha(repo: RepoRecord, branch: string): string | undefined 
  */
 export function resolveRef(repo: RepoRecord, ref: string | undefined): CommitRecord | undefined {
   const r = ref === undefined || ref === "" ? repo.defaultBranch : ref;
-  const candidates = [r, `refs/${r}`, `refs/heads/${r}`, `refs/tags/${r}`];
-  for (const c of candidates) {
-    const sha = repo.refs.get(c);
-    if (sha !== undefined) return repo.commits.get(sha);
+  for (const c of [r, `refs/${r}`, `refs/heads/${r}`, `refs/tags/${r}`]) {
+    const sha = repo.git.refs.get(c);
+    if (sha !== undefined) return repo.git.commit(sha);
   }
-  if (/^[0-9a-f]{7,40}$/i.test(r)) {
-    const matches = [...repo.commits.keys()].filter((sha) => sha.startsWith(r.toLowerCase()));
-    if (matches.length === 1 && matches[0] !== undefined) return repo.commits.get(matches[0]);
-  }
-  return undefined;
+  return repo.git.commitByPrefix(r);
 }
 
 /** The file at `path` in `commit`, if any. */
@@ -87,7 +78,72 @@ export function reaches(repo: RepoRecord, sha: string, ancestor: string): boolea
     if (s === ancestor) return true;
     if (seen.has(s)) continue;
     seen.add(s);
-    todo.push(...(repo.commits.get(s)?.parents ?? []));
+    todo.push(...(repo.git.commit(s)?.parents ?? []));
   }
   return false;
+}
+
+/** Every commit reachable from `tips` (the tips included). */
+export function ancestors(repo: RepoRecord, tips: readonly string[]): Set<string> {
+  const seen = new Set<string>();
+  const todo = [...tips];
+  for (let s = todo.pop(); s !== undefined; s = todo.pop()) {
+    if (seen.has(s)) continue;
+    const c = repo.git.commit(s);
+    if (!c) continue;
+    seen.add(s);
+    todo.push(...c.parents);
+  }
+  return seen;
+}
+
+/**
+ * The commits reachable from `head` but not from any of `exclude` (`git rev-list head --not
+ * exclude…`), oldest first: every commit after its parents.
+ */
+export function commitsBetween(repo: RepoRecord, head: string, exclude: readonly string[]): CommitRecord[] {
+  const excluded = ancestors(repo, exclude);
+  const out: CommitRecord[] = [];
+  const seen = new Set<string>();
+  const stack: { sha: string; done: boolean }[] = [{ sha: head, done: false }];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const c = repo.git.commit(top.sha);
+    if (!c) continue;
+    if (top.done) {
+      out.push(c);
+      continue;
+    }
+    if (seen.has(c.sha) || excluded.has(c.sha)) continue;
+    seen.add(c.sha);
+    stack.push({ sha: c.sha, done: true });
+    for (const p of [...c.parents].reverse()) stack.push({ sha: p, done: false });
+  }
+  return out;
+}
+
+/** The best common ancestor of two commits (the first one met walking back from `head`), if any. */
+export function mergeBase(repo: RepoRecord, base: string, head: string): string | undefined {
+  const ofBase = ancestors(repo, [base]);
+  const queue = [head];
+  const seen = new Set<string>();
+  for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
+    if (ofBase.has(s)) return s;
+    if (seen.has(s)) continue;
+    seen.add(s);
+    queue.push(...(repo.git.commit(s)?.parents ?? []));
+  }
+  return undefined;
+}
+
+/** The paths added, removed and modified from `before` (none: an empty tree) to `after`. */
+export function changedPaths(before: CommitRecord | undefined, after: CommitRecord): { added: string[]; removed: string[]; modified: string[] } {
+  const old = before?.tree ?? new Map<string, BlobRecord>();
+  const out = { added: [] as string[], removed: [] as string[], modified: [] as string[] };
+  for (const [path, blob] of after.tree) {
+    const was = old.get(path);
+    if (!was) out.added.push(path);
+    else if (was.sha !== blob.sha || was.mode !== blob.mode) out.modified.push(path);
+  }
+  for (const path of old.keys()) if (!after.tree.has(path)) out.removed.push(path);
+  return out;
 }

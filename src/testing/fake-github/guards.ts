@@ -20,9 +20,18 @@ export function credentialOf(req: FastifyRequest): string | undefined {
   return m?.[1];
 }
 
+/** The username and password of `Authorization: Basic …` (how git sends a token), if any. */
+export function basicCredentials(req: FastifyRequest): { username: string; password: string } | undefined {
+  const m = /^basic\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "");
+  if (!m?.[1]) return undefined;
+  const text = Buffer.from(m[1], "base64").toString("utf8");
+  const colon = text.indexOf(":");
+  return colon === -1 ? undefined : { username: text.slice(0, colon), password: text.slice(colon + 1) };
+}
+
 /** What kind of credential the caller presented (for the request log), valid or not. */
 export function presentedKind(req: FastifyRequest): "app" | "installation" | "user" | "none" | "unknown" {
-  const cred = credentialOf(req);
+  const cred = credentialOf(req) ?? basicCredentials(req)?.password;
   if (cred === undefined) return req.headers.authorization ? "unknown" : "none";
   if (JWT_SHAPE.test(cred)) return "app";
   if (cred.startsWith("ghs_")) return "installation";

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 
 /** Numeric ids, unique across every kind of object in one fake. */
 export class IdSource {
@@ -30,18 +30,6 @@ export function randomToken(prefix: string): string {
 /** Random lowercase hex of `bytes` bytes. */
 export function randomHex(bytes: number): string {
   return randomBytes(bytes).toString("hex");
-}
-
-/** The git blob id of `content`: sha1 over `blob <size>\0<content>`, as git computes it. */
-export function blobSha(content: Buffer): string {
-  return createHash("sha1").update(`blob ${content.length}\0`).update(content).digest("hex");
-}
-
-/** A 40-hex commit id, derived from the given parts (the fake does not build real commit objects). */
-export function commitSha(...parts: string[]): string {
-  const h = createHash("sha1");
-  for (const p of parts) h.update(p).update("\0");
-  return h.update(randomBytes(8)).digest("hex");
 }
 
 /** A delivery guid like `X-GitHub-Delivery` carries. */

@@ -1,8 +1,9 @@
 import type { AuthInfo, FakeContext } from "./context.js";
 import { notFound } from "./errors.js";
 import { emitRepoEvent } from "./events.js";
-import { issue as issueShape, label as labelShape, pullRequest } from "./shapes/issues.js";
-import type { AccountRecord, IssueRecord, LabelRecord, RepoRecord } from "./state.js";
+import { mergeBase } from "./git.js";
+import { comment as commentShape, issue as issueShape, label as labelShape, pullRequest } from "./shapes/issues.js";
+import type { AccountRecord, CommentRecord, IssueRecord, LabelRecord, RepoRecord } from "./state.js";
 
 /** The issue (or pull request) `number` of `repo`, or GitHub's 404. */
 export function issueOr404(repo: RepoRecord, number: unknown, documentationUrl: string): IssueRecord {
@@ -128,4 +129,43 @@ export function createIssue(
   };
   repo.issues.set(i.number, i);
   return i;
+}
+
+/** A pull request's commits range: base tip (live while open), head, and their merge base. */
+export function pullRange(repo: RepoRecord, i: IssueRecord): { base: string; head: string; mergeBase: string | undefined } {
+  const p = i.pull;
+  if (!p) throw new Error(`fake GitHub: #${i.number} is not a pull request`);
+  const base = (i.state === "open" ? repo.git.refs.get(`refs/heads/${p.baseRef}`) : undefined) ?? p.baseSha;
+  return { base, head: p.headSha, mergeBase: mergeBase(repo, base, p.headSha) };
+}
+
+/** Sends `issue_comment.<action>` about comment `c` on issue `i`. */
+export function emitComment(ctx: FakeContext, repo: RepoRecord, i: IssueRecord, c: CommentRecord, action: string, sender: AccountRecord, extra: Record<string, unknown> = {}): void {
+  const fields = { action, issue: issueShape(ctx.urls, repo, i, viaApp(ctx, i.appId)), comment: commentShape(ctx.urls, repo, c, viaApp(ctx, c.appId)), ...extra };
+  emitRepoEvent(ctx, repo, "issue_comment", fields, sender);
+}
+
+/** Adds a comment to an issue or pull request and sends `issue_comment.created`; returns its shape. */
+export function addComment(ctx: FakeContext, repo: RepoRecord, i: IssueRecord, input: { body: string; user: AccountRecord; appId: number | null }) {
+  const now = ctx.clock.now();
+  const c: CommentRecord = { id: ctx.state.ids.id(), issueNumber: i.number, body: input.body, user: input.user, appId: input.appId, createdAt: now, updatedAt: now };
+  repo.comments.push(c);
+  i.comments++;
+  i.updatedAt = now;
+  emitComment(ctx, repo, i, c, "created", input.user);
+  return commentShape(ctx.urls, repo, c, viaApp(ctx, c.appId));
+}
+
+/** Applies a new title and body (undefined: unchanged) to `i`, returning the `changes` an `edited` webhook reports. */
+export function editTitleBody(i: IssueRecord, title: string | undefined, body: string | null | undefined): Record<string, unknown> {
+  const changes: Record<string, unknown> = {};
+  if (title !== undefined && title !== i.title) {
+    changes.title = { from: i.title };
+    i.title = title;
+  }
+  if (body !== undefined && body !== i.body) {
+    changes.body = { from: i.body };
+    i.body = body;
+  }
+  return changes;
 }

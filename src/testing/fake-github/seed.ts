@@ -1,10 +1,14 @@
+import { join } from "node:path";
 import { commitChanges, moveBranch, normalisePath, resolveRef, branchSha, FAKE_AUTHOR } from "./git.js";
+import { GitRepo } from "./git/repo.js";
 import { randomHex, randomToken } from "./ids.js";
 import { appKeyPair } from "./keys.js";
 import type { AccountRecord, AccountType, AppRecord, BlobRecord, CommitRecord, FakeState, InstallationRecord, Permissions, RepoRecord } from "./state.js";
 
-export const DEFAULT_PERMISSIONS: Permissions = { checks: "write", contents: "write", issues: "write", metadata: "read", pull_requests: "write" };
-export const DEFAULT_EVENTS = ["check_run", "issue_comment", "issues", "label", "pull_request", "push"];
+export const DEFAULT_PERMISSIONS: Permissions = { actions: "read", checks: "write", contents: "write", issues: "write", metadata: "read", pull_requests: "write" };
+export const DEFAULT_EVENTS = [
+  "check_run", "check_suite", "issue_comment", "issues", "label", "pull_request", "pull_request_review", "pull_request_review_comment", "push", "workflow_job", "workflow_run",
+];
 
 /** What an App is made of; everything has a default. */
 export interface AppInput {
@@ -120,22 +124,29 @@ export function addRepo(state: FakeState, input: RepoInput): RepoRecord {
   if (state.repo(input.owner, input.name)) throw new Error(`fake GitHub: repository "${input.owner}/${input.name}" exists already`);
   const now = state.clock.now();
   const owner = state.findAccount(input.owner) ?? state.account(input.owner, "Organization");
+  const id = state.ids.id();
+  const defaultBranch = input.defaultBranch ?? "main";
   const repo: RepoRecord = {
-    id: state.ids.id(),
+    id,
     owner,
     name: input.name,
     private: input.private ?? false,
     description: input.description ?? null,
-    defaultBranch: input.defaultBranch ?? "main",
+    defaultBranch,
     createdAt: now,
     updatedAt: now,
     pushedAt: now,
-    refs: new Map(),
-    commits: new Map(),
+    git: GitRepo.init(join(state.gitRoot, `${id}.git`), defaultBranch),
     labels: new Map(),
     issues: new Map(),
     comments: [],
     checkRuns: new Map(),
+    checkSuites: new Map(),
+    workflowRuns: new Map(),
+    jobs: new Map(),
+    reviews: [],
+    reviewComments: [],
+    permissions: new Map(),
     nextNumber: 1,
   };
   const changes = new Map<string, Buffer | null>();
@@ -146,7 +157,7 @@ export function addRepo(state: FakeState, input: RepoInput): RepoRecord {
   return repo;
 }
 
-/** Commits one file change (or a deletion with `null`) on `branch` (default: the default branch). */
+/** Commits one file change (or a deletion with `null`) on `branch` (default: the default branch); no webhook, pull requests not followed. */
 export function setFile(
   state: FakeState,
   repo: RepoRecord,

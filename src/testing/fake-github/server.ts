@@ -4,18 +4,25 @@ import type { FakeContext, RequestInfo } from "./context.js";
 import { GitHubApiError } from "./errors.js";
 import { presentedKind } from "./guards.js";
 import { rateHeaders } from "./rate-limit.js";
+import { actionRoutes } from "./routes/actions.js";
 import { appRoutes } from "./routes/app.js";
+import { checkListRoutes } from "./routes/check-lists.js";
 import { checkRoutes } from "./routes/checks.js";
+import { collaboratorRoutes } from "./routes/collaborators.js";
 import { commentRoutes } from "./routes/comments.js";
+import { commitRoutes } from "./routes/commits.js";
 import { contentRoutes } from "./routes/contents.js";
 import { deliveryRoutes } from "./routes/deliveries.js";
 import { gitRoutes } from "./routes/git.js";
+import { gitHttpRoutes } from "./routes/git-http.js";
 import { issueRoutes } from "./routes/issues.js";
 import { labelRoutes } from "./routes/labels.js";
 import { manifestRoutes } from "./routes/manifest.js";
 import { oauthRoutes } from "./routes/oauth.js";
+import { pullDiffRoutes } from "./routes/pull-diff.js";
 import { pullRoutes } from "./routes/pulls.js";
 import { repoRoutes } from "./routes/repos.js";
+import { reviewRoutes } from "./routes/reviews.js";
 import type { RequestLogEntry } from "./types.js";
 
 const BODY_LIMIT = 50 * 1024 * 1024;
@@ -111,7 +118,11 @@ export function buildServer(ctx: FakeContext, infos: WeakMap<FastifyRequest, Req
     return out;
   });
 
-  for (const register of [appRoutes, deliveryRoutes, manifestRoutes, repoRoutes, contentRoutes, issueRoutes, commentRoutes, labelRoutes, pullRoutes, gitRoutes, checkRoutes, oauthRoutes]) {
+  const routes = [
+    appRoutes, deliveryRoutes, manifestRoutes, repoRoutes, contentRoutes, issueRoutes, commentRoutes, labelRoutes, collaboratorRoutes,
+    pullRoutes, pullDiffRoutes, reviewRoutes, gitRoutes, commitRoutes, checkRoutes, checkListRoutes, actionRoutes, oauthRoutes, gitHttpRoutes,
+  ];
+  for (const register of routes) {
     register(app, ctx);
   }
   return app;

@@ -1,6 +1,8 @@
 import type { KeyObject } from "node:crypto";
 import type { FakeClock } from "./clock.js";
+import type { BlobRecord, CommitRecord, GitRepo } from "./git/repo.js";
 import { IdSource } from "./ids.js";
+import type { CheckRunRecord, CheckSuiteRecord, JobRecord, RepoPermission, ReviewCommentRecord, ReviewRecord, WorkflowRunRecord } from "./records.js";
 
 /** Permission levels as GitHub grants them to an App installation or token. */
 export type PermissionLevel = "read" | "write" | "admin";
@@ -52,19 +54,8 @@ export interface InstallationRecord {
   createdAt: number;
 }
 
-export interface BlobRecord {
-  sha: string;
-  content: Buffer;
-}
-
-export interface CommitRecord {
-  sha: string;
-  tree: Map<string, BlobRecord>;
-  parents: string[];
-  message: string;
-  date: number;
-  author: { name: string; email: string };
-}
+export type { BlobRecord, CommitRecord };
+export type * from "./records.js";
 
 export interface LabelRecord {
   id: number;
@@ -113,24 +104,6 @@ export interface IssueRecord {
   pull: PullRecord | undefined;
 }
 
-export type CheckStatus = "queued" | "in_progress" | "completed" | "waiting" | "requested" | "pending";
-export type CheckConclusion = "success" | "failure" | "neutral" | "cancelled" | "skipped" | "timed_out" | "action_required";
-
-export interface CheckRunRecord {
-  id: number;
-  name: string;
-  headSha: string;
-  status: CheckStatus;
-  conclusion: CheckConclusion | null;
-  startedAt: number | null;
-  completedAt: number | null;
-  detailsUrl: string | null;
-  externalId: string | null;
-  output: { title: string | null; summary: string | null; text: string | null };
-  appId: number | null;
-  checkSuiteId: number;
-}
-
 export interface RepoRecord {
   id: number;
   owner: AccountRecord;
@@ -141,14 +114,21 @@ export interface RepoRecord {
   createdAt: number;
   updatedAt: number;
   pushedAt: number;
-  /** Full ref name (`refs/heads/main`) → commit sha. */
-  refs: Map<string, string>;
-  commits: Map<string, CommitRecord>;
+  /** The bare repository holding the commits and refs (the one truth for git data). */
+  git: GitRepo;
   /** Lower-cased name → label. */
   labels: Map<string, LabelRecord>;
   issues: Map<number, IssueRecord>;
   comments: CommentRecord[];
   checkRuns: Map<number, CheckRunRecord>;
+  checkSuites: Map<number, CheckSuiteRecord>;
+  workflowRuns: Map<number, WorkflowRunRecord>;
+  /** Actions jobs by id (a job's id is its check run's id, as on GitHub). */
+  jobs: Map<number, JobRecord>;
+  reviews: ReviewRecord[];
+  reviewComments: ReviewCommentRecord[];
+  /** Lower-cased login → permission set with `fake.setPermission` (the owner is always `admin`). */
+  permissions: Map<string, RepoPermission>;
   nextNumber: number;
 }
 
@@ -160,7 +140,8 @@ export class FakeState {
   readonly installations = new Map<number, InstallationRecord>();
   readonly repos = new Map<string, RepoRecord>();
 
-  constructor(readonly clock: FakeClock) {}
+  /** @param gitRoot the directory the bare repositories live in (removed by `fake.close()`). */
+  constructor(readonly clock: FakeClock, readonly gitRoot: string) {}
 
   /** The account with `login`, created (as `type`) when it does not exist yet. */
   account(login: string, type: AccountType = "User"): AccountRecord {
@@ -175,6 +156,14 @@ export class FakeState {
 
   findAccount(login: string): AccountRecord | undefined {
     return this.accounts.get(login.toLowerCase());
+  }
+
+  /** The account a commit email belongs to: its no-reply address (`123+login@users.noreply.github.com`) or its own email. */
+  accountByEmail(email: string): AccountRecord | undefined {
+    const noreply = /^\d+\+(.+)@users\.noreply\.github\.com$/i.exec(email);
+    if (noreply?.[1]) return this.findAccount(noreply[1]);
+    for (const a of this.accounts.values()) if (a.email !== null && a.email.toLowerCase() === email.toLowerCase()) return a;
+    return undefined;
   }
 
   app(id: number): AppRecord | undefined {

@@ -1,9 +1,11 @@
 import type { FakeClock } from "./clock.js";
+import type { FakeCommit, FakeGitHubActors } from "./helper-types.js";
 import type { Schemas } from "./shapes/urls.js";
 import type { Permissions } from "./state.js";
 import type { IssuedToken } from "./tokens.js";
 
 export type { FakeClock, IssuedToken, Permissions };
+export type * from "./helper-types.js";
 
 /** Options of {@link createFakeGitHub}; every one has a default. */
 export interface FakeGitHubOptions {
@@ -22,7 +24,10 @@ export interface FakeGitHubOptions {
   webhookSecret?: string;
   /** The App's permissions, and the default of every installation's. */
   permissions?: Permissions;
-  /** The events the App subscribes to (default: check_run, issue_comment, issues, label, pull_request, push). */
+  /**
+   * The events the App subscribes to (default: check_run, check_suite, issue_comment, issues, label,
+   * pull_request, pull_request_review, pull_request_review_comment, push, workflow_job, workflow_run).
+   */
   events?: string[];
   /** The clock in ms (default `Date.now`); `fake.clock.advance(ms)` moves the fake on top of it. */
   now?: () => number;
@@ -34,6 +39,11 @@ export interface FakeGitHubOptions {
   rateLimit?: number;
   /** Base of `html_url`s (default `https://github.com`). */
   htmlUrl?: string;
+  /**
+   * Base of `clone_url` / `git_url` (default: the fake's own URL, which serves git's smart HTTP
+   * protocol). Set it when the clones should go through a proxy of yours.
+   */
+  gitUrl?: string;
 }
 
 /** One request the fake answered, for asserting what a client did. */
@@ -108,13 +118,30 @@ export interface FakeGitHubState {
   file(repo: string, path: string, ref?: string): string | undefined;
   /** The sha a ref (`heads/main`, `main`, `refs/heads/main`) points at, or undefined. */
   ref(repo: string, ref: string): string | undefined;
+  /** The commit a ref or sha names (default branch when omitted), read from the repository's git data. */
+  commit(repo: string, ref?: string): FakeCommit | undefined;
+  /** A branch: its tip's sha and commit (author, message, files), or undefined. */
+  branch(repo: string, name: string): (FakeCommit & { name: string }) | undefined;
+  /** The commits reachable from `ref` (default branch when omitted), newest first. */
+  log(repo: string, ref?: string): FakeCommit[];
+  /** The bare git repository behind `repo` (for `git --git-dir <dir> …` in a test). */
+  gitDir(repo: string): string;
+  /** Reviews of a pull request (`pull-request-review`), oldest first. */
+  reviews(repo: string, pullNumber: number): Schemas["pull-request-review"][];
+  /** Review comments of a pull request (`pull-request-review-comment`), oldest first. */
+  reviewComments(repo: string, pullNumber: number): Schemas["pull-request-review-comment"][];
   installations(): Schemas["installation"][];
 }
 
 /** A running fake GitHub; see {@link createFakeGitHub}. */
-export interface FakeGitHub {
+export interface FakeGitHub extends FakeGitHubActors {
   /** Base URL for Octokit's `baseUrl`, e.g. `http://127.0.0.1:41234`. */
   readonly url: string;
+  /**
+   * Base of the repositories' clone URLs (`${gitUrl}/acme/widgets.git`); by default the fake's own
+   * URL, where `git clone` / `git push` work with an installation token as the password.
+   */
+  readonly gitUrl: string;
   readonly appId: number;
   readonly slug: string;
   readonly clientId: string;
@@ -147,9 +174,9 @@ export interface FakeGitHub {
     private?: boolean;
     description?: string | null;
   }): FakeRepo;
-  /** Commits one file (or deletes it with `null`) on a branch (default: the default branch); no webhook. */
+  /** Commits one file (or deletes it with `null`) on a branch (default: the default branch) as a real git commit; no webhook (open pull requests of that branch follow it). */
   setFile(repo: string, path: string, content: string | Uint8Array | null, options?: { branch?: string; message?: string }): { commitSha: string; sha: string | null };
-  /** Creates a branch at a commit (default: the default branch's tip). */
+  /** Creates (or moves) a branch at a commit (default: the default branch's tip); no webhook. */
   addBranch(repo: string, branch: string, fromSha?: string): string;
   /** Seeds an issue without sending webhooks. */
   addIssue(repo: string, input: { title: string; body?: string; labels?: string[]; user?: string; state?: "open" | "closed" }): Schemas["issue"];

@@ -30,7 +30,7 @@ describe("fake GitHub: installation tokens", () => {
     expect(fake.requests.filter((r) => r.method === "POST").map((r) => r.status)).toEqual([401, 201]);
     expect(status).toBe(201);
     expect(data.expires_at).toBe("2030-01-01T00:10:00Z");
-    expect(data.permissions).toEqual({ checks: "write", contents: "write", issues: "write", metadata: "read", pull_requests: "write" });
+    expect(data.permissions).toEqual({ actions: "read", checks: "write", contents: "write", issues: "write", metadata: "read", pull_requests: "write" });
     expect(data.repository_selection).toBe("all");
     const client = tokenOctokit(fake, data.token);
     expect((await client.rest.repos.get({ owner: "acme", repo: "widgets" })).status).toBe(200);

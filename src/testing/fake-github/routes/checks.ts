@@ -1,12 +1,12 @@
 import type { FastifyInstance } from "fastify";
-import { repoFor, requirePermission } from "../access.js";
+import { actorOf, repoFor, requirePermission } from "../access.js";
 import { bodyOf, optString, reqString } from "../body.js";
+import { checkRunChanged, showCheckRun, suiteFor } from "../checks-ops.js";
 import type { AuthInfo, FakeContext } from "../context.js";
-import { GitHubApiError, notAccessible, notFound } from "../errors.js";
+import { GitHubApiError, missingField, notAccessible, notFound } from "../errors.js";
 import { resolveRef } from "../git.js";
 import { guard } from "../guards.js";
-import { checkRun } from "../shapes/git.js";
-import type { CheckConclusion, CheckRunRecord, CheckStatus, RepoRecord } from "../state.js";
+import type { AnnotationLevel, AnnotationRecord, CheckConclusion, CheckRunRecord, CheckStatus } from "../state.js";
 
 const DOC_CREATE = "https://docs.github.com/rest/checks/runs#create-a-check-run";
 const DOC_UPDATE = "https://docs.github.com/rest/checks/runs#update-a-check-run";
@@ -14,6 +14,7 @@ const DOC_GET = "https://docs.github.com/rest/checks/runs#get-a-check-run";
 
 const STATUSES: readonly CheckStatus[] = ["queued", "in_progress", "completed", "waiting", "requested", "pending"];
 const CONCLUSIONS: readonly CheckConclusion[] = ["success", "failure", "neutral", "cancelled", "skipped", "timed_out", "action_required"];
+const LEVELS: readonly AnnotationLevel[] = ["notice", "warning", "failure"];
 
 function enumField<T extends string>(body: Record<string, unknown>, key: string, allowed: readonly T[], doc: string): T | undefined {
   const v = optString(body, key, doc);
@@ -24,12 +25,43 @@ function enumField<T extends string>(body: Record<string, unknown>, key: string,
   return v as T;
 }
 
+function reqEnum<T extends string>(body: Record<string, unknown>, key: string, allowed: readonly T[], doc: string): T {
+  const v = enumField(body, key, allowed, doc);
+  if (v === undefined) throw missingField(key, doc);
+  return v;
+}
+
 function timeField(body: Record<string, unknown>, key: string, doc: string): number | undefined {
   const v = optString(body, key, doc);
   if (v === undefined) return undefined;
   const t = Date.parse(v);
   if (Number.isNaN(t)) throw new GitHubApiError(422, `Invalid request.\n\nFor '${key}', "${v}" is not a date-time.`, { documentationUrl: doc });
   return t;
+}
+
+/** `output.annotations` of a create or update body (GitHub appends them to the run's). */
+function annotationsOf(raw: unknown, doc: string): AnnotationRecord[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) throw new GitHubApiError(422, "Invalid request.\n\nFor 'annotations', it is not an array.", { documentationUrl: doc });
+  return raw.map((item: unknown) => {
+    const a = (typeof item === "object" && item !== null ? item : {}) as Record<string, unknown>;
+    const line = (k: string) => {
+      if (typeof a[k] !== "number") throw missingField(k, doc);
+      return a[k];
+    };
+    const column = (k: string) => (typeof a[k] === "number" ? a[k] : null);
+    return {
+      path: reqString(a, "path", doc),
+      startLine: line("start_line"),
+      endLine: line("end_line"),
+      startColumn: column("start_column"),
+      endColumn: column("end_column"),
+      level: reqEnum(a, "annotation_level", LEVELS, doc),
+      title: optString(a, "title", doc) ?? null,
+      message: reqString(a, "message", doc),
+      rawDetails: optString(a, "raw_details", doc) ?? null,
+    };
+  });
 }
 
 /** Applies the writable fields of a create or update body to `run`. */
@@ -60,6 +92,7 @@ function apply(ctx: FakeContext, run: CheckRunRecord, body: Record<string, unkno
       summary: typeof o.summary === "string" ? o.summary : run.output.summary,
       text: typeof o.text === "string" ? o.text : run.output.text,
     };
+    run.annotations.push(...annotationsOf(o.annotations, doc));
   }
 }
 
@@ -68,12 +101,7 @@ function onlyInstallations(auth: AuthInfo, doc: string): number {
   return auth.app.id;
 }
 
-function show(ctx: FakeContext, repo: RepoRecord, run: CheckRunRecord) {
-  const pulls = [...repo.issues.values()].filter((i) => i.state === "open" && i.pull && (repo.refs.get(`refs/heads/${i.pull.headRef}`) ?? i.pull.headSha) === run.headSha);
-  return checkRun(ctx.urls, repo, run, run.appId === null ? undefined : ctx.state.app(run.appId), pulls);
-}
-
-/** Check runs: create, update, get (installation tokens only, as on GitHub). */
+/** Check runs: create, update, get (installation tokens only, as on GitHub); changes send `check_run` / `check_suite` webhooks. */
 export function checkRoutes(app: FastifyInstance, ctx: FakeContext): void {
   const token = guard(ctx, "token");
 
@@ -97,13 +125,16 @@ export function checkRoutes(app: FastifyInstance, ctx: FakeContext): void {
       detailsUrl: null,
       externalId: null,
       output: { title: null, summary: null, text: null },
+      annotations: [],
       appId,
-      checkSuiteId: ctx.state.ids.id(),
+      checkSuiteId: 0,
     };
     apply(ctx, run, body, DOC_CREATE);
+    run.checkSuiteId = suiteFor(ctx, repo, appId, commit.sha).id;
     repo.checkRuns.set(run.id, run);
+    checkRunChanged(ctx, repo, run, { created: true, wasCompleted: false }, actorOf(auth));
     reply.code(201);
-    return show(ctx, repo, run);
+    return showCheckRun(ctx, repo, run);
   });
 
   app.patch("/repos/:owner/:repo/check-runs/:id", { preHandler: token }, async (req) => {
@@ -112,8 +143,10 @@ export function checkRoutes(app: FastifyInstance, ctx: FakeContext): void {
     requirePermission(auth, "checks", "write", DOC_UPDATE);
     const run = repo.checkRuns.get(Number((req.params as { id: string }).id));
     if (!run || run.appId !== appId) throw notFound(DOC_UPDATE);
+    const wasCompleted = run.status === "completed";
     apply(ctx, run, bodyOf(req), DOC_UPDATE);
-    return show(ctx, repo, run);
+    checkRunChanged(ctx, repo, run, { created: false, wasCompleted }, actorOf(auth));
+    return showCheckRun(ctx, repo, run);
   });
 
   app.get("/repos/:owner/:repo/check-runs/:id", { preHandler: token }, async (req) => {
@@ -121,6 +154,6 @@ export function checkRoutes(app: FastifyInstance, ctx: FakeContext): void {
     requirePermission(auth, "checks", "read", DOC_GET);
     const run = repo.checkRuns.get(Number((req.params as { id: string }).id));
     if (!run) throw notFound(DOC_GET);
-    return show(ctx, repo, run);
+    return showCheckRun(ctx, repo, run);
   });
 }

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { actorOf, repoFor, requirePermission } from "../access.js";
 import { bodyOf, optString, reqString } from "../body.js";
@@ -6,6 +5,7 @@ import type { FakeContext } from "../context.js";
 import { GitHubApiError, notFound } from "../errors.js";
 import { branchSha, fileAt, isDirectory, normalisePath, resolveRef } from "../git.js";
 import { guard } from "../guards.js";
+import { refsMoved } from "../ref-updates.js";
 import { setFile } from "../seed.js";
 import { contentFile, fileCommit } from "../shapes/git.js";
 import type { Urls } from "../shapes/urls.js";
@@ -39,7 +39,7 @@ function listDirectory(u: Urls, repo: RepoRecord, commit: CommitRecord, dir: str
       const { content: _c, encoding: _e, ...entry } = contentFile(u, repo, path, blob, ref);
       return entry;
     }
-    const sha = createHash("sha1").update(`${commit.sha}:${path}`).digest("hex");
+    const sha = repo.git.treeAt(commit, path) ?? "";
     const api = `${u.api}/repos/${repo.owner.login}/${repo.name}/contents/${path}?ref=${encodeURIComponent(ref)}`;
     const git = `${u.api}/repos/${repo.owner.login}/${repo.name}/git/trees/${sha}`;
     const html = `${u.html}/${repo.owner.login}/${repo.name}/tree/${ref}/${path}`;
@@ -85,7 +85,7 @@ export function contentRoutes(app: FastifyInstance, ctx: FakeContext): void {
     const path = pathParam(req);
     const tip = branchSha(repo, branch);
     if (tip === undefined) throw new GitHubApiError(404, `Branch ${branch} not found`, { documentationUrl: DOC_PUT });
-    const tipCommit = repo.commits.get(tip);
+    const tipCommit = repo.git.commit(tip);
     const existing = tipCommit ? fileAt(tipCommit, path) : undefined;
     if (existing && sha === undefined) throw new GitHubApiError(422, `Invalid request.\n\n"sha" wasn't supplied.`, { documentationUrl: DOC_PUT });
     if (existing && sha !== existing.sha) throw new GitHubApiError(409, `${path} does not match ${sha}`, { documentationUrl: DOC_PUT });
@@ -93,6 +93,7 @@ export function contentRoutes(app: FastifyInstance, ctx: FakeContext): void {
     const author = { name: actor.login, email: `${actor.id}+${actor.login}@users.noreply.github.com` };
     const { commit, blob } = setFile(ctx.state, repo, path, Buffer.from(content, "base64"), { branch, message, author });
     if (!blob) throw notFound(DOC_PUT);
+    refsMoved(ctx, repo, [{ ref: `refs/heads/${branch}`, before: tip, after: commit.sha }], actor);
     reply.code(existing ? 200 : 201);
     return fileCommit(ctx.urls, repo, path, blob, commit, branch);
   });

@@ -4,7 +4,7 @@ import { bodyOf, optString, optStringArray } from "../body.js";
 import type { FakeContext } from "../context.js";
 import { GitHubApiError, missingField } from "../errors.js";
 import { guard } from "../guards.js";
-import { addLabels, appIdOf, createIssue, emitIssueEvent, issueOr404, removeLabel, setIssueState, viaApp } from "../issue-ops.js";
+import { addLabels, appIdOf, createIssue, editTitleBody, emitIssueEvent, issueOr404, removeLabel, setIssueState, viaApp } from "../issue-ops.js";
 import { pageOf } from "../pagination.js";
 import { issue as issueShape } from "../shapes/issues.js";
 import type { IssueRecord } from "../state.js";
@@ -72,15 +72,7 @@ export function issueRoutes(app: FastifyInstance, ctx: FakeContext): void {
     const sender = actorOf(auth);
     const title = titleOf(body, false);
     const text = "body" in body ? (optString(body, "body", DOC_UPDATE) ?? null) : undefined;
-    const changes: Record<string, { from: string | null }> = {};
-    if (title !== undefined && title !== i.title) {
-      changes.title = { from: i.title };
-      i.title = title;
-    }
-    if (text !== undefined && text !== i.body) {
-      changes.body = { from: i.body };
-      i.body = text;
-    }
+    const changes = editTitleBody(i, title, text);
     if (Object.keys(changes).length > 0) {
       i.updatedAt = ctx.clock.now();
       emitIssueEvent(ctx, repo, i, "edited", sender, { changes });

@@ -5,7 +5,7 @@ import type { FakeContext } from "../context.js";
 import { notFound, validationFailed } from "../errors.js";
 import { branchSha, reaches } from "../git.js";
 import { guard } from "../guards.js";
-import { appIdOf, createIssue, emitIssueEvent } from "../issue-ops.js";
+import { appIdOf, createIssue, editTitleBody, emitIssueEvent, setIssueState } from "../issue-ops.js";
 import { pageOf } from "../pagination.js";
 import { pullRequest } from "../shapes/issues.js";
 import type { RepoRecord } from "../state.js";
@@ -13,6 +13,7 @@ import type { RepoRecord } from "../state.js";
 const DOC_LIST = "https://docs.github.com/rest/pulls/pulls#list-pull-requests";
 const DOC_CREATE = "https://docs.github.com/rest/pulls/pulls#create-a-pull-request";
 const DOC_GET = "https://docs.github.com/rest/pulls/pulls#get-a-pull-request";
+const DOC_UPDATE = "https://docs.github.com/rest/pulls/pulls#update-a-pull-request";
 
 /** `owner:branch` or `branch` → the branch, when it names this repository's owner. */
 function branchOf(repo: RepoRecord, spec: string): string | undefined {
@@ -21,7 +22,7 @@ function branchOf(repo: RepoRecord, spec: string): string | undefined {
   return spec.slice(0, i).toLowerCase() === repo.owner.login.toLowerCase() ? spec.slice(i + 1) : undefined;
 }
 
-/** Pull requests: list, create (sends `pull_request.opened`), get. */
+/** Pull requests: list, create (sends `pull_request.opened`), get, update (`edited`, `closed`, `reopened`). */
 export function pullRoutes(app: FastifyInstance, ctx: FakeContext): void {
   const token = guard(ctx, "token");
 
@@ -80,6 +81,36 @@ export function pullRoutes(app: FastifyInstance, ctx: FakeContext): void {
     requirePermission(auth, "pull_requests", "read", DOC_GET);
     const i = repo.issues.get(Number((req.params as { number: string }).number));
     if (!i?.pull) throw notFound(DOC_GET);
+    return pullRequest(ctx.urls, repo, i);
+  });
+
+  app.patch("/repos/:owner/:repo/pulls/:number", { preHandler: token }, async (req) => {
+    const { repo, auth } = repoFor(ctx, req, DOC_UPDATE);
+    requirePermission(auth, "pull_requests", "write", DOC_UPDATE);
+    const i = repo.issues.get(Number((req.params as { number: string }).number));
+    if (!i?.pull) throw notFound(DOC_UPDATE);
+    const body = bodyOf(req);
+    const sender = actorOf(auth);
+    const title = optString(body, "title", DOC_UPDATE);
+    const text = "body" in body ? (optString(body, "body", DOC_UPDATE) ?? null) : undefined;
+    const base = optString(body, "base", DOC_UPDATE);
+    const state = optString(body, "state", DOC_UPDATE);
+    if (state !== undefined && state !== "open" && state !== "closed") {
+      throw validationFailed([{ resource: "PullRequest", field: "state", code: "invalid" }], DOC_UPDATE);
+    }
+    const baseSha = base === undefined ? undefined : branchSha(repo, base);
+    if (base !== undefined && baseSha === undefined) throw validationFailed([{ resource: "PullRequest", field: "base", code: "invalid" }], DOC_UPDATE);
+    const changes = editTitleBody(i, title, text);
+    if (base !== undefined && baseSha !== undefined && base !== i.pull.baseRef) {
+      changes.base = { ref: { from: i.pull.baseRef }, sha: { from: branchSha(repo, i.pull.baseRef) ?? i.pull.baseSha } };
+      i.pull.baseRef = base;
+      i.pull.baseSha = baseSha;
+    }
+    if (Object.keys(changes).length > 0) {
+      i.updatedAt = ctx.clock.now();
+      emitIssueEvent(ctx, repo, i, "edited", sender, { changes });
+    }
+    if (state !== undefined) setIssueState(ctx, repo, i, state, undefined, sender);
     return pullRequest(ctx.urls, repo, i);
   });
 }

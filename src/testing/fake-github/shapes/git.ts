@@ -1,12 +1,6 @@
 import { isoSeconds } from "../clock.js";
-import { nodeId } from "../ids.js";
-import type { AppRecord, BlobRecord, CheckRunRecord, CommitRecord, IssueRecord, RepoRecord } from "../state.js";
-import { integration } from "./accounts.js";
-import type { Schemas, Urls } from "./urls.js";
-
-function repoApi(u: Urls, r: RepoRecord): string {
-  return `${u.api}/repos/${r.owner.login}/${r.name}`;
-}
+import type { BlobRecord, CommitRecord, RepoRecord } from "../state.js";
+import { repoApi, type Schemas, type Urls } from "./urls.js";
 
 function contentLinks(u: Urls, r: RepoRecord, path: string, blob: BlobRecord, ref: string) {
   const api = `${repoApi(u, r)}/contents/${path}?ref=${encodeURIComponent(ref)}`;
@@ -44,7 +38,8 @@ export function contentFile(u: Urls, r: RepoRecord, path: string, blob: BlobReco
 export function fileCommit(u: Urls, r: RepoRecord, path: string, blob: BlobRecord, commit: CommitRecord, branch: string): Schemas["file-commit"] {
   const l = contentLinks(u, r, path, blob, branch);
   const api = repoApi(u, r);
-  const who = { name: commit.author.name, email: commit.author.email, date: isoSeconds(commit.date) };
+  const who = { name: commit.author.name, email: commit.author.email, date: isoSeconds(commit.author.date) };
+  const committer = { name: commit.committer.name, email: commit.committer.email, date: isoSeconds(commit.committer.date) };
   return {
     content: {
       name: path.split("/").pop() ?? path,
@@ -64,9 +59,9 @@ export function fileCommit(u: Urls, r: RepoRecord, path: string, blob: BlobRecor
       url: `${api}/git/commits/${commit.sha}`,
       html_url: `${u.html}/${r.owner.login}/${r.name}/commit/${commit.sha}`,
       author: who,
-      committer: who,
+      committer,
       message: commit.message,
-      tree: { url: `${api}/git/trees/${commit.sha}`, sha: commit.sha },
+      tree: { url: `${api}/git/trees/${commit.treeSha}`, sha: commit.treeSha },
       parents: commit.parents.map((sha) => ({ url: `${api}/git/commits/${sha}`, html_url: `${u.html}/${r.owner.login}/${r.name}/commit/${sha}`, sha })),
       verification: { verified: false, reason: "unsigned", signature: null, payload: null, verified_at: null },
     },
@@ -81,39 +76,5 @@ export function gitRef(u: Urls, r: RepoRecord, ref: string, sha: string): Schema
     node_id: Buffer.from(`REF_${r.id}:${ref}`).toString("base64"),
     url: `${api}/git/${ref}`,
     object: { type: "commit", sha, url: `${api}/git/commits/${sha}` },
-  };
-}
-
-/** A check run as `check-run`; `pulls` are the open pull requests whose head is the run's sha. */
-export function checkRun(u: Urls, r: RepoRecord, c: CheckRunRecord, app: AppRecord | undefined, pulls: IssueRecord[]): Schemas["check-run"] {
-  const api = `${repoApi(u, r)}/check-runs/${c.id}`;
-  const repoRef = { id: r.id, url: repoApi(u, r), name: r.name };
-  return {
-    id: c.id,
-    head_sha: c.headSha,
-    node_id: nodeId("CheckRun", c.id),
-    external_id: c.externalId ?? "",
-    url: api,
-    html_url: `${u.html}/${r.owner.login}/${r.name}/runs/${c.id}`,
-    details_url: c.detailsUrl ?? (app ? `${u.html}/apps/${app.slug}` : null),
-    status: c.status,
-    conclusion: c.conclusion,
-    started_at: c.startedAt === null ? null : isoSeconds(c.startedAt),
-    completed_at: c.completedAt === null ? null : isoSeconds(c.completedAt),
-    output: { ...c.output, annotations_count: 0, annotations_url: `${api}/annotations` },
-    name: c.name,
-    check_suite: { id: c.checkSuiteId },
-    app: app ? integration(u, app) : null,
-    pull_requests: pulls.flatMap((i) =>
-      i.pull
-        ? [{
-            id: i.pull.id,
-            number: i.number,
-            url: `${repoApi(u, r)}/pulls/${i.number}`,
-            head: { ref: i.pull.headRef, sha: i.pull.headSha, repo: repoRef },
-            base: { ref: i.pull.baseRef, sha: i.pull.baseSha, repo: repoRef },
-          }]
-        : [],
-    ),
   };
 }

@@ -1,16 +1,9 @@
 import { isoSeconds } from "../clock.js";
+import { changedPaths, commitsBetween, mergeBase } from "../git.js";
 import { nodeId } from "../ids.js";
-import type { AppRecord, CommentRecord, IssueRecord, LabelRecord, RepoRecord } from "../state.js";
+import type { AccountRecord, AppRecord, CommentRecord, IssueRecord, LabelRecord, RepoRecord } from "../state.js";
 import { integration, repository, simpleUser } from "./accounts.js";
-import type { Schemas, Urls } from "./urls.js";
-
-function repoApi(u: Urls, r: RepoRecord): string {
-  return `${u.api}/repos/${r.owner.login}/${r.name}`;
-}
-
-function repoHtml(u: Urls, r: RepoRecord): string {
-  return `${u.html}/${r.owner.login}/${r.name}`;
-}
+import { repoApi, repoHtml, type Schemas, type Urls } from "./urls.js";
 
 /** A label as `label`. */
 export function label(u: Urls, r: RepoRecord, l: LabelRecord): Schemas["label"] {
@@ -25,7 +18,18 @@ export function label(u: Urls, r: RepoRecord, l: LabelRecord): Schemas["label"] 
   };
 }
 
-const NO_REACTIONS = (url: string): Schemas["reaction-rollup"] => ({
+/**
+ * How GitHub describes an author's tie to a repository: `OWNER`, `COLLABORATOR` (given write or
+ * admin with `fake.setPermission`), `NONE` otherwise (and for bots).
+ */
+export function association(r: RepoRecord, user: AccountRecord): Schemas["author-association"] {
+  if (user.type === "Bot") return "NONE";
+  if (user.id === r.owner.id) return "OWNER";
+  const p = r.permissions.get(user.login.toLowerCase());
+  return p === "admin" || p === "write" ? "COLLABORATOR" : "NONE";
+}
+
+export const NO_REACTIONS = (url: string): Schemas["reaction-rollup"] => ({
   url,
   total_count: 0,
   "+1": 0,
@@ -68,7 +72,7 @@ export function issue(u: Urls, r: RepoRecord, i: IssueRecord, app: AppRecord | u
     created_at: isoSeconds(i.createdAt),
     updated_at: isoSeconds(i.updatedAt),
     closed_by: i.closedBy ? simpleUser(u, i.closedBy) : null,
-    author_association: i.user.type === "Bot" ? "NONE" : "OWNER",
+    author_association: association(r, i.user),
     reactions: NO_REACTIONS(`${api}/reactions`),
     timeline_url: `${api}/timeline`,
     performed_via_github_app: app ? integration(u, app) : null,
@@ -96,7 +100,7 @@ export function comment(u: Urls, r: RepoRecord, c: CommentRecord, app: AppRecord
     created_at: isoSeconds(c.createdAt),
     updated_at: isoSeconds(c.updatedAt),
     issue_url: `${repoApi(u, r)}/issues/${c.issueNumber}`,
-    author_association: c.user.type === "Bot" ? "NONE" : "OWNER",
+    author_association: association(r, c.user),
     performed_via_github_app: app ? integration(u, app) : null,
     reactions: NO_REACTIONS(`${api}/reactions`),
   };
@@ -111,8 +115,11 @@ export function pullRequest(u: Urls, r: RepoRecord, i: IssueRecord): Schemas["pu
   const issueApi = `${repoApi(u, r)}/issues/${i.number}`;
   const repo = repository(u, r);
   const owner = simpleUser(u, r.owner);
-  const headSha = r.refs.get(`refs/heads/${p.headRef}`) ?? p.headSha;
-  const baseSha = r.refs.get(`refs/heads/${p.baseRef}`) ?? p.baseSha;
+  const headSha = p.headSha;
+  const baseSha = (i.state === "open" ? r.git.refs.get(`refs/heads/${p.baseRef}`) : undefined) ?? p.baseSha;
+  const base = mergeBase(r, baseSha, headSha);
+  const head = r.git.commit(headSha);
+  const changed = head ? changedPaths(base === undefined ? undefined : r.git.commit(base), head) : { added: [], removed: [], modified: [] };
   return {
     url: api,
     id: p.id,
@@ -156,7 +163,7 @@ export function pullRequest(u: Urls, r: RepoRecord, i: IssueRecord): Schemas["pu
       commits: { href: `${api}/commits` },
       statuses: { href: `${repoApi(u, r)}/statuses/${headSha}` },
     },
-    author_association: i.user.type === "Bot" ? "NONE" : "OWNER",
+    author_association: association(r, i.user),
     auto_merge: null,
     draft: p.draft,
     merged: false,
@@ -165,11 +172,11 @@ export function pullRequest(u: Urls, r: RepoRecord, i: IssueRecord): Schemas["pu
     mergeable_state: "unknown",
     merged_by: null,
     comments: i.comments,
-    review_comments: 0,
+    review_comments: r.reviewComments.filter((c) => c.pullNumber === i.number).length,
     maintainer_can_modify: false,
-    commits: 1,
+    commits: commitsBetween(r, headSha, [baseSha]).length,
     additions: 0,
     deletions: 0,
-    changed_files: 0,
+    changed_files: changed.added.length + changed.removed.length + changed.modified.length,
   };
 }
