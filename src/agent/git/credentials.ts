@@ -54,7 +54,8 @@ export class GitCredentials {
     await writeFile(helperPath, `#!${process.execPath}\n${HELPER_SOURCE}`, { mode: 0o700 });
     await chmod(helperPath, 0o700);
     const want = new URL(origin);
-    const server = createServer((socket) => {
+    // half-open: the helper ends its side after the request, and waits for the answer
+    const server = createServer({ allowHalfOpen: true }, (socket) => {
       const chunks: Buffer[] = [];
       socket.on("error", () => socket.destroy());
       socket.on("data", (c: Buffer) => {

@@ -8,6 +8,7 @@ import { pageOf } from "../pagination.js";
 import { job as jobShape, workflowRun } from "../shapes/actions.js";
 import type { JobRecord, RepoRecord, WorkflowRunRecord } from "../state.js";
 
+const DOC_LIST = "https://docs.github.com/rest/actions/workflow-runs#list-workflow-runs-for-a-repository";
 const DOC_RUN = "https://docs.github.com/rest/actions/workflow-runs#get-a-workflow-run";
 const DOC_JOBS = "https://docs.github.com/rest/actions/workflow-jobs#list-jobs-for-a-workflow-run";
 const DOC_JOB = "https://docs.github.com/rest/actions/workflow-jobs#get-a-job-for-a-workflow-run";
@@ -24,7 +25,7 @@ function access(ctx: FakeContext, req: FastifyRequest, doc: string): RepoRecord 
 
 const idParam = (req: FastifyRequest) => Number((req.params as { id: string }).id);
 
-/** Actions: a workflow run, its jobs, a job, and a job's log (a redirect to the plain text, as on GitHub). */
+/** Actions: the workflow runs (by head sha, branch, event, status), a workflow run, its jobs, a job, and a job's log (a redirect to the plain text, as on GitHub). */
 export function actionRoutes(app: FastifyInstance, ctx: FakeContext): void {
   const token = guard(ctx, "token");
   const showRun = (repo: RepoRecord, run: WorkflowRunRecord) => workflowRun(ctx.urls, repo, run, repo.git.commit(run.headSha), openPullsAt(repo, run.headSha), run.actor);
@@ -33,6 +34,19 @@ export function actionRoutes(app: FastifyInstance, ctx: FakeContext): void {
     const check = repo.checkRuns.get(j.id);
     return run && check ? jobShape(ctx.urls, repo, j, check, run) : undefined;
   };
+
+  app.get("/repos/:owner/:repo/actions/runs", { preHandler: token }, async (req, reply) => {
+    const repo = access(ctx, req, DOC_LIST);
+    const q = req.query as { head_sha?: string; branch?: string; status?: string; event?: string };
+    const runs = [...repo.workflowRuns.values()]
+      .filter((r) => q.head_sha === undefined || r.headSha === q.head_sha)
+      .filter((r) => q.event === undefined || r.event === q.event)
+      .filter((r) => q.status === undefined || r.conclusion === q.status || r.status === q.status)
+      .sort((a, b) => b.id - a.id)
+      .map((r) => showRun(repo, r))
+      .filter((r) => q.branch === undefined || r.head_branch === q.branch);
+    return { total_count: runs.length, workflow_runs: pageOf(ctx, req, reply, runs) };
+  });
 
   app.get("/repos/:owner/:repo/actions/runs/:id", { preHandler: token }, async (req) => {
     const repo = access(ctx, req, DOC_RUN);
