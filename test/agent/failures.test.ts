@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -16,6 +17,23 @@ const alive = (pid: number) => {
     return false;
   }
 };
+
+const run = (args: string[], cwd: string) =>
+  new Promise<void>((resolve, reject) => execFile("git", args, { cwd, env: { PATH: process.env.PATH, HOME: cwd, GIT_CONFIG_NOSYSTEM: "1", GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@t", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@t" } }, (err) => (err ? reject(err) : resolve())));
+
+/** Commits a symlink `path → target` on the default branch, straight into the fake's bare repository. */
+async function commitSymlink(gitDir: string, path: string, target: string): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "hookyard-symlink-"));
+  try {
+    await run(["clone", "--quiet", gitDir, "w"], dir);
+    symlinkSync(target, join(dir, "w", path));
+    await run(["add", path], join(dir, "w"));
+    await run(["commit", "--quiet", "-m", "a symlink out of the repository"], join(dir, "w"));
+    await run(["push", "--quiet", "origin", "HEAD:main"], join(dir, "w"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 async function failedTasks(h: Awaited<ReturnType<typeof agentHarness>>) {
   return (await h.app.store.listTasks({ state: "failed" })).items;
@@ -79,7 +97,8 @@ describe("agent workflow failures", () => {
       script: [{ write: { "notes.txt": "ok\n" } }, { result: { title: hostile, summary: hostile } }],
       files: { "README.md": "# widgets\n" },
     });
-    h.fake.setFile(REPO, "etc", "/etc", { mode: "120000" } as never);
+    await commitSymlink(h.fake.state.gitDir(REPO), "etc", "/etc");
+    expect(h.fake.state.commit(REPO)?.files).toContain("etc");
     const issue = await h.label({ title: hostile, body: `${hostile}\n${"x".repeat(64 * 1024)}` });
     await h.settled();
     expect(existsSync(marker)).toBe(false);
@@ -89,14 +108,15 @@ describe("agent workflow failures", () => {
     expect(existsSync("/etc/notes.txt")).toBe(false);
   });
 
-  it("leaves no workspace behind after 50 runs, killed ones included", async () => {
-    const h = await agentHarness({ script: [{ write: { "n.txt": "n\n" } }], options: { timeout: "1s" }, hookyard: { concurrency: 8 } });
-    for (let i = 0; i < 50; i++) {
-      h.agent.setScript(i % 5 === 0 ? [{ write: { "n.txt": "n\n" } }, { hang: true }] : i % 7 === 0 ? [{ exit: 1 }] : [{ write: { "n.txt": `${i}\n` } }]);
-      await h.label({ title: `Run ${i}` });
-    }
-    await h.settled().catch(() => undefined);
+  it("leaves no workspace behind after 50 runs, killed ones included", { timeout: 240_000 }, async () => {
+    const h = await agentHarness({
+      script: [{ ifTitle: { includes: "hang", then: [{ write: { "n.txt": "n\n" } }, { hang: true }], else: [{ ifTitle: { includes: "fail", then: [{ exit: 1 }], else: [{ write: { "n.txt": "n\n" } }] } }] } }],
+      options: { timeout: "1s" }, hookyard: { concurrency: 8 },
+    });
+    for (let i = 0; i < 50; i++) await h.label({ title: `Run ${i}${i % 5 === 0 ? " hang" : i % 7 === 0 ? " fail" : ""}` });
+    await expect(h.settled()).rejects.toThrow(AggregateError);
     expect(h.leftovers()).toEqual([]);
-    expect(h.fake.state.pulls(REPO).length).toBeGreaterThan(0);
+    expect(h.fake.state.pulls(REPO)).toHaveLength(50 - 10 - 6);
+    expect((await failedTasks(h)).length).toBe(16);
   });
 });

@@ -80,20 +80,19 @@ function listFiles(dir: string): string[] {
   return out;
 }
 
-async function main(): Promise<void> {
-  const task = JSON.parse(readFileSync(process.env.HOOKYARD_TASK_FILE ?? "", "utf8")) as {
-    issue: { title: string; body: string; comments: { body: string }[] };
-    ci: { checkRuns: { text: string | null; summary: string | null; annotations: { message: string }[] }[]; jobs: { logTail: string }[] } | null;
-    review: { reviews: { body: string }[]; threads: { comments: { body: string }[] }[]; comments: { body: string }[] } | null;
-    instruction: string | null;
-  };
+async function run(steps: Step[], task: Task): Promise<void> {
   for (const step of steps) {
     const [kind, arg] = Object.entries(step)[0] ?? ["", undefined];
     switch (kind) {
+      case "ifTitle": {
+        const o = arg as { includes: string; then: Step[]; else?: Step[] };
+        await run(task.issue.title.includes(o.includes) ? o.then : (o.else ?? []), task);
+        break;
+      }
       case "print": console.log(String(arg)); break;
       case "stderr": console.error(String(arg)); break;
       case "sleep": await sleep(Number(arg)); break;
-      case "hang": await new Promise(() => undefined); break;
+      case "hang": await new Promise(() => setInterval(() => undefined, 60_000)); break;
       case "exit": process.exit(Number(arg));
       // falls through (never reached)
       case "write":
@@ -142,7 +141,14 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), (err: unknown) => {
+interface Task {
+  issue: { title: string; body: string; comments: { body: string }[] };
+  ci: { checkRuns: { text: string | null; summary: string | null; annotations: { message: string }[] }[]; jobs: { logTail: string }[] } | null;
+  review: { reviews: { body: string }[]; threads: { comments: { body: string }[] }[]; comments: { body: string }[] } | null;
+  instruction: string | null;
+}
+
+run(steps, JSON.parse(readFileSync(process.env.HOOKYARD_TASK_FILE ?? "", "utf8")) as Task).then(() => process.exit(0), (err: unknown) => {
   console.error(`fake agent: ${(err as Error).message}`);
   process.exit(70);
 });

@@ -25,6 +25,8 @@ export type FakeAgentStep =
   | { rawResult: string }
   /** Starts a child that never exits and writes its pid to this path (process-group tests). */
   | { spawnChild: string }
+  /** Runs `then` when the issue's title contains `includes`, else `else`. */
+  | { ifTitle: { includes: string; then: FakeAgentStep[]; else?: FakeAgentStep[] } }
   /** Replaces X by Y in every file for each `'X' should be 'Y'` in the task's texts (issue, instruction, CI output, review). */
   | { applyFromTask: true }
   /**
