@@ -46,8 +46,8 @@ export const STORES: { name: string; url: () => { url: string; cleanup: () => Pr
  * The agent workflow on a fake GitHub with `acme/widgets`, a fake agent running `script`, and the
  * given store; records every `agent:progress` event.
  */
-export async function agentHarness(o: { script: FakeAgentScript; store?: string; options?: AgentWorkflowOptions; files?: Record<string, string>; hookyard?: Record<string, unknown> }): Promise<AgentHarness> {
-  const agent = fakeAgent(o.script);
+export async function agentHarness(o: { script: FakeAgentScript; store?: string; options?: AgentWorkflowOptions; files?: Record<string, string>; hookyard?: Record<string, unknown>; agentParent?: string }): Promise<AgentHarness> {
+  const agent = fakeAgent(o.script, o.agentParent ? { parent: o.agentParent } : {});
   const workRoot = mkdtempSync(join(tmpdir(), "hookyard-agent-work-"));
   const progress: Progress[] = [];
   let workflow: AgentWorkflow | undefined;

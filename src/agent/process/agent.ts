@@ -25,7 +25,7 @@ export interface AgentSpawn {
   log: Logger;
   /** Called with the process group id once started (recorded so a later start can kill it). */
   onStart?: (pgid: number) => void | Promise<void>;
-  /** Called with every output line (also past the log cap). */
+  /** Called with every output line, whole (also past the log cap). */
   onLine?: (line: string, stream: "stdout" | "stderr") => void;
   /** Lines logged per run; the rest are counted (default 2,000). */
   maxLogLines?: number;
@@ -89,7 +89,7 @@ export function runAgent(o: AgentSpawn): Promise<AgentExit> {
         const line = raw.length > MAX_LINE ? `${raw.slice(0, MAX_LINE)}…` : raw;
         tail.push(line);
         if (tail.length > TAIL) tail.shift();
-        o.onLine?.(line, name);
+        o.onLine?.(raw, name);
         if (++lines <= maxLines) o.log.info({ agent: name }, line);
         else if (lines === maxLines + 1) o.log.warn({ maxLines }, "agent output: further lines are not logged");
       });

@@ -55,10 +55,10 @@ export async function runAgentDemo(o: AgentDemoOptions = {}): Promise<{ pulls: n
   const t = await createTestApp((app) => {
     agentWorkflow(app, { command: agent.command, reviewDebounce: 0, workRoot, draft: true });
     app.events.on("delivery:accepted", (d) => print(`  ✓ delivery ${d.id.slice(0, 8)} ${d.event}${d.action ? `.${d.action}` : ""} stored → ${d.tasks} task${d.tasks === 1 ? "" : "s"}`));
-    app.events.on("task:start", ({ task }) => print(`  ▸ task ${task.name} running (attempt ${task.attempt})`));
     app.events.on("agent:progress", (p) => {
       const d = p.detail as Record<string, string | number | boolean | null>;
       switch (p.step) {
+        case "triggered": return print(`  ▸ task ${p.task} (${p.mode}) takes it: a durable, retried task`);
         case "workspace": return print(`  ▸ fresh clone of ${p.repo} on ${String(d.branch)}${d.continued ? " (continued)" : ""}`);
         case "agent-started": return print(`  ▸ agent started (${p.mode})`);
         case "agent-output": return print(`    agent │ ${String(d.line)}`);
@@ -119,5 +119,6 @@ function indent(text: string): string {
 }
 
 function firstLine(body: string): string {
-  return body.split("\n").find((l) => l.startsWith("**Hookyard agent**"))?.replace("**Hookyard agent** · ", "") ?? "(none)";
+  const line = body.split("\n").find((l) => l.startsWith("**Hookyard agent**"))?.replace("**Hookyard agent** · ", "") ?? "(none)";
+  return line.replace(/\[([^\]]+)\]\([^)]+\)/g, "$1");
 }

@@ -18,7 +18,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function tryRead(path: string): string {
   try {
-    return `read ${readFileSync(path).length} bytes`;
+    const content = readFileSync(path);
+    return `read ${content.length} bytes: ${content.subarray(0, 4096).toString("utf8")}`;
   } catch (err) {
     return `error ${(err as NodeJS.ErrnoException).code}`;
   }

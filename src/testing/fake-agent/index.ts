@@ -61,8 +61,9 @@ export interface FakeAgent {
  * agentWorkflow(app, { command: agent.command });
  * ```
  */
-export function fakeAgent(script: FakeAgentScript): FakeAgent {
-  const dir = mkdtempSync(join(tmpdir(), "hookyard-fake-agent-"));
+export function fakeAgent(script: FakeAgentScript, options: { parent?: string } = {}): FakeAgent {
+  // under the sandbox /tmp is private: pass a parent outside it (e.g. /var/tmp) there
+  const dir = mkdtempSync(join(options.parent ?? tmpdir(), "hookyard-fake-agent-"));
   const program = join(dir, "agent.mjs");
   copyFileSync(programSource(), program);
   const scriptFile = join(dir, "script.json");
