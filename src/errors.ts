@@ -48,7 +48,6 @@ export const ERRORS = {
   HOOKYARD_ERR_SETUP_CODE_INVALID: { status: 400, doc: "The App-manifest callback has no `code`, or GitHub no longer accepts it (codes work once, for an hour)." },
   HOOKYARD_ERR_SETUP_CONVERSION_FAILED: { status: 502, doc: "GitHub did not convert the App manifest (unreachable, or an unexpected answer)." },
   HOOKYARD_ERR_SETUP_ENV_WRITE_FAILED: { status: 500, doc: "The new App's credentials could not be written to the `.env` file." },
-  HOOKYARD_ERR_AGENT_RUN_MISSING: { status: 500, doc: "An agent follow-up (fix-ci, review) found no run recorded for its issue." },
   HOOKYARD_ERR_AGENT_GIT_FAILED: { status: 500, doc: "A git command of the agent workflow failed (clone, checkout, commit or push); the message has git's own words, never a token." },
   HOOKYARD_ERR_AGENT_CLONE_URL_REFUSED: { status: 400, doc: "A payload's `repository.clone_url` is not on the configured git origin (HOOKYARD_GIT_URL, GHE_HOST or https://github.com), or carries credentials or an odd path; nothing is cloned." },
   HOOKYARD_ERR_AGENT_SANDBOX_UNAVAILABLE: { status: 500, doc: "HOOKYARD_AGENT_SANDBOX=bwrap but `bwrap` is not installed (Debian/Ubuntu: `apt-get install bubblewrap`)." },

@@ -102,3 +102,14 @@ export async function report(
   if (id !== updated.commentId) return (await flow.runs.patch(updated.repo, updated.issue, { commentId: id })) ?? updated;
   return updated;
 }
+
+/**
+ * Counts a new agent run against the repository's daily budget; when it is spent, the status
+ * comment says what was not done (`what`) and the caller stops.
+ */
+export async function takeBudget(flow: Flow, ctx: Context, run: AgentRun, max: number, stage: AgentStage, what: string): Promise<boolean> {
+  if (await flow.runs.takeBudget(run.repo, max)) return true;
+  const reason = `this repository has used its ${max} agent runs for today (HOOKYARD_AGENT_MAX_RUNS_PER_DAY)`;
+  await report(flow, ctx.octokit, ctx.log, run, stage, `daily run limit reached; ${what}`, { reason });
+  return false;
+}

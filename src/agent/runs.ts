@@ -1,4 +1,4 @@
-import { HookyardError, isHookyardError } from "../errors.js";
+import { isHookyardError } from "../errors.js";
 import type { Backend, StoredRecord } from "../store/backend.js";
 
 /** Where a run is. `working` stages hold the run; the others let a new trigger act. */
@@ -142,8 +142,3 @@ export class AgentRuns {
   }
 }
 
-/** A run record that does not parse is a bug or tampering; say which issue. */
-export function requireRun(run: AgentRun | null, repo: string, issue: number): AgentRun {
-  if (!run) throw new HookyardError("HOOKYARD_ERR_AGENT_RUN_MISSING", `no agent run is recorded for ${runKey(repo, issue)}`);
-  return run;
-}

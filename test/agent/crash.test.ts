@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterEach, describe, expect, it } from "vitest";
+import { running } from "../support/proc.js";
 import { createFakeGitHub, fakeAgent, findExample, type FakeGitHub } from "../../src/testing/index.js";
 
 const REPO = "acme/widgets";
@@ -105,15 +106,7 @@ describe("agent workflow across a kill -9", () => {
     fake.setWebhookUrl(`${url2}/api/github/webhooks`);
     await fileExists(started); // the task's lease lapsed and it runs again
     expect(Number(readFileSync(started, "utf8"))).not.toBe(orphan);
-    const alive = (() => {
-      try {
-        const stat = readFileSync(`/proc/${orphan}/stat`, "utf8");
-        return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-      } catch {
-        return false;
-      }
-    })();
-    expect(alive).toBe(false); // the sweep at start killed the first run's agent
+    expect(running(orphan)).toBe(false); // the sweep at start killed the first run's agent
     writeFileSync(go, randomUUID());
     await second.line(/pull request #\d+ ready/);
     await fake.idle();

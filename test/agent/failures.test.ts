@@ -3,20 +3,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { running } from "../support/proc.js";
 import { agentHarness, closeHarnesses } from "./support.js";
 
 const REPO = "acme/widgets";
 afterEach(closeHarnesses);
 
-/** Running (a killed process whose parent is gone may stay a zombie until init reaps it). */
-const alive = (pid: number) => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
-};
 
 const run = (args: string[], cwd: string) =>
   new Promise<void>((resolve, reject) => execFile("git", args, { cwd, env: { PATH: process.env.PATH, HOME: cwd, GIT_CONFIG_NOSYSTEM: "1", GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@t", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@t" } }, (err) => (err ? reject(err) : resolve())));
@@ -61,7 +53,7 @@ describe("agent workflow failures", () => {
     const h = await agentHarness({ script: [{ write: { "partial.txt": "so far\n" } }, { spawnChild: pidFile }, { hang: true }], options: { timeout: "1s" } });
     const issue = await h.label();
     await expect(h.settled()).rejects.toThrow(/timeout/);
-    expect(alive(Number(readFileSync(pidFile, "utf8")))).toBe(false);
+    expect(running(Number(readFileSync(pidFile, "utf8")))).toBe(false);
     rmSync(pidFile, { force: true });
     expect(h.fake.state.file(REPO, "partial.txt", `agent/issue-${issue}`)).toBe("so far\n");
     expect(h.fake.state.comments(REPO, issue)[0]?.body).toContain("Stopped: the agent hit its timeout (1s)");

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
+import { running } from "../support/proc.js";
 import { runAgent } from "../../src/agent/process/agent.js";
 import { bwrapArgs, findBwrap, serverPaths } from "../../src/agent/process/sandbox.js";
 import { readResult } from "../../src/agent/task/result.js";
@@ -17,15 +18,6 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-/** Running (a killed process whose parent is gone may stay a zombie until init reaps it). */
-const alive = (pid: number) => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
-};
 
 const silent = pino({ level: "silent" });
 const node = (code: string) => [process.execPath, "-e", code];
@@ -48,7 +40,7 @@ describe("runAgent", () => {
     const exit = await runAgent({ argv: node(code), cwd: dir, env: { PATH: process.env.PATH ?? "" }, timeoutMs: 500, killGraceMs: 200, signal: new AbortController().signal, log: silent });
     expect(exit.timedOut).toBe(true);
     expect(exit.signal).toBe("SIGKILL"); // it ignored SIGTERM
-    expect(alive(Number(readFileSync(pidFile, "utf8")))).toBe(false);
+    expect(running(Number(readFileSync(pidFile, "utf8")))).toBe(false);
   });
 
   it("stops when the task's signal aborts", async () => {
@@ -69,7 +61,7 @@ describe("runAgent", () => {
     const code = `const { spawn } = require("node:child_process"); const c = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "inherit" }); c.unref(); require("node:fs").writeFileSync(${JSON.stringify(pidFile)}, String(c.pid));`;
     const exit = await runAgent({ argv: node(code), cwd: dir, env: { PATH: process.env.PATH ?? "" }, timeoutMs: 60_000, signal: new AbortController().signal, log: silent });
     expect(exit.code).toBe(0);
-    expect(alive(Number(readFileSync(pidFile, "utf8")))).toBe(false);
+    expect(running(Number(readFileSync(pidFile, "utf8")))).toBe(false);
   });
 });
 

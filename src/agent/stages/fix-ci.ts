@@ -1,6 +1,6 @@
 import type { Context } from "../../events/context.js";
 import { RetryLaterError } from "../../tasks/steer.js";
-import { holderAlive, progress, report, type Flow, type Target } from "../flow.js";
+import { holderAlive, progress, report, takeBudget, type Flow, type Target } from "../flow.js";
 import { gatherFailures, gatherIssue, isFailing } from "../github/gather.js";
 import { CHECK_NAME } from "../github/report.js";
 import type { AgentSettings } from "../options.js";
@@ -87,10 +87,7 @@ export async function fixCiStage(flow: Flow, ctx: Context, t: Target, signal: Ci
     return;
   }
   let run = current;
-  if (decision === "run" && !(await flow.runs.takeBudget(t.fullName, s.maxRunsPerDay))) {
-    await report(flow, ctx.octokit, ctx.log, run, "pr-open", "daily run limit reached; the CI failure was not looked at", { reason: "daily run limit reached" });
-    return;
-  }
+  if (decision === "run" && !(await takeBudget(flow, ctx, run, s.maxRunsPerDay, "pr-open", "the CI failure was not looked at"))) return;
   progress(flow, ctx, run, "fix-ci", "triggered", { sha: signal.sha, attempt: run.fixAttempts });
   try {
     const cloneUrl = checkCloneUrl(t.cloneUrl, s.gitOrigin, t.fullName);

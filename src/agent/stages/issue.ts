@@ -1,6 +1,6 @@
 import type { Context } from "../../events/context.js";
 import { UnrecoverableError } from "../../tasks/steer.js";
-import { holderAlive, progress, report, type Flow, type Target } from "../flow.js";
+import { holderAlive, progress, report, takeBudget, type Flow, type Target } from "../flow.js";
 import type { AgentSettings } from "../options.js";
 import { gatherIssue } from "../github/gather.js";
 import { branchFor, WORKING_STAGES, type AgentRun } from "../runs.js";
@@ -52,10 +52,7 @@ export async function issueStage(flow: Flow, ctx: Context, t: Target, trigger: I
   }
   const resumed = decision === "resume";
   let run: AgentRun = current;
-  if (!resumed && !(await flow.runs.takeBudget(t.fullName, s.maxRunsPerDay))) {
-    await report(flow, ctx.octokit, ctx.log, run, "refused", "daily run limit reached", { reason: `this repository has used its ${s.maxRunsPerDay} agent runs for today (HOOKYARD_AGENT_MAX_RUNS_PER_DAY)` });
-    return;
-  }
+  if (!resumed && !(await takeBudget(flow, ctx, run, s.maxRunsPerDay, "refused", "nothing was started"))) return;
   progress(flow, ctx, run, "issue", "triggered", { by: trigger.sender, resumed });
   try {
     const cloneUrl = checkCloneUrl(t.cloneUrl, s.gitOrigin, t.fullName);

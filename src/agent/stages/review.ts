@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Context } from "../../events/context.js";
 import { RetryLaterError } from "../../tasks/steer.js";
-import { holderAlive, progress, report, type Flow, type Target } from "../flow.js";
+import { holderAlive, progress, report, takeBudget, type Flow, type Target } from "../flow.js";
 import { gatherIssue, gatherReview } from "../github/gather.js";
 import { marker, upsertComment } from "../github/report.js";
 import type { AgentSettings } from "../options.js";
@@ -44,10 +44,7 @@ export async function reviewStage(flow: Flow, ctx: Context, t: Target, trigger: 
   if (decision === "busy") throw new RetryLaterError(15_000, "another stage of this agent run is working; the review is answered when it ends");
   if (!current || decision === "done") return;
   let run: AgentRun = current;
-  if (decision === "run" && !(await flow.runs.takeBudget(t.fullName, s.maxRunsPerDay))) {
-    await report(flow, ctx.octokit, ctx.log, run, "pr-open", "daily run limit reached; the review was not answered", { reason: "daily run limit reached" });
-    return;
-  }
+  if (decision === "run" && !(await takeBudget(flow, ctx, run, s.maxRunsPerDay, "pr-open", "the review was not answered"))) return;
   progress(flow, ctx, run, "review", "triggered", { key: trigger.key, by: trigger.sender });
   try {
     const cloneUrl = checkCloneUrl(t.cloneUrl, s.gitOrigin, t.fullName);
