@@ -24,3 +24,7 @@ export {
   type RecoverOptions, type RecoveryReport, type RecoveryState, type RecoveryStateStore, type RedeliveryTotals,
 } from "./github/redelivery/index.js";
 export { buildManifest, completeManifestSetup, ManifestSetup, writeEnvFile, type GitHubAppManifest, type SetupResult } from "./github/manifest/index.js";
+export {
+  verifyActionsToken, requireActionsToken, GITHUB_ACTIONS_ISSUER,
+  type ActionsToken, type ActionsTokenClaims, type ActionsPolicy, type ActionsTokenOptions, type RouteGuard,
+} from "./identity/oidc/index.js";
