@@ -2,6 +2,7 @@ import type { FastifyRequest } from "fastify";
 import { createClock } from "./clock.js";
 import type { FakeContext, RequestInfo } from "./context.js";
 import { installationRef } from "./events.js";
+import { identityMethods } from "./identity.js";
 import { resolveRef } from "./git.js";
 import { randomHex } from "./ids.js";
 import { createIssue, ensureLabel } from "./issue-ops.js";
@@ -94,6 +95,7 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
   };
 
   return {
+    ...identityMethods(ctx, appOr, deliveryDetail),
     url: urls.api,
     appId: mainApp.id,
     slug: mainApp.slug,

@@ -10,6 +10,7 @@ import { commentRoutes } from "./routes/comments.js";
 import { contentRoutes } from "./routes/contents.js";
 import { deliveryRoutes } from "./routes/deliveries.js";
 import { gitRoutes } from "./routes/git.js";
+import { identityRoutes } from "./routes/identity.js";
 import { issueRoutes } from "./routes/issues.js";
 import { labelRoutes } from "./routes/labels.js";
 import { manifestRoutes } from "./routes/manifest.js";
@@ -111,7 +112,7 @@ export function buildServer(ctx: FakeContext, infos: WeakMap<FastifyRequest, Req
     return out;
   });
 
-  for (const register of [appRoutes, deliveryRoutes, manifestRoutes, repoRoutes, contentRoutes, issueRoutes, commentRoutes, labelRoutes, pullRoutes, gitRoutes, checkRoutes, oauthRoutes]) {
+  for (const register of [appRoutes, deliveryRoutes, manifestRoutes, repoRoutes, contentRoutes, issueRoutes, commentRoutes, labelRoutes, pullRoutes, gitRoutes, checkRoutes, oauthRoutes, identityRoutes]) {
     register(app, ctx);
   }
   return app;

@@ -1,4 +1,5 @@
 import type { FakeClock } from "./clock.js";
+import type { FakeIdentity } from "./identity.js";
 import type { Schemas } from "./shapes/urls.js";
 import type { Permissions } from "./state.js";
 import type { IssuedToken } from "./tokens.js";
@@ -112,7 +113,7 @@ export interface FakeGitHubState {
 }
 
 /** A running fake GitHub; see {@link createFakeGitHub}. */
-export interface FakeGitHub {
+export interface FakeGitHub extends FakeIdentity {
   /** Base URL for Octokit's `baseUrl`, e.g. `http://127.0.0.1:41234`. */
   readonly url: string;
   readonly appId: number;
