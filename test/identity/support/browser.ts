@@ -7,7 +7,8 @@
 export class Browser {
   private readonly jar = new Map<string, { name: string; value: string; path: string; secure: boolean; expires: number | undefined }>();
 
-  constructor(readonly base: string) {}
+  /** The server the paths are relative to (a restarted server listens elsewhere: change it). */
+  constructor(public base: string) {}
 
   async fetch(path: string, init: RequestInit = {}): Promise<Response> {
     const url = new URL(path, this.base);
