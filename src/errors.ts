@@ -41,7 +41,7 @@ export const ERRORS = {
   HOOKYARD_ERR_GITHUB_TOKEN_FAILED: { status: 502, doc: "GitHub refused or failed to issue an installation token (wrong App id or key, installation removed, GitHub unreachable)." },
   HOOKYARD_ERR_GITHUB_RATE_LIMITED: { status: 429, doc: "GitHub's rate limit is spent until a reset time; the task is queued for that time and the attempt does not count." },
   HOOKYARD_ERR_CONFIG_REPO_INVALID: { status: 500, doc: "A repository config file read by `ctx.config()` cannot be used: invalid YAML or JSON, not a mapping, a directory, an unsupported extension, a bad `_extends` value, or an `_extends` loop. The message names the file." },
-  HOOKYARD_ERR_PROBOT_UNSUPPORTED: { status: 501, doc: "A Probot API Hookyard does not provide was called (`getRouter`, `addHandler`, `githubToken`, `run(argv)`); see docs/guides/probot.md." },
+  HOOKYARD_ERR_PROBOT_UNSUPPORTED: { status: 501, doc: "A Probot API Hookyard does not provide was called (`getRouter`, `addHandler`, Probot ≤ 10's `app.route(path)`, `githubToken`, `run(argv)`); see docs/guides/probot.md." },
   HOOKYARD_ERR_REDELIVERY_FAILED: { status: 502, doc: "The missed-delivery recovery could not read the App's delivery log (GitHub refused or could not be reached); the next run tries again." },
   HOOKYARD_ERR_SETUP_FORBIDDEN: { status: 403, doc: "`/setup` answers only loopback callers, or a link carrying the setup token printed in the server log." },
   HOOKYARD_ERR_SETUP_STATE_INVALID: { status: 400, doc: "The App-manifest callback's `state` is missing, unknown, expired or already used (CSRF protection): start again from `/setup`." },

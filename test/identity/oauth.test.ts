@@ -94,6 +94,22 @@ describe("login", () => {
     expect(browser.cookie("hookyard_session")).toBeUndefined();
   });
 
+  it("reports a denied authorization and a refused client as such, without a session", async () => {
+    const a = await beginLogin(browser, fake);
+    const denied = await browser.navigate(`/auth/github/callback?error=access_denied&error_description=denied&state=${a.state}`);
+    expect(denied.status).toBe(403);
+    expect((await json(denied)).error?.code).toBe("HOOKYARD_ERR_OAUTH_DENIED");
+
+    const wrongSecret = await startLoginApp(fake, undefined, { clientSecret: "not-the-secret" });
+    const b = new Browser(wrongSecret.base);
+    const res = await logIn(b, fake, "alice");
+    expect(res.status).toBe(502);
+    const body = await res.text();
+    expect(JSON.parse(body)).toMatchObject({ error: { code: "HOOKYARD_ERR_OAUTH_EXCHANGE_FAILED" } });
+    expect(body).not.toContain("not-the-secret");
+    expect(b.cookie("hookyard_session")).toBeUndefined();
+  });
+
   it("refuses return_to values that leave the site", async () => {
     for (const target of ["//evil.com", "https://evil.com", "/\\evil.com", "\\\\evil.com", "/\\/evil.com", "javascript:alert(1)", "/ok\r\nSet-Cookie: x=1", "evil.com"]) {
       const res = await browser.navigate(`/auth/github/login?return_to=${encodeURIComponent(target)}`);
