@@ -11,6 +11,10 @@ import { redeliverySchedulerFor, type RedeliveryScheduler } from "./github/redel
 import { HandlerRegistry, type Handler, type HandlerOptions } from "./events/registry.js";
 import type { EventName } from "./events/types.js";
 import { buildServer, type HookyardServer } from "./http/server.js";
+import type { RoutePlugin } from "./http/app-routes.js";
+import { loginService } from "./http/login.js";
+import type { OAuthService } from "./identity/oauth/index.js";
+import { endSessionsOnRevoke } from "./identity/oauth/revoked-handler.js";
 import { Lifecycle } from "./observability/lifecycle.js";
 import { createLogger } from "./observability/log.js";
 import type { AcceptStatus, Backend } from "./store/backend.js";
@@ -36,7 +40,7 @@ export interface HookyardOptions extends Omit<ConfigInput, "store"> {
 /** An app module: Probot's shape, `export default (app) => { app.on(…) }` (second argument: Probot's `{ getRouter, addHandler, cwd }`). */
 export type AppFunction = (app: Hookyard, options: ApplicationFunctionOptions) => unknown;
 
-export type { ReceiveInput };
+export type { ReceiveInput, RoutePlugin };
 
 /**
  * A Hookyard app: register handlers, then `start()` the HTTP server and workers.
@@ -65,6 +69,10 @@ export class Hookyard {
   readonly repoConfig = new RepoConfigCache();
   /** Missed-delivery recovery, run by `start()` (undefined without an App or with HOOKYARD_REDELIVERY_INTERVAL=0). */
   readonly redelivery: RedeliveryScheduler | undefined;
+  /** GitHub login (`/auth/github/*`, `requireUser()`), when GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET and HOOKYARD_SESSION_SECRET are set. */
+  readonly oauth: OAuthService | undefined;
+  private readonly routes: { plugin: RoutePlugin; prefix: string | undefined }[] = [];
+  private serving = false;
   private storeOption: string | Backend;
   private backend: Backend | undefined;
   private pool: WorkerPool | undefined;
@@ -79,6 +87,8 @@ export class Hookyard {
     this.log = logger ?? createLogger(this.config);
     this.events = new Lifecycle(this.log);
     this.github = new GitHubClients(this.config, { ...github, log: this.log });
+    const now = github?.now ?? Date.now;
+    this.oauth = loginService({ config: this.config, apiUrl: this.github.baseUrl, store: () => this.store, log: this.log, now });
     this.redelivery = redeliverySchedulerFor({ config: this.config, github: this.github, store: () => this.store, log: this.log });
     this.intake = new DeliveryIntake({
       registry: this.registry, store: () => this.store, pool: () => this.pool, workers: this.config.workers, owner: this.workerId,
@@ -88,6 +98,26 @@ export class Hookyard {
         if (delivery.event === "push") this.repoConfig.onPush(payload);
       },
     });
+    if (this.oauth) this.on("github_app_authorization.revoked", endSessionsOnRevoke(this.oauth, () => this.store, now), { name: "hookyard:oauth-revoked" });
+  }
+
+  /**
+   * Adds routes to the app's HTTP server (Hookyard's counterpart of Probot's `getRouter`): `plugin`
+   * gets a Fastify scope, under `prefix` when given. Guard routes with `requireUser()` (GitHub
+   * login) or `requireActionsToken()` (GitHub Actions OIDC). Call it before `start()`.
+   *
+   * @example
+   * ```ts
+   * app.route((http) => {
+   *   http.get("/hello", { preHandler: requireUser() }, async (req) => ({ hello: req.user?.login }));
+   * });
+   * ```
+   */
+  route(plugin: RoutePlugin, options: { prefix?: string } = {}): this {
+    if (typeof plugin !== "function") throw new HookyardError("HOOKYARD_ERR_PROBOT_UNSUPPORTED", "app.route(path) returning an Express router (Probot ≤ 10) is not supported: pass a function (fastify) => { fastify.get(…) }");
+    if (this.serving) throw new HookyardError("HOOKYARD_ERR_APP_ROUTE_LATE", "app.route() must be called before app.start()");
+    this.routes.push({ plugin, prefix: options.prefix });
+    return this;
   }
 
   /**
@@ -232,6 +262,7 @@ export class Hookyard {
    */
   async start(): Promise<void> {
     if (this.config.role !== "worker") assertWebhookSecret(this.config);
+    this.serving = true;
     await this.open();
     this.server = await buildServer({
       config: this.config,
@@ -241,8 +272,10 @@ export class Hookyard {
       receive: (delivery, payload) => this.intake.accept(delivery, payload),
       replay: (id) => this.replay(id),
       lifecycle: this.events,
+      appRoutes: { routes: this.routes, oauth: this.oauth },
     });
     await this.server.listen();
+    if (!this.oauth && this.config.clientId) this.log.info("GitHub login is off: set HOOKYARD_SESSION_SECRET (32+ characters) to serve /auth/github");
     this.redelivery?.start();
     this.log.info({ url: this.server.url, store: this.store.description, webhookPath: this.config.webhookPath, handlers: this.registry.size }, "hookyard listening");
   }

@@ -1,4 +1,4 @@
-export { Hookyard, type HookyardOptions, type AppFunction, type ReceiveInput } from "./app.js";
+export { Hookyard, type HookyardOptions, type AppFunction, type ReceiveInput, type RoutePlugin } from "./app.js";
 export type { Context, ConfigReader } from "./events/context.js";
 export { RepoConfigCache, deepMergeAll, type LoadedConfigFile, type MergeOptions, type RepoConfigCacheOptions } from "./github/repo-config/index.js";
 export type { ApplicationFunctionOptions } from "./probot/app-options.js";
@@ -24,3 +24,11 @@ export {
   type RecoverOptions, type RecoveryReport, type RecoveryState, type RecoveryStateStore, type RedeliveryTotals,
 } from "./github/redelivery/index.js";
 export { buildManifest, completeManifestSetup, ManifestSetup, writeEnvFile, type GitHubAppManifest, type SetupResult } from "./github/manifest/index.js";
+export {
+  verifyActionsToken, requireActionsToken, GITHUB_ACTIONS_ISSUER,
+  type ActionsToken, type ActionsTokenClaims, type ActionsPolicy, type ActionsTokenOptions, type RouteGuard,
+} from "./identity/oidc/index.js";
+export {
+  requireUser, userCanAccessRepo, userInTeam,
+  type GitHubUser, type RepoPermission, type RequireUserOptions,
+} from "./identity/oauth/index.js";

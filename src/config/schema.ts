@@ -71,7 +71,6 @@ export const CONFIG_FIELDS = {
   redisUrl: { env: "REDIS_URL", default: undefined, schema: z.string().regex(/^rediss?:\/\//, "REDIS_URL must be a redis:// or rediss:// URL").optional(), doc: "Redis shared by a fleet of processes: installation tokens are cached there (encrypted with a key derived from the App's private key), so the fleet asks GitHub once per installation and hour." },
   redeliveryInterval: { env: "HOOKYARD_REDELIVERY_INTERVAL", default: "10m", schema: duration("HOOKYARD_REDELIVERY_INTERVAL"), doc: "With an App configured, `start()` looks through the App's delivery log for deliveries that never reached Hookyard (every attempt failed, not in the store) and asks GitHub to redeliver them: once at start, then at this interval. `0` disables it. See docs/guides/github.md." },
   redeliveryLookback: { env: "HOOKYARD_REDELIVERY_LOOKBACK", default: "3d", schema: duration("HOOKYARD_REDELIVERY_LOOKBACK").pipe(z.number().max(THREE_DAYS, "HOOKYARD_REDELIVERY_LOOKBACK must be at most 3d (GitHub redelivers deliveries of the past three days)")), doc: "How far back the missed-delivery recovery looks when it has no checkpoint yet (its first run on a store). Later runs look back to where the previous run stopped. At most `3d`, GitHub's redelivery window." },
-  publicUrl: { env: "HOOKYARD_PUBLIC_URL", default: undefined, schema: z.url("HOOKYARD_PUBLIC_URL must be a URL").transform((u) => u.replace(/\/+$/, "")).optional(), doc: "The URL GitHub reaches this server at (e.g. `https://hooks.example.com`). `/setup` uses it for the App manifest's webhook URL; unset, the URL the browser opened `/setup` with." },
   agentCommand: { env: "HOOKYARD_AGENT_COMMAND", default: undefined, schema: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(), doc: "Turns on the agent workflow under `hookyard serve`: the coding agent's argv, a JSON array (`[\"claude\",\"-p\",\"{prompt}\"]`) or a string split shell-style without a shell. `{prompt}`, `{prompt_file}` and `{task_file}` in an element are replaced. See docs/guides/agent-workflow.md." },
   agentLabel: { env: "HOOKYARD_AGENT_LABEL", default: "agent", schema: z.string().min(1).max(50), doc: "The issue label that starts an agent run (`/agent <text>` comments from users with write access also do)." },
   agentTimeout: { env: "HOOKYARD_AGENT_TIMEOUT", default: "30m", schema: duration("HOOKYARD_AGENT_TIMEOUT"), doc: "How long one agent run may take before its process group is killed; the work so far is still pushed." },
@@ -85,6 +84,13 @@ export const CONFIG_FIELDS = {
   agentPassEnv: { env: "HOOKYARD_AGENT_PASS_ENV", default: [], schema: z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : v.split(",")).map((s) => s.trim()).filter((s) => s.length > 0)).pipe(z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "HOOKYARD_AGENT_PASS_ENV must name environment variables"))), doc: "Comma-separated names of environment variables passed to the agent (e.g. `ANTHROPIC_API_KEY`); apart from these it gets only PATH, HOME, locale and its task files." },
   agentReviewDebounce: { env: "HOOKYARD_AGENT_REVIEW_DEBOUNCE", default: "30s", schema: duration("HOOKYARD_AGENT_REVIEW_DEBOUNCE"), doc: "After a review asking for changes, how long to wait so the review's comments arrive together before the agent runs." },
   gitUrl: { env: "HOOKYARD_GIT_URL", default: undefined, schema: z.url("HOOKYARD_GIT_URL must be a URL").transform((u) => u.replace(/\/+$/, "")).optional(), doc: "The only origin the agent workflow clones from and pushes to. Default `https://github.com`, or `https://GHE_HOST`. Plain `http` only on loopback (tests)." },
+  publicUrl: { env: "HOOKYARD_PUBLIC_URL", default: undefined, schema: z.url("HOOKYARD_PUBLIC_URL must be a URL").transform((u) => u.replace(/\/+$/, "")).optional(), doc: "The URL GitHub reaches this server at (e.g. `https://hooks.example.com`). `/setup` uses it for the App manifest's webhook URL, and GitHub login for its callback URL (`<url>/auth/github/callback`); unset, the URL the browser used." },
+  clientId: { env: "GITHUB_CLIENT_ID", default: undefined, schema: z.string().min(1).optional(), doc: "The client id of the GitHub App (or OAuth App) users log in with. With `GITHUB_CLIENT_SECRET` and `HOOKYARD_SESSION_SECRET`, `/auth/github/*` is served and `requireUser()` works; see docs/guides/oauth.md. `hookyard setup` writes it." },
+  clientSecret: { env: "GITHUB_CLIENT_SECRET", default: undefined, schema: z.string().min(1).optional(), doc: "The client secret that goes with `GITHUB_CLIENT_ID`." },
+  sessionSecret: { env: "HOOKYARD_SESSION_SECRET", default: undefined, schema: secrets.pipe(z.array(z.string().min(32, "HOOKYARD_SESSION_SECRET must be at least 32 characters (each, when several)"))).optional(), doc: "Secret(s) that seal the login session cookies (AES-256-GCM, keys derived with HKDF), at least 32 characters. Comma-separate several to rotate: the first seals, all open." },
+  sessionTtl: { env: "HOOKYARD_SESSION_TTL", default: "7d", schema: duration("HOOKYARD_SESSION_TTL").pipe(z.number().min(60_000, "HOOKYARD_SESSION_TTL must be at least 1m")), doc: "How long a login session lasts at most, whatever token refreshes happen inside it." },
+  oauthScopes: { env: "HOOKYARD_OAUTH_SCOPES", default: undefined, schema: z.string().optional(), doc: "Scopes asked for at login, space- or comma-separated (OAuth Apps only, e.g. `read:org`; a GitHub App's user tokens carry the App's permissions instead)." },
+  githubWebUrl: { env: "HOOKYARD_GITHUB_WEB_URL", default: undefined, schema: z.url("HOOKYARD_GITHUB_WEB_URL must be a URL").transform((u) => u.replace(/\/+$/, "")).optional(), doc: "GitHub's web address for the login pages and token endpoint. Default `https://github.com`, `GHE_PROTOCOL://GHE_HOST` with `GHE_HOST`, or the API URL without `/api/v3` when `HOOKYARD_GITHUB_API_URL` is set." },
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_FIELDS;
@@ -135,6 +141,14 @@ export interface HookyardConfig {
   /** ms */
   agentReviewDebounce: number;
   gitUrl: string | undefined;
+  clientId: string | undefined;
+  clientSecret: string | undefined;
+  /** The first seals session cookies; every one opens them. */
+  sessionSecret: string[] | undefined;
+  /** ms. */
+  sessionTtl: number;
+  oauthScopes: string | undefined;
+  githubWebUrl: string | undefined;
 }
 
 /** What `new Hookyard(options)` accepts: every setting optional, durations and sizes as numbers or strings. */
@@ -179,4 +193,10 @@ export type ConfigInput = {
   agentPassEnv?: string | string[];
   agentReviewDebounce?: number | string;
   gitUrl?: string;
+  clientId?: string;
+  clientSecret?: string;
+  sessionSecret?: string | string[];
+  sessionTtl?: number | string;
+  oauthScopes?: string;
+  githubWebUrl?: string;
 };

@@ -8,6 +8,7 @@ import { ingressRoute, type IngressOptions } from "../ingress/route.js";
 import type { Lifecycle } from "../observability/lifecycle.js";
 import type { Backend } from "../store/backend.js";
 import { managementApi } from "./api/index.js";
+import { appRoutes, type AppRoutesOptions } from "./app-routes.js";
 import { healthRoutes } from "./health.js";
 import { setupRoutes } from "./setup.js";
 
@@ -19,6 +20,8 @@ export interface ServerDeps {
   receive: IngressOptions["receive"];
   replay: (deliveryId: string) => Promise<{ delivery: string; tasks: string[] }>;
   lifecycle: Lifecycle;
+  /** The app's own routes (`app.route()`) and GitHub login, registered before the not-found handler. */
+  appRoutes?: AppRoutesOptions;
 }
 
 /** The assembled HTTP server: webhook ingress, health, management API. */
@@ -63,6 +66,7 @@ export async function buildServer(deps: ServerDeps): Promise<HookyardServer> {
     await fastify.register(setupRoutes, { setup, log: deps.log });
     deps.log.info({ setup: `/setup?token=${setup.token}` }, "no GitHub App configured: open /setup (from this machine, or anywhere with the token) to create one");
   }
+  if (deps.appRoutes) await fastify.register(appRoutes, deps.appRoutes);
   fastify.setNotFoundHandler((req, reply) => {
     const err = new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no route ${req.method} ${req.url.split("?")[0]}`);
     return reply.code(404).send(err.toJSON());

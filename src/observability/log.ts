@@ -12,6 +12,11 @@ export const REDACT_PATHS = [
   "webhookSecret",
   "apiToken",
   "token",
+  "req.headers.cookie",
+  "headers.cookie",
+  'headers["set-cookie"]',
+  "clientSecret",
+  "sessionSecret",
 ];
 
 /**

@@ -2,7 +2,7 @@ import { HookyardError } from "../errors.js";
 
 /**
  * The second argument of an app function, as Probot passes it: `(app, { getRouter, addHandler, cwd })`.
- * Hookyard serves no custom HTTP routes: `getRouter()` (Probot ≤ 13, Express) and `addHandler()`
+ * Hookyard serves no Express routes (its own are `app.route()`): `getRouter()` (Probot ≤ 13, Express) and `addHandler()`
  * (Probot 14, Node handlers) throw `HOOKYARD_ERR_PROBOT_UNSUPPORTED` when called.
  */
 export interface ApplicationFunctionOptions {
@@ -17,7 +17,7 @@ export interface ApplicationFunctionOptions {
 function unsupported(what: string): never {
   throw new HookyardError(
     "HOOKYARD_ERR_PROBOT_UNSUPPORTED",
-    `${what} is not supported by Hookyard: it serves only the webhook path, /health, /ready and /api/v1. Serve custom routes from a server of your own (see docs/guides/probot.md)`,
+    `${what} is not supported by Hookyard: add Fastify routes with app.route((fastify) => …) instead (see docs/guides/probot.md)`,
   );
 }
 

@@ -7,6 +7,7 @@ import type { FakeContext, RequestInfo } from "./context.js";
 import { installationRef } from "./events.js";
 import { moveBranch, resolveRef } from "./git.js";
 import { ZERO_SHA } from "./git/refs.js";
+import { identityMethods } from "./identity.js";
 import { randomHex } from "./ids.js";
 import { followPullHeads } from "./ref-updates.js";
 import { createIssue, ensureLabel } from "./issue-ops.js";
@@ -110,6 +111,7 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
   };
 
   return {
+    ...identityMethods(ctx, appOr, deliveryDetail),
     url: urls.api,
     gitUrl: urls.git,
     appId: mainApp.id,

@@ -15,6 +15,7 @@ import { contentRoutes } from "./routes/contents.js";
 import { deliveryRoutes } from "./routes/deliveries.js";
 import { gitRoutes } from "./routes/git.js";
 import { gitHttpRoutes } from "./routes/git-http.js";
+import { identityRoutes } from "./routes/identity.js";
 import { issueRoutes } from "./routes/issues.js";
 import { labelRoutes } from "./routes/labels.js";
 import { manifestRoutes } from "./routes/manifest.js";
@@ -120,7 +121,7 @@ export function buildServer(ctx: FakeContext, infos: WeakMap<FastifyRequest, Req
 
   const routes = [
     appRoutes, deliveryRoutes, manifestRoutes, repoRoutes, contentRoutes, issueRoutes, commentRoutes, labelRoutes, collaboratorRoutes,
-    pullRoutes, pullDiffRoutes, reviewRoutes, gitRoutes, commitRoutes, checkRoutes, checkListRoutes, actionRoutes, oauthRoutes, gitHttpRoutes,
+    pullRoutes, pullDiffRoutes, reviewRoutes, gitRoutes, commitRoutes, checkRoutes, checkListRoutes, actionRoutes, oauthRoutes, gitHttpRoutes, identityRoutes,
   ];
   for (const register of routes) {
     register(app, ctx);

@@ -114,6 +114,22 @@ export class TokenStore {
     this.refreshTokens.delete(refreshToken);
     return t.refreshExpiresAt > this.clock.now() ? t : undefined;
   }
+
+  /** Revokes one user token and its refresh token (`DELETE /applications/{client_id}/token`); false when unknown. */
+  revokeUserToken(appId: number, token: string): boolean {
+    const t = this.userTokens.get(token);
+    if (!t || t.appId !== appId) return false;
+    this.userTokens.delete(token);
+    this.refreshTokens.delete(t.refreshToken);
+    return true;
+  }
+
+  /** Revokes every token and refresh token of one user for one App (the user revoked its authorization). */
+  revokeUser(appId: number, userId: number): void {
+    for (const map of [this.userTokens, this.refreshTokens]) {
+      for (const [key, t] of map) if (t.appId === appId && t.user.id === userId) map.delete(key);
+    }
+  }
 }
 
 /** PKCE S256: base64url(sha256(verifier)). */

@@ -1,5 +1,6 @@
 import type { FakeClock } from "./clock.js";
 import type { FakeCommit, FakeGitHubActors } from "./helper-types.js";
+import type { FakeIdentity } from "./identity.js";
 import type { Schemas } from "./shapes/urls.js";
 import type { Permissions } from "./state.js";
 import type { IssuedToken } from "./tokens.js";
@@ -134,7 +135,7 @@ export interface FakeGitHubState {
 }
 
 /** A running fake GitHub; see {@link createFakeGitHub}. */
-export interface FakeGitHub extends FakeGitHubActors {
+export interface FakeGitHub extends FakeGitHubActors, FakeIdentity {
   /** Base URL for Octokit's `baseUrl`, e.g. `http://127.0.0.1:41234`. */
   readonly url: string;
   /**

@@ -3,6 +3,7 @@ import { repoFor } from "../access.js";
 import type { FakeContext } from "../context.js";
 import { notAccessible } from "../errors.js";
 import { authOf, guard } from "../guards.js";
+import { permissionsFor, roleOf } from "../identity.js";
 import { pageOf } from "../pagination.js";
 import { fullRepository, repository } from "../shapes/accounts.js";
 import type { Schemas } from "../shapes/urls.js";
@@ -25,8 +26,9 @@ export function repoRoutes(app: FastifyInstance, ctx: FakeContext): void {
   });
 
   app.get("/repos/:owner/:repo", { preHandler: token }, async (req) => {
-    const { repo } = repoFor(ctx, req, "https://docs.github.com/rest/repos/repos#get-a-repository");
-    return fullRepository(ctx.urls, repo);
+    const { repo, auth } = repoFor(ctx, req, "https://docs.github.com/rest/repos/repos#get-a-repository");
+    // a user token sees the user's own rights, as on GitHub
+    return auth.kind === "user" ? { ...fullRepository(ctx.urls, repo), permissions: permissionsFor(roleOf(ctx.state, repo, auth.user)) } : fullRepository(ctx.urls, repo);
   });
 
   app.get("/rate_limit", { preHandler: guard(ctx, "any", { count: false }) }, async (req) => {

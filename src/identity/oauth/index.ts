@@ -1,0 +1,10 @@
+export { OAuthService, type OAuthServiceOptions } from "./service.js";
+export { oauthRoutes, type OAuthRouteOptions } from "./routes.js";
+export { requireUser, OAUTH_SERVICE, oauthServiceOf, type RequireUserOptions } from "./require-user.js";
+export { userCanAccessRepo, userInTeam, type RepoPermission } from "./access.js";
+export { oauthSettings, githubWebUrl, type OAuthSettings } from "./settings.js";
+export { revokedAt, recordRevocation, REVOCATION_KIND } from "./revocations.js";
+export { safeReturnTo } from "./return-to.js";
+export { Sealer } from "./seal.js";
+export type { GitHubUser } from "./user.js";
+export type { TokenSet, Profile } from "./github-oauth.js";
