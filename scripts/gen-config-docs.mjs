@@ -4,7 +4,7 @@ import { writeFileSync } from "node:fs";
 
 export function render(fields) {
   const rows = Object.entries(fields).map(([key, f]) => {
-    const def = f.default === undefined ? "—" : `\`${typeof f.default === "number" && f.default >= 1024 * 1024 && key === "maxBody" ? `${f.default} (25 MiB)` : f.default}\``;
+    const def = f.default === undefined || (Array.isArray(f.default) && f.default.length === 0) ? "—" : `\`${typeof f.default === "number" && f.default >= 1024 * 1024 && key === "maxBody" ? `${f.default} (25 MiB)` : f.default}\``;
     return `| \`${f.env}\` | \`${key}\` | ${def} | ${f.doc} |`;
   });
   return `# Configuration reference
