@@ -13,6 +13,8 @@ import type { EventName } from "./events/types.js";
 import { buildServer, type HookyardServer } from "./http/server.js";
 import { Lifecycle } from "./observability/lifecycle.js";
 import { createLogger } from "./observability/log.js";
+import { StoreOutage } from "./observability/outage.js";
+import { shutDown } from "./shutdown.js";
 import type { AcceptStatus, Backend } from "./store/backend.js";
 import { openStore } from "./store/open.js";
 import { applicationFunctionOptions, type ApplicationFunctionOptions } from "./probot/app-options.js";
@@ -71,6 +73,8 @@ export class Hookyard {
   private server: HookyardServer | undefined;
   private draining = false;
   private starting: Promise<void> | undefined;
+  /** Store failures of accepts and claims, logged once per outage. */
+  private readonly outage: StoreOutage;
 
   constructor(options: HookyardOptions = {}) {
     const { store, logger, env, github, ...rest } = options;
@@ -80,7 +84,9 @@ export class Hookyard {
     this.events = new Lifecycle(this.log);
     this.github = new GitHubClients(this.config, { ...github, log: this.log });
     this.redelivery = redeliverySchedulerFor({ config: this.config, github: this.github, store: () => this.store, log: this.log });
+    this.outage = new StoreOutage(this.log, () => this.backend?.description ?? String(this.storeOption));
     this.intake = new DeliveryIntake({
+      acceptTimeoutMs: this.config.acceptTimeout, outage: this.outage,
       registry: this.registry, store: () => this.store, pool: () => this.pool, workers: this.config.workers, owner: this.workerId,
       leaseMs: this.config.lease, defaultTimeoutMs: this.config.taskTimeout, lifecycle: this.events,
       // whether or not a handler wants it, a push that changed a config file drops it from the cache
@@ -181,18 +187,26 @@ export class Hookyard {
    * ```
    */
   async open(): Promise<void> {
+    await this.prepare();
+    if (this.config.workers) this.pool?.start();
+  }
+
+  /** Opens the store and builds the worker pool (not started), once. */
+  private prepare(): Promise<void> {
     this.starting ??= (async () => {
-      this.backend = typeof this.storeOption === "object" ? this.storeOption : await openStore(this.storeOption);
+      const { lease, pollInterval } = this.config;
+      this.backend = typeof this.storeOption === "object" ? this.storeOption : await openStore(this.storeOption, { leaseMs: lease, pollIntervalMs: pollInterval });
       // production checks that do not stop a start (e.g. Redis without AOF) are logged once
       for (const warning of (this.backend as { warnings?: readonly string[] }).warnings ?? []) this.log.warn({ store: this.backend.description }, warning);
       this.pool = new WorkerPool({
         backend: this.backend,
         owner: this.workerId,
         concurrency: this.config.concurrency,
-        leaseMs: this.config.lease,
-        pollIntervalMs: this.config.pollInterval,
+        leaseMs: lease,
+        pollIntervalMs: pollInterval,
         holdLimit: HOLD_LIMIT,
         log: this.log,
+        outage: this.outage,
         run: (task, stop) => runAttempt(task, stop, {
           registry: this.registry,
           loadPayload: (id) => this.intake.loadPayload(id),
@@ -204,14 +218,14 @@ export class Hookyard {
           repoConfig: this.repoConfig,
         }),
       });
-      if (this.config.workers) this.pool.start();
     })();
-    await this.starting;
+    return this.starting;
   }
 
   /**
-   * Opens the store, starts the workers and the HTTP server. Refuses to start without a webhook
-   * secret unless `HOOKYARD_INSECURE_NO_SECRET=1`.
+   * Opens the store, listens, then starts the workers. Refuses to start without a webhook secret
+   * unless `HOOKYARD_INSECURE_NO_SECRET=1`; a port that cannot be listened on fails the start with
+   * `HOOKYARD_ERR_HTTP_LISTEN_FAILED` before any worker has claimed a task.
    *
    * @example
    * ```ts
@@ -220,7 +234,7 @@ export class Hookyard {
    */
   async start(): Promise<void> {
     if (this.config.role !== "worker") assertWebhookSecret(this.config);
-    await this.open();
+    await this.prepare();
     this.server = await buildServer({
       config: this.config,
       log: this.log,
@@ -230,14 +244,27 @@ export class Hookyard {
       replay: (id) => this.replay(id),
       lifecycle: this.events,
     });
-    await this.server.listen();
+    try {
+      await this.server.listen();
+    } catch (err) {
+      // nothing ran yet: release the store and the server without a word (the error says it all)
+      const server = this.server;
+      this.server = undefined;
+      await server.close().catch(() => undefined);
+      if (typeof this.storeOption !== "object") await this.backend?.close().catch(() => undefined);
+      throw err;
+    }
+    if (this.config.workers) this.pool?.start();
     this.redelivery?.start();
     this.log.info({ url: this.server.url, store: this.store.description, webhookPath: this.config.webhookPath, handlers: this.registry.size }, "hookyard listening");
   }
 
   /**
-   * Drains: the webhook path answers 503, running tasks get HOOKYARD_SHUTDOWN_TIMEOUT to finish,
-   * then they are aborted and queued again; the server and store close.
+   * Drains: the webhook path answers 503 and every answer closes its connection; running tasks and
+   * open requests get HOOKYARD_SHUTDOWN_TIMEOUT to finish, then tasks are aborted and queued again,
+   * requests answered 503 and the remaining connections closed; the store closes. Ends within
+   * HOOKYARD_SHUTDOWN_TIMEOUT + HOOKYARD_ACCEPT_TIMEOUT (+ 2 s for closed connections to linger),
+   * whatever clients, handlers and the store do.
    *
    * @example
    * ```ts
@@ -247,11 +274,12 @@ export class Hookyard {
   async stop(): Promise<void> {
     if (this.draining) return;
     this.draining = true;
-    await this.redelivery?.stop();
-    await this.pool?.stop(this.config.shutdownTimeout);
-    await this.server?.close();
-    if (typeof this.storeOption !== "object") await this.backend?.close();
-    await this.github.close();
+    await shutDown({
+      log: this.log, drainMs: this.config.shutdownTimeout, storeMs: this.config.acceptTimeout,
+      redelivery: this.redelivery, pool: this.pool, server: this.server,
+      ...(typeof this.storeOption !== "object" && this.backend ? { closeStore: () => this.backend!.close() } : {}),
+      closeGithub: () => this.github.close(),
+    });
     this.log.info("hookyard stopped");
   }
 
