@@ -64,7 +64,7 @@ export async function buildServer(deps: ServerDeps): Promise<HookyardServer> {
     keepAliveTimeout: config.keepAliveTimeout,
     requestTimeout: config.requestTimeout,
     connectionTimeout: config.socketTimeout,
-    http: { headersTimeout: config.headersTimeout, connectionsCheckingInterval: checkingInterval(config) },
+    http: { headersTimeout: config.headersTimeout, requestTimeout: config.requestTimeout, connectionsCheckingInterval: checkingInterval(config) },
     clientErrorHandler,
     frameworkErrors,
   });
