@@ -25,7 +25,7 @@ export const ERRORS = {
   HOOKYARD_ERR_HANDLER_DUPLICATE_NAME: { status: 500, doc: "Two handlers were registered with the same task name." },
   HOOKYARD_ERR_HANDLER_OPTIONS_INVALID: { status: 500, doc: "Handler options (retries, backoff, timeout, name) are invalid." },
   HOOKYARD_ERR_TASK_NO_HANDLER: { status: 500, doc: "A stored task names a handler that is not registered in this process (the app changed); the task fails and can be retried after a deploy." },
-  HOOKYARD_ERR_TASK_TIMEOUT: { status: 500, doc: "A handler ran longer than its timeout; ctx.signal was aborted and the attempt counts as failed." },
+  HOOKYARD_ERR_TASK_TIMEOUT: { status: 500, doc: "A handler ran longer than its timeout; ctx.signal was aborted and the attempt counts as failed once the handler returns (until then it keeps its slot and the task: `task:overrun`)." },
   HOOKYARD_ERR_TASK_LEASE_EXPIRED: { status: 500, doc: "The process running an attempt stopped renewing its lease (it crashed); the attempt counts as failed and the task runs again." },
   HOOKYARD_ERR_TASK_INTERRUPTED: { status: 500, doc: "Shutdown aborted a running attempt; the task is queued again and the attempt does not count." },
   HOOKYARD_ERR_TASK_NON_ERROR_THROWN: { status: 500, doc: "A handler threw something that is not an Error; it was wrapped." },
