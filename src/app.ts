@@ -199,23 +199,12 @@ export class Hookyard {
       // production checks that do not stop a start (e.g. Redis without AOF) are logged once
       for (const warning of (this.backend as { warnings?: readonly string[] }).warnings ?? []) this.log.warn({ store: this.backend.description }, warning);
       this.pool = new WorkerPool({
-        backend: this.backend,
-        owner: this.workerId,
-        concurrency: this.config.concurrency,
-        leaseMs: lease,
-        pollIntervalMs: pollInterval,
-        holdLimit: HOLD_LIMIT,
-        log: this.log,
-        outage: this.outage,
+        backend: this.backend, owner: this.workerId, concurrency: this.config.concurrency, leaseMs: lease, pollIntervalMs: pollInterval,
+        holdLimit: HOLD_LIMIT, log: this.log, outage: this.outage,
         run: (task, stop) => runAttempt(task, stop, {
-          registry: this.registry,
-          loadPayload: (id) => this.intake.loadPayload(id),
-          log: this.log,
-          lifecycle: this.events,
-          defaultTimeoutMs: this.config.taskTimeout,
-          errorHandlers: this.errorHandlers,
+          registry: this.registry, loadPayload: (id) => this.intake.loadPayload(id), log: this.log, lifecycle: this.events,
+          defaultTimeoutMs: this.config.taskTimeout, errorHandlers: this.errorHandlers, repoConfig: this.repoConfig,
           octokit: (task, _payload, log) => this.github.forDelivery(task.event, _payload, task.deliveryId, log()).octokit,
-          repoConfig: this.repoConfig,
         }),
       });
     })();
@@ -244,27 +233,21 @@ export class Hookyard {
       replay: (id) => this.replay(id),
       lifecycle: this.events,
     });
-    try {
-      await this.server.listen();
-    } catch (err) {
-      // nothing ran yet: release the store and the server without a word (the error says it all)
-      const server = this.server;
+    await this.server.listen().catch(async (err: unknown) => {
+      // nothing ran yet: the store is released without a word (the error says it all)
       this.server = undefined;
-      await server.close().catch(() => undefined);
       if (typeof this.storeOption !== "object") await this.backend?.close().catch(() => undefined);
       throw err;
-    }
+    });
     if (this.config.workers) this.pool?.start();
     this.redelivery?.start();
     this.log.info({ url: this.server.url, store: this.store.description, webhookPath: this.config.webhookPath, handlers: this.registry.size }, "hookyard listening");
   }
 
   /**
-   * Drains: the webhook path answers 503 and every answer closes its connection; running tasks and
-   * open requests get HOOKYARD_SHUTDOWN_TIMEOUT to finish, then tasks are aborted and queued again,
-   * requests answered 503 and the remaining connections closed; the store closes. Ends within
-   * HOOKYARD_SHUTDOWN_TIMEOUT + HOOKYARD_ACCEPT_TIMEOUT (+ 2 s for closed connections to linger),
-   * whatever clients, handlers and the store do.
+   * Drains (see `shutDown`): the webhook path answers 503, running tasks and open requests get
+   * HOOKYARD_SHUTDOWN_TIMEOUT, then tasks are queued again, requests answered 503, connections and
+   * the store closed. Ends within HOOKYARD_SHUTDOWN_TIMEOUT + HOOKYARD_ACCEPT_TIMEOUT (+ 2 s).
    *
    * @example
    * ```ts

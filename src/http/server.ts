@@ -99,7 +99,8 @@ export async function buildServer(deps: ServerDeps): Promise<HookyardServer> {
       return url;
     },
     async listen() {
-      const address = await fastify.listen({ port: config.port, host: config.host }).catch((err: unknown) => {
+      const address = await fastify.listen({ port: config.port, host: config.host }).catch(async (err: unknown) => {
+        await fastify.close().catch(() => undefined);
         throw listenFailed(err, config.host, config.port);
       });
       const { port } = fastify.server.address() as { port: number };

@@ -108,7 +108,10 @@ export class DeliveryIntake {
     if (!(await settlesBy(commit, Date.now() + this.o.acceptTimeoutMs))) {
       // The write may still land. If it does, its tasks run as if it had been in time (GitHub got a
       // 503: its redelivery of the id answers 200 duplicate); if it fails, nothing was stored.
-      commit.then((status) => void given(status).catch(() => undefined), dropped);
+      commit.then((status) => {
+        this.o.outage?.ok();
+        void given(status).catch(() => undefined);
+      }, dropped);
       const err = new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", `the store did not commit the delivery within ${this.o.acceptTimeoutMs} ms; GitHub can redeliver it`);
       this.o.outage?.failed(err, "accept");
       throw err;

@@ -54,13 +54,15 @@ describe("start-up failures are one line with a code", () => {
     expectStartFailure(await serve(["./syntax.mjs"], {}, cwd), "HOOKYARD_ERR_APP_MODULE", "Unexpected token", `${join(cwd, "syntax.mjs")}:2`);
   });
 
-  it("a port in use: HOOKYARD_ERR_HTTP_LISTEN_FAILED with the port, before anything else (no setup-token line)", async () => {
+  it("a port in use: HOOKYARD_ERR_HTTP_LISTEN_FAILED with the port, before anything else (no setup-token line); hookyard setup too", async () => {
     const taken = createServer();
     servers.push(taken);
     await new Promise<void>((r) => taken.listen(0, "127.0.0.1", r));
     const { port } = taken.address() as { port: number };
     const run = await serve([], { PORT: String(port), HOOKYARD_STORE: `sqlite:${join(tempDir(), "h.db")}` });
     expectStartFailure(run, "HOOKYARD_ERR_HTTP_LISTEN_FAILED", `127.0.0.1:${port}`, "EADDRINUSE");
+    // `hookyard setup` listens too
+    expectStartFailure(await runCli(["setup", "--port", String(port)], tempDir()), "HOOKYARD_ERR_HTTP_LISTEN_FAILED", `127.0.0.1:${port}`);
   });
 
   it("settings from the environment that are wrong: exit 1 with their code", async () => {
