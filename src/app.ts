@@ -17,6 +17,8 @@ import type { OAuthService } from "./identity/oauth/index.js";
 import { endSessionsOnRevoke } from "./identity/oauth/revoked-handler.js";
 import { Lifecycle } from "./observability/lifecycle.js";
 import { createLogger } from "./observability/log.js";
+import { StoreOutage } from "./observability/outage.js";
+import { shutDown } from "./shutdown.js";
 import type { AcceptStatus, Backend } from "./store/backend.js";
 import { openStore } from "./store/open.js";
 import { applicationFunctionOptions, type ApplicationFunctionOptions } from "./probot/app-options.js";
@@ -79,6 +81,8 @@ export class Hookyard {
   private server: HookyardServer | undefined;
   private draining = false;
   private starting: Promise<void> | undefined;
+  /** Store failures of accepts and claims, logged once per outage. */
+  private readonly outage: StoreOutage;
 
   constructor(options: HookyardOptions = {}) {
     const { store, logger, env, github, ...rest } = options;
@@ -90,7 +94,9 @@ export class Hookyard {
     const now = github?.now ?? Date.now;
     this.oauth = loginService({ config: this.config, apiUrl: this.github.baseUrl, store: () => this.store, log: this.log, now });
     this.redelivery = redeliverySchedulerFor({ config: this.config, github: this.github, store: () => this.store, log: this.log });
+    this.outage = new StoreOutage(this.log, () => this.backend?.description ?? String(this.storeOption));
     this.intake = new DeliveryIntake({
+      acceptTimeoutMs: this.config.acceptTimeout, outage: this.outage,
       registry: this.registry, store: () => this.store, pool: () => this.pool, workers: this.config.workers, owner: this.workerId,
       leaseMs: this.config.lease, defaultTimeoutMs: this.config.taskTimeout, lifecycle: this.events,
       // whether or not a handler wants it, a push that changed a config file drops it from the cache
@@ -223,37 +229,34 @@ export class Hookyard {
    * ```
    */
   async open(): Promise<void> {
+    await this.prepare();
+    if (this.config.workers) this.pool?.start();
+  }
+
+  /** Opens the store and builds the worker pool (not started), once. */
+  private prepare(): Promise<void> {
     this.starting ??= (async () => {
-      this.backend = typeof this.storeOption === "object" ? this.storeOption : await openStore(this.storeOption);
+      const { lease, pollInterval } = this.config;
+      this.backend = typeof this.storeOption === "object" ? this.storeOption : await openStore(this.storeOption, { leaseMs: lease, pollIntervalMs: pollInterval });
       // production checks that do not stop a start (e.g. Redis without AOF) are logged once
       for (const warning of (this.backend as { warnings?: readonly string[] }).warnings ?? []) this.log.warn({ store: this.backend.description }, warning);
       this.pool = new WorkerPool({
-        backend: this.backend,
-        owner: this.workerId,
-        concurrency: this.config.concurrency,
-        leaseMs: this.config.lease,
-        pollIntervalMs: this.config.pollInterval,
-        holdLimit: HOLD_LIMIT,
-        log: this.log,
+        backend: this.backend, owner: this.workerId, concurrency: this.config.concurrency, leaseMs: lease, pollIntervalMs: pollInterval,
+        holdLimit: HOLD_LIMIT, log: this.log, outage: this.outage,
         run: (task, stop) => runAttempt(task, stop, {
-          registry: this.registry,
-          loadPayload: (id) => this.intake.loadPayload(id),
-          log: this.log,
-          lifecycle: this.events,
-          defaultTimeoutMs: this.config.taskTimeout,
-          errorHandlers: this.errorHandlers,
+          registry: this.registry, loadPayload: (id) => this.intake.loadPayload(id), log: this.log, lifecycle: this.events,
+          defaultTimeoutMs: this.config.taskTimeout, errorHandlers: this.errorHandlers, repoConfig: this.repoConfig,
           octokit: (task, _payload, log) => this.github.forDelivery(task.event, _payload, task.deliveryId, log()).octokit,
-          repoConfig: this.repoConfig,
         }),
       });
-      if (this.config.workers) this.pool.start();
     })();
-    await this.starting;
+    return this.starting;
   }
 
   /**
-   * Opens the store, starts the workers and the HTTP server. Refuses to start without a webhook
-   * secret unless `HOOKYARD_INSECURE_NO_SECRET=1`.
+   * Opens the store, listens, then starts the workers. Refuses to start without a webhook secret
+   * unless `HOOKYARD_INSECURE_NO_SECRET=1`; a port that cannot be listened on fails the start with
+   * `HOOKYARD_ERR_HTTP_LISTEN_FAILED` before any worker has claimed a task.
    *
    * @example
    * ```ts
@@ -263,7 +266,7 @@ export class Hookyard {
   async start(): Promise<void> {
     if (this.config.role !== "worker") assertWebhookSecret(this.config);
     this.serving = true;
-    await this.open();
+    await this.prepare();
     this.server = await buildServer({
       config: this.config,
       log: this.log,
@@ -274,15 +277,22 @@ export class Hookyard {
       lifecycle: this.events,
       appRoutes: { routes: this.routes, oauth: this.oauth },
     });
-    await this.server.listen();
+    await this.server.listen().catch(async (err: unknown) => {
+      // nothing ran yet: the store is released without a word (the error says it all)
+      this.server = undefined;
+      if (typeof this.storeOption !== "object") await this.backend?.close().catch(() => undefined);
+      throw err;
+    });
+    if (this.config.workers) this.pool?.start();
     if (!this.oauth && this.config.clientId) this.log.info("GitHub login is off: set HOOKYARD_SESSION_SECRET (32+ characters) to serve /auth/github");
     this.redelivery?.start();
     this.log.info({ url: this.server.url, store: this.store.description, webhookPath: this.config.webhookPath, handlers: this.registry.size }, "hookyard listening");
   }
 
   /**
-   * Drains: the webhook path answers 503, running tasks get HOOKYARD_SHUTDOWN_TIMEOUT to finish,
-   * then they are aborted and queued again; the server and store close.
+   * Drains (see `shutDown`): the webhook path answers 503, running tasks and open requests get
+   * HOOKYARD_SHUTDOWN_TIMEOUT, then tasks are queued again, requests answered 503, connections and
+   * the store closed. Ends within HOOKYARD_SHUTDOWN_TIMEOUT + HOOKYARD_ACCEPT_TIMEOUT (+ 2 s).
    *
    * @example
    * ```ts
@@ -292,11 +302,12 @@ export class Hookyard {
   async stop(): Promise<void> {
     if (this.draining) return;
     this.draining = true;
-    await this.redelivery?.stop();
-    await this.pool?.stop(this.config.shutdownTimeout);
-    await this.server?.close();
-    if (typeof this.storeOption !== "object") await this.backend?.close();
-    await this.github.close();
+    await shutDown({
+      log: this.log, drainMs: this.config.shutdownTimeout, storeMs: this.config.acceptTimeout,
+      redelivery: this.redelivery, pool: this.pool, server: this.server,
+      ...(typeof this.storeOption !== "object" && this.backend ? { closeStore: () => this.backend!.close() } : {}),
+      closeGithub: () => this.github.close(),
+    });
     this.log.info("hookyard stopped");
   }
 

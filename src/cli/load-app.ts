@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { isAbsolute, join, resolve } from "node:path";
@@ -23,11 +24,22 @@ export async function loadAppModule(path: string, cwd: string = process.cwd()): 
   try {
     mod = await import(pathToFileURL(file).href);
   } catch (err) {
-    throw new HookyardError("HOOKYARD_ERR_APP_MODULE", `cannot load ${file}: ${(err as Error).message}`, { cause: err });
+    const where = err instanceof SyntaxError ? syntaxErrorAt(file) : undefined;
+    throw new HookyardError("HOOKYARD_ERR_APP_MODULE", `cannot load ${file}: ${describeThrow(err, where)}`, { cause: err });
   }
   const fn = appFunctionOf(mod);
   if (typeof fn !== "function") throw new HookyardError("HOOKYARD_ERR_APP_MODULE", `${file} must export a function (app) => { … } as default or module.exports`);
   return fn as AppFunction;
+}
+
+/**
+ * Where a syntax error in `file` is, as `node --check` reports it (`file:///srv/app.mjs:3`): an ES
+ * module's SyntaxError does not carry its location. Undefined when the check says nothing usable.
+ */
+function syntaxErrorAt(file: string): string | undefined {
+  const check = spawnSync(process.execPath, ["--check", file], { encoding: "utf8", timeout: 10_000 });
+  const first = check.stderr?.split("\n")[0]?.trim();
+  return first && /:\d+$/.test(first) ? first : undefined;
 }
 
 /** The file of a path (relative to `cwd`), of a directory's package entry point, or of an installed package's. */
@@ -58,4 +70,37 @@ function appFunctionOf(mod: unknown): unknown {
   let fn = (mod as { default?: unknown } | null)?.default;
   if (fn && typeof fn === "object" && typeof (fn as { default?: unknown }).default === "function") fn = (fn as { default: unknown }).default;
   return fn;
+}
+
+/**
+ * What an app module threw, in one line: its message and where (the first stack frame outside
+ * Node's own code, or the file and line a syntax error points at).
+ *
+ * @example
+ * ```ts
+ * describeThrow(err); // "undefinedThing is not defined (at file:///srv/app.mjs:4:5)"
+ * ```
+ */
+export function describeThrow(err: unknown, at?: string): string {
+  const message = (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, " ").trim();
+  const stack = err instanceof Error ? (err.stack ?? "").split("\n") : [];
+  // a syntax error's stack starts with the place it points at: "file:///srv/app.mjs:3"
+  const pointed = stack[0] && /^(file:\/\/|\/|[A-Za-z]:\\).*:\d+$/.test(stack[0].trim()) ? stack[0].trim() : undefined;
+  const frame = stack.map((l) => l.trim()).find((l) => l.startsWith("at ") && !/\(node:|^at node:/.test(l));
+  const where = at ?? pointed ?? frame?.replace(/^at /, "");
+  return where ? `${message} (at ${where})` : message;
+}
+
+/**
+ * The error an app function that threw while being loaded becomes: `HOOKYARD_ERR_APP_MODULE` with
+ * the module, the original message and where it was thrown (a Hookyard error keeps its own code).
+ *
+ * @example
+ * ```ts
+ * try { await app.load(fn); } catch (err) { throw appModuleFailed("./app.js", err); }
+ * ```
+ */
+export function appModuleFailed(module: string, err: unknown): HookyardError {
+  const code = err instanceof HookyardError ? err.code : "HOOKYARD_ERR_APP_MODULE";
+  return new HookyardError(code, `app module ${module} failed while loading: ${describeThrow(err)}`, { cause: err });
 }

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-import { parseArgs } from "node:util";
 import { config as loadDotenv } from "dotenv";
-import { HookyardError, isHookyardError } from "../errors.js";
+import { errorLine, exitCodeOf, parseCommandLine, usage } from "./args.js";
 import { ApiClient } from "./client.js";
 import { migrateStore } from "../store/migrate.js";
 import { runDemo } from "./commands/demo.js";
@@ -33,31 +32,14 @@ commands:
   --url for tasks/retry/replay is the server (default http://127.0.0.1:$PORT); the API token is read
   from HOOKYARD_API_TOKEN.`;
 
-function usage(message: string): never {
-  throw new HookyardError("HOOKYARD_ERR_CLI_USAGE", message);
-}
-
 function apiFrom(url: string | undefined): ApiClient {
   return new ApiClient(url ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`, process.env.HOOKYARD_API_TOKEN);
 }
 
 /** Runs one CLI invocation; resolves with the exit code (serve resolves only when stopped). */
 export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      url: { type: "string" }, secret: { type: "string" }, event: { type: "string" }, id: { type: "string" },
-      form: { type: "boolean" }, state: { type: "string" }, name: { type: "string" }, repository: { type: "string" },
-      limit: { type: "string" }, cursor: { type: "string" }, port: { type: "string" }, host: { type: "string" },
-      store: { type: "string" }, role: { type: "string" }, help: { type: "boolean", short: "h" },
-      since: { type: "string" }, keep: { type: "boolean" }, "dry-run": { type: "boolean" }, org: { type: "string" }, "env-file": { type: "string" },
-    },
-  });
-  if (command === undefined) usage("missing command; run hookyard --help for the list of commands");
-  if (command === "help" || command === "--help" || command === "-h" || values.help) {
+  const { command, values, positionals, help } = parseCommandLine(argv);
+  if (help) {
     console.log(USAGE);
     return 0;
   }
@@ -77,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     case "send": {
       loadDotenv({ quiet: true });
-      const source = positionals[0] ?? usage("send needs a payload file or an event name, e.g. hookyard send issues.labeled");
+      const source = positionals[0] as string;
       const url = values.url ?? `http://127.0.0.1:${process.env.PORT ?? 3000}${process.env.WEBHOOK_PATH ?? "/api/github/webhooks"}`;
       const secret = values.secret ?? process.env.WEBHOOK_SECRET?.split(",")[0]?.trim();
       const res = await sendDelivery({ source, url, secret, event: values.event, id: values.id, form: values.form });
@@ -86,18 +68,17 @@ export async function main(argv: string[]): Promise<number> {
     }
     case "tasks": {
       const limit = values.limit === undefined ? undefined : Number(values.limit);
-      if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) usage("--limit must be a whole number ≥ 1");
       console.log(await listTasksText(apiFrom(values.url), { state: values.state, name: values.name, event: values.event, repository: values.repository, limit, cursor: values.cursor }));
       return 0;
     }
     case "retry": {
-      const id = positionals[0] ?? usage("retry needs a task id (see hookyard tasks --state failed)");
+      const id = positionals[0] as string;
       const task = await apiFrom(values.url).retryTask(id);
       console.log(`task ${task.id} is ${task.state}`);
       return 0;
     }
     case "replay": {
-      const id = positionals[0] ?? usage("replay needs a delivery id");
+      const id = positionals[0] as string;
       const res = await apiFrom(values.url).replayDelivery(id);
       console.log(`delivery ${res.delivery} replayed: ${res.tasks.length} new task(s) ${res.tasks.join(", ")}`);
       return 0;
@@ -131,8 +112,6 @@ export async function main(argv: string[]): Promise<number> {
       const envFile = values["env-file"] ?? ".env";
       loadDotenv({ quiet: true, path: envFile });
       const port = values.port === undefined ? undefined : Number(values.port);
-      if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) usage("--port must be a port number");
-      if (values.url !== undefined && !URL.canParse(values.url)) usage("--url must be the public URL GitHub reaches this server at, e.g. https://hooks.example.com");
       const app = await runSetup({
         envFile, publicUrl: values.url, org: values.org, name: values.name, port, host: values.host,
         onListening: (url) => {
@@ -146,16 +125,14 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     default:
-      return usage(`unknown command "${command}"; run hookyard --help for the list of commands`);
+      throw new Error(`unhandled command ${command}`);
   }
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    if (isHookyardError(err)) console.error(`hookyard: ${err.message} (${err.code})`);
-    else if ((err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) console.error(`hookyard: ${(err as Error).message} (HOOKYARD_ERR_CLI_USAGE)`);
-    else console.error(`hookyard: ${(err as Error).message ?? String(err)}`);
-    process.exit(isHookyardError(err, "HOOKYARD_ERR_CLI_USAGE") || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") ? 2 : 1);
+    console.error(errorLine(err));
+    process.exit(exitCodeOf(err));
   },
 );

@@ -54,11 +54,16 @@ export const CONFIG_FIELDS = {
   logFormat: { env: "LOG_FORMAT", default: "json", schema: z.enum(["json", "pretty"]), doc: "`json` (one object a line) or `pretty` (human-readable, for development)." },
   store: { env: "HOOKYARD_STORE", default: "sqlite:.hookyard/hookyard.db", schema: z.string().min(1), doc: "Where deliveries and tasks live: `sqlite:<path>` (embedded default, one process), `redis://host:6379/0[?prefix=…]` (BullMQ on Redis; `REDIS_URL` alone also selects it), `postgres://user@host/db[?schema=…]` (BullMQ's Postgres backend, beta; `hookyard migrate` prepares it), or `memory:` (tests; nothing survives a restart)." },
   maxBody: { env: "HOOKYARD_MAX_BODY", default: 25 * 1024 * 1024, schema: size("HOOKYARD_MAX_BODY"), doc: "Largest accepted delivery body; larger ones get 413 without the rest being read. GitHub caps payloads at 25 MB." },
-  concurrency: { env: "HOOKYARD_CONCURRENCY", default: 10, schema: positiveInt("HOOKYARD_CONCURRENCY"), doc: "Handlers run in parallel by this process (a task whose handler has ended frees its slot while its outcome is recorded)." },
-  shutdownTimeout: { env: "HOOKYARD_SHUTDOWN_TIMEOUT", default: 30_000, schema: duration("HOOKYARD_SHUTDOWN_TIMEOUT"), doc: "On SIGTERM/SIGINT, how long running tasks may finish before their signal is aborted and they are queued again." },
+  concurrency: { env: "HOOKYARD_CONCURRENCY", default: 10, schema: positiveInt("HOOKYARD_CONCURRENCY"), doc: "Handlers run in parallel by this process (a task whose handler has ended frees its slot while its outcome is recorded). A handler that ignores its aborted signal keeps its slot until it returns (`task:overrun`): the limit holds." },
+  shutdownTimeout: { env: "HOOKYARD_SHUTDOWN_TIMEOUT", default: 30_000, schema: duration("HOOKYARD_SHUTDOWN_TIMEOUT"), doc: "On SIGTERM/SIGINT, how long running tasks and open HTTP requests may finish; then tasks are aborted and queued again, requests answered 503 and every connection closed. The whole drain ends within this plus HOOKYARD_ACCEPT_TIMEOUT (and 2 s for closed connections), whatever clients and the store do." },
   taskTimeout: { env: "HOOKYARD_TASK_TIMEOUT", default: 600_000, schema: duration("HOOKYARD_TASK_TIMEOUT"), doc: "Default handler timeout (a handler's `timeout` option overrides it)." },
-  lease: { env: "HOOKYARD_LEASE", default: 30_000, schema: duration("HOOKYARD_LEASE"), doc: "How long a claimed task stays owned without a heartbeat; after a crash its tasks run again once this has passed. Renewed every third of it." },
-  pollInterval: { env: "HOOKYARD_POLL_INTERVAL", default: 1_000, schema: duration("HOOKYARD_POLL_INTERVAL"), doc: "How often idle workers look for tasks queued by other processes or whose lease expired." },
+  lease: { env: "HOOKYARD_LEASE", default: 30_000, schema: duration("HOOKYARD_LEASE"), doc: "How long a claimed task stays owned without a heartbeat; after a crash its tasks run again once this has passed (within this plus HOOKYARD_POLL_INTERVAL). Renewed every third of it. On BullMQ also the lock jobs are fetched with." },
+  pollInterval: { env: "HOOKYARD_POLL_INTERVAL", default: 1_000, schema: duration("HOOKYARD_POLL_INTERVAL"), doc: "How often idle workers look for tasks queued by other processes or whose lease expired. On BullMQ also how often its stalled-job check runs (at least every 100 ms)." },
+  acceptTimeout: { env: "HOOKYARD_ACCEPT_TIMEOUT", default: "5s", schema: duration("HOOKYARD_ACCEPT_TIMEOUT").pipe(z.number().min(1, "HOOKYARD_ACCEPT_TIMEOUT must be more than 0")), doc: "How long a webhook request waits for the store to commit its delivery (GitHub waits 10 s). Past it the answer is 503 `HOOKYARD_ERR_STORE_UNAVAILABLE`, logged once per outage; a write that lands later still runs its tasks, and GitHub's redelivery of it answers `200 duplicate`. Also bounds each store call of a shutdown after HOOKYARD_SHUTDOWN_TIMEOUT." },
+  headersTimeout: { env: "HOOKYARD_HEADERS_TIMEOUT", default: "10s", schema: duration("HOOKYARD_HEADERS_TIMEOUT").pipe(z.number().min(1, "HOOKYARD_HEADERS_TIMEOUT must be more than 0")), doc: "A connection must deliver a request's complete headers within this time (from its first byte, or from the connection's start), else it is answered 408 `HOOKYARD_ERR_HTTP_TIMEOUT` and closed: clients that open connections and send nothing, or send headers a byte at a time." },
+  requestTimeout: { env: "HOOKYARD_REQUEST_TIMEOUT", default: "30s", schema: duration("HOOKYARD_REQUEST_TIMEOUT"), doc: "The slow-sender limit: a request's headers and body must have arrived within this time, else it is answered 408 `HOOKYARD_ERR_HTTP_TIMEOUT` and its connection closed. At least HOOKYARD_HEADERS_TIMEOUT; `0` disables it." },
+  keepAliveTimeout: { env: "HOOKYARD_KEEP_ALIVE_TIMEOUT", default: "72s", schema: duration("HOOKYARD_KEEP_ALIVE_TIMEOUT"), doc: "How long an idle keep-alive connection stays open for its next request. Behind a load balancer keep it above the balancer's own idle timeout (nginx and AWS ALB: 60 s), or the balancer may send a request on a connection this server is closing." },
+  socketTimeout: { env: "HOOKYARD_SOCKET_TIMEOUT", default: "60s", schema: duration("HOOKYARD_SOCKET_TIMEOUT"), doc: "A connection on which no byte moves for this long while a request is open (a client that stalls mid-request or stops reading the answer) is closed. Keep it above HOOKYARD_ACCEPT_TIMEOUT and the run time of `inline` handlers; `0` disables it." },
   apiToken: { env: "HOOKYARD_API_TOKEN", default: undefined, schema: z.string().min(16, "HOOKYARD_API_TOKEN must be at least 16 characters").optional(), doc: "Bearer token for the management API. Unset: only loopback callers are answered." },
   workers: { env: "HOOKYARD_WORKERS", default: true, schema: flag, doc: "Run tasks in this process (set 0 for an ingress-only process)." },
   role: { env: "HOOKYARD_ROLE", default: "all", schema: z.enum(["all", "ingress", "worker"]), doc: "What this process does: `ingress` verifies, stores and enqueues deliveries (no workers); `worker` runs tasks (no webhook route; health and the management API stay); `all` both. Run any number of each against a shared store." },
@@ -111,6 +116,16 @@ export interface HookyardConfig {
   taskTimeout: number;
   lease: number;
   pollInterval: number;
+  /** ms: the longest a webhook request waits for the store's commit. */
+  acceptTimeout: number;
+  /** ms */
+  headersTimeout: number;
+  /** ms; 0 disables it. */
+  requestTimeout: number;
+  /** ms */
+  keepAliveTimeout: number;
+  /** ms; 0 disables it. */
+  socketTimeout: number;
   apiToken: string | undefined;
   workers: boolean;
   role: "all" | "ingress" | "worker";
@@ -167,6 +182,11 @@ export type ConfigInput = {
   taskTimeout?: number | string;
   lease?: number | string;
   pollInterval?: number | string;
+  acceptTimeout?: number | string;
+  headersTimeout?: number | string;
+  requestTimeout?: number | string;
+  keepAliveTimeout?: number | string;
+  socketTimeout?: number | string;
   apiToken?: string;
   workers?: boolean;
   role?: "all" | "ingress" | "worker";

@@ -9,7 +9,10 @@ import type { Lifecycle } from "../observability/lifecycle.js";
 import type { Backend } from "../store/backend.js";
 import { managementApi } from "./api/index.js";
 import { appRoutes, type AppRoutesOptions } from "./app-routes.js";
+import { Connections } from "./connections.js";
+import { clientErrorHandler, frameworkErrors, rootErrorHandler, sendError } from "./errors.js";
 import { healthRoutes } from "./health.js";
+import { listenFailed } from "./listen.js";
 import { setupRoutes } from "./setup.js";
 
 export interface ServerDeps {
@@ -28,12 +31,25 @@ export interface ServerDeps {
 export interface HookyardServer {
   readonly fastify: FastifyInstance;
   readonly url: string | undefined;
+  /** Listens; a failure is `HOOKYARD_ERR_HTTP_LISTEN_FAILED` naming host and port. */
   listen(): Promise<string>;
-  close(): Promise<void>;
+  /**
+   * Stops listening and closes every connection: at once those without a request in progress;
+   * requests in progress may finish until `deadline` (epoch ms, default now), then they are
+   * answered 503 and their connections closed.
+   */
+  close(deadline?: number): Promise<void>;
+}
+
+/** How often Node checks the headers and request timeouts: a fraction of the shorter one, at most once a second. */
+function checkingInterval(config: HookyardConfig): number {
+  const shortest = Math.min(config.headersTimeout, config.requestTimeout > 0 ? config.requestTimeout : Infinity);
+  return Math.max(25, Math.min(1000, Math.floor(shortest / 4)));
 }
 
 /**
  * Assembles the Fastify server. Only this module (and app.ts, cli/) wires implementations together.
+ * Every answer, Fastify's and Node's own included, is in the documented error shape.
  *
  * @example
  * ```ts
@@ -41,36 +57,44 @@ export interface HookyardServer {
  * ```
  */
 export async function buildServer(deps: ServerDeps): Promise<HookyardServer> {
+  const { config } = deps;
   const fastify: FastifyInstance = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     forceCloseConnections: "idle",
-    return503OnClosing: true,
+    return503OnClosing: false, // Connections answers in the documented shape
+    keepAliveTimeout: config.keepAliveTimeout,
+    requestTimeout: config.requestTimeout,
+    connectionTimeout: config.socketTimeout,
+    http: { headersTimeout: config.headersTimeout, requestTimeout: config.requestTimeout, connectionsCheckingInterval: checkingInterval(config) },
+    clientErrorHandler,
+    frameworkErrors,
   });
+  const connections = new Connections(fastify.server, deps.isDraining);
+  connections.install(fastify);
+  fastify.setErrorHandler(rootErrorHandler);
   // a worker process takes no deliveries: its webhook path is simply not a route
-  if (deps.config.role !== "worker") await fastify.register(ingressRoute, {
-    path: deps.config.webhookPath,
-    maxBody: deps.config.maxBody,
-    secrets: deps.config.webhookSecret,
+  if (config.role !== "worker") await fastify.register(ingressRoute, {
+    path: config.webhookPath,
+    maxBody: config.maxBody,
+    secrets: config.webhookSecret,
     isDraining: deps.isDraining,
     receive: deps.receive,
     onRejected: (code, status) => deps.lifecycle.emit("delivery:rejected", { code, status }),
   });
-  await fastify.register(healthRoutes, { store: deps.store, isDraining: deps.isDraining });
-  const api = { store: deps.store, apiToken: deps.config.apiToken, replay: deps.replay };
+  await fastify.register(healthRoutes, { store: deps.store, isDraining: deps.isDraining, timeoutMs: config.acceptTimeout });
+  const api = { store: deps.store, apiToken: config.apiToken, replay: deps.replay };
   await fastify.register((scope, _opts) => managementApi(scope, api), { prefix: "/api/v1" });
-  if (deps.config.appId === undefined) {
+  let setupToken: string | undefined;
+  if (config.appId === undefined) {
     // no App yet: /setup creates one from a manifest and writes its credentials to .env
-    const setup = new ManifestSetup({ apiBaseUrl: apiBaseUrl(deps.config), webhookPath: deps.config.webhookPath, ...(deps.config.publicUrl ? { publicUrl: deps.config.publicUrl } : {}) });
+    const setup = new ManifestSetup({ apiBaseUrl: apiBaseUrl(config), webhookPath: config.webhookPath, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}) });
     await fastify.register(setupRoutes, { setup, log: deps.log });
-    deps.log.info({ setup: `/setup?token=${setup.token}` }, "no GitHub App configured: open /setup (from this machine, or anywhere with the token) to create one");
+    setupToken = setup.token;
   }
   if (deps.appRoutes) await fastify.register(appRoutes, deps.appRoutes);
-  fastify.setNotFoundHandler((req, reply) => {
-    const err = new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no route ${req.method} ${req.url.split("?")[0]}`);
-    return reply.code(404).send(err.toJSON());
-  });
+  fastify.setNotFoundHandler((req, reply) => sendError(reply, new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no route ${req.method} ${req.url.split("?")[0]}`)));
 
   let url: string | undefined;
   return {
@@ -79,14 +103,19 @@ export async function buildServer(deps: ServerDeps): Promise<HookyardServer> {
       return url;
     },
     async listen() {
-      const address = await fastify.listen({ port: deps.config.port, host: deps.config.host });
+      const address = await fastify.listen({ port: config.port, host: config.host }).catch(async (err: unknown) => {
+        await fastify.close().catch(() => undefined);
+        throw listenFailed(err, config.host, config.port);
+      });
       const { port } = fastify.server.address() as { port: number };
-      const host = ["0.0.0.0", "::", "localhost"].includes(deps.config.host) ? "127.0.0.1" : deps.config.host;
+      const host = ["0.0.0.0", "::", "localhost"].includes(config.host) ? "127.0.0.1" : config.host;
       url = address ? `http://${host.includes(":") ? `[${host}]` : host}:${port}` : address;
+      // said once the server listens, so that a start that fails says only why
+      if (setupToken) deps.log.info({ setup: `/setup?token=${setupToken}` }, "no GitHub App configured: open /setup (from this machine, or anywhere with the token) to create one");
       return url;
     },
-    async close() {
-      await fastify.close();
+    close(deadline = Date.now()) {
+      return connections.close(() => fastify.close(), deadline);
     },
   };
 }

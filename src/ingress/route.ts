@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
 import { HookyardError, type ErrorCode } from "../errors.js";
 import type { AcceptStatus, NewDelivery } from "../store/backend.js";
-import { headerValue, storedHeaders } from "./headers.js";
+import { DELIVERY_ID, headerValue, repeatedHeader, storedHeaders } from "./headers.js";
 import { mediaType, parsePayload } from "./parse.js";
 import { verifySignature } from "./verify.js";
 
@@ -18,8 +18,9 @@ export interface IngressOptions {
 }
 
 /**
- * The webhook route as a Fastify plugin: size cap → HMAC over the raw bytes → required headers →
- * media type → parse → durable accept → `202`. Errors answer `{"error":{"code","message"}}`.
+ * The webhook route as a Fastify plugin: size cap → headers sent once → HMAC over the raw bytes →
+ * required headers → media type → parse → durable accept → `202`. Errors answer `{"error":{"code","message"}}`;
+ * repeated GitHub headers, and delivery ids other than GitHub's kind (`DELIVERY_ID`), get 400.
  *
  * @example
  * ```ts
@@ -56,6 +57,8 @@ export async function ingressRoute(app: FastifyInstance, o: IngressOptions): Pro
     },
   }, async (req, reply) => {
     const body = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
+    const repeated = repeatedHeader(req.raw.rawHeaders);
+    if (repeated !== undefined) throw new HookyardError("HOOKYARD_ERR_INGRESS_HEADER_DUPLICATE", `the ${repeated} header appears more than once`);
     if (o.secrets.length > 0) {
       const check = verifySignature(o.secrets, body, headerValue(req.headers, "x-hub-signature-256"));
       if (check === "missing") throw new HookyardError("HOOKYARD_ERR_INGRESS_SIGNATURE_MISSING", "the X-Hub-Signature-256 header is missing");
@@ -67,6 +70,7 @@ export async function ingressRoute(app: FastifyInstance, o: IngressOptions): Pro
       const missing = [event === undefined && "X-GitHub-Event", id === undefined && "X-GitHub-Delivery"].filter(Boolean).join(" and ");
       throw new HookyardError("HOOKYARD_ERR_INGRESS_HEADER_MISSING", `missing ${missing} header`);
     }
+    if (!DELIVERY_ID.test(id)) throw new HookyardError("HOOKYARD_ERR_INGRESS_DELIVERY_ID_INVALID", "X-GitHub-Delivery must be 1 to 64 letters, digits and hyphens (GitHub sends a GUID)");
     const type = mediaType(req.headers["content-type"]);
     if (type === undefined) {
       throw new HookyardError("HOOKYARD_ERR_INGRESS_UNSUPPORTED_MEDIA_TYPE", "content type must be application/json or application/x-www-form-urlencoded");
@@ -86,6 +90,7 @@ export async function ingressRoute(app: FastifyInstance, o: IngressOptions): Pro
       receivedAt: Date.now(),
     };
     const status = await o.receive(delivery, payload);
+    if (reply.sent) return reply; // answered 503 meanwhile (the shutdown's deadline came first)
     if (status === "duplicate") return reply.code(200).send({ delivery: id, status });
     return reply.code(202).send({ delivery: id, status });
   });

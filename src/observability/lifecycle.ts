@@ -10,6 +10,12 @@ export interface LifecycleEvents {
   "task:retry": { task: ClaimedTask; error: ErrorRecord; runAt: number };
   "task:failed": { task: ClaimedTask; error: ErrorRecord };
   "task:interrupted": { task: ClaimedTask };
+  /**
+   * A handler was still running a while after its signal was aborted (its timeout, or the task's
+   * lease was lost): it keeps its concurrency slot, and the task its lease, until it returns; then
+   * the attempt's outcome follows. `elapsedMs` counts from the attempt's start.
+   */
+  "task:overrun": { task: ClaimedTask; reason: "timeout" | "lost"; elapsedMs: number };
   /** GitHub's rate limit deferred the task to `runAt`; the attempt does not count. */
   "task:deferred": { task: ClaimedTask; runAt: number; error: ErrorRecord };
   /**

@@ -1,7 +1,10 @@
-import { HookyardError } from "../errors.js";
+import { HookyardError, isHookyardError } from "../errors.js";
 import type { HandlerRegistry, RegisteredHandler } from "../events/registry.js";
+import { DELIVERY_ID } from "../ingress/headers.js";
 import { mediaType, parsePayload } from "../ingress/parse.js";
+import { settlesBy } from "../observability/deadline.js";
 import type { Lifecycle } from "../observability/lifecycle.js";
+import type { StoreOutage } from "../observability/outage.js";
 import type { AcceptStatus, Backend, ClaimedTask, NewDelivery, NewTask } from "../store/backend.js";
 import { taskId } from "./ids.js";
 import { PayloadCache } from "./payload-cache.js";
@@ -19,6 +22,10 @@ export interface IntakeOptions {
   leaseMs: number;
   defaultTimeoutMs: number;
   lifecycle: Lifecycle;
+  /** How long an accept waits for the store's commit before it fails with HOOKYARD_ERR_STORE_UNAVAILABLE (ms). */
+  acceptTimeoutMs: number;
+  /** Where store failures are reported (logged once per outage). */
+  outage?: StoreOutage;
   /** Called once a delivery is committed, whatever its status (e.g. caches that watch pushes). */
   onCommitted?: (delivery: NewDelivery, payload: Record<string, unknown>) => void;
 }
@@ -57,6 +64,9 @@ export class DeliveryIntake {
   /** The delivery `receive()` stores for a payload given without HTTP. */
   static fromInput(input: ReceiveInput): { delivery: NewDelivery; payload: Record<string, unknown> } {
     const payload = input.payload;
+    if (typeof input.id !== "string" || !DELIVERY_ID.test(input.id)) {
+      throw new HookyardError("HOOKYARD_ERR_INGRESS_DELIVERY_ID_INVALID", "a delivery id must be 1 to 64 letters, digits and hyphens (GitHub sends a GUID)");
+    }
     if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
       throw new HookyardError("HOOKYARD_ERR_INGRESS_PAYLOAD_INVALID", "the payload must be a JSON object");
     }
@@ -88,16 +98,41 @@ export class DeliveryIntake {
     for (const t of early) t[holds ? "heldBy" : "claimedBy"] = lease;
     const reserved = holds ? 0 : early.length;
     if (this.o.workers || inline.length > 0) this.payloads.put(delivery.id, payload, tasks.length);
-    let status: AcceptStatus;
-    try {
-      status = await this.o.store().accept(delivery, tasks);
-    } catch (err) {
+    const commit = this.o.store().accept(delivery, tasks);
+    const given = (status: AcceptStatus) => this.committed(delivery, payload, status, { count: tasks.length, early, inline, holds, reserved });
+    const dropped = (err: unknown) => {
       pool?.unreserve(reserved);
       this.payloads.drop(delivery.id);
+      if (isHookyardError(err, "HOOKYARD_ERR_STORE_UNAVAILABLE")) this.o.outage?.failed(err, "accept");
+    };
+    if (!(await settlesBy(commit, Date.now() + this.o.acceptTimeoutMs))) {
+      // The write may still land. If it does, its tasks run as if it had been in time (GitHub got a
+      // 503: its redelivery of the id answers 200 duplicate); if it fails, nothing was stored.
+      commit.then((status) => {
+        this.o.outage?.ok();
+        void given(status).catch(() => undefined);
+      }, dropped);
+      const err = new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", `the store did not commit the delivery within ${this.o.acceptTimeoutMs} ms; GitHub can redeliver it`);
+      this.o.outage?.failed(err, "accept");
       throw err;
     }
+    let status: AcceptStatus;
+    try {
+      status = await commit;
+    } catch (err) {
+      dropped(err);
+      throw err;
+    }
+    this.o.outage?.ok();
+    return given(status);
+  }
+
+  /** What follows a commit: events, and the new tasks handed to this process's workers (inline ones run now). */
+  private async committed(delivery: NewDelivery, payload: Record<string, unknown>, status: AcceptStatus, t: Taken): Promise<AcceptStatus> {
+    const { early, inline, holds, reserved } = t;
+    const pool = this.o.pool();
     this.o.onCommitted?.(delivery, payload);
-    this.o.lifecycle.emit("delivery:accepted", { id: delivery.id, event: delivery.event, action: delivery.action, status, tasks: tasks.length });
+    this.o.lifecycle.emit("delivery:accepted", { id: delivery.id, event: delivery.event, action: delivery.action, status, tasks: t.count });
     if (status !== "accepted") {
       pool?.unreserve(reserved);
       this.payloads.drop(delivery.id);
@@ -137,6 +172,15 @@ export class DeliveryIntake {
       ...(h.inline ? { claimedBy: { owner: this.o.owner, leaseMs: this.o.leaseMs } } : {}),
     };
   }
+}
+
+/** The tasks of one accept: how many, and those this process takes at once (held or reserved) or runs inline. */
+interface Taken {
+  count: number;
+  early: NewTask[];
+  inline: NewTask[];
+  holds: boolean;
+  reserved: number;
 }
 
 function claimedFrom(t: NewTask, d: NewDelivery): ClaimedTask {

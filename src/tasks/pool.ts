@@ -1,4 +1,6 @@
 import type { Logger } from "pino";
+import { settlesBy } from "../observability/deadline.js";
+import type { StoreOutage } from "../observability/outage.js";
 import type { Backend, ClaimedTask } from "../store/backend.js";
 import { HeldTasks } from "./held.js";
 import type { AttemptRun, StopReason } from "./runner.js";
@@ -18,6 +20,8 @@ export interface PoolOptions {
   holdLimit: number;
   run: (task: ClaimedTask, stop: Stopper) => Promise<AttemptRun>;
   log: Logger;
+  /** Where failed claims are reported (logged once per outage); without it each failure is logged. */
+  outage?: StoreOutage;
 }
 
 const SETTLED = Promise.resolve();
@@ -185,6 +189,7 @@ export class WorkerPool {
       .then(async (tasks) => {
         this.claiming = undefined;
         this.claimingSlots = 0;
+        this.o.outage?.ok();
         if (this.stopping) return this.release(tasks);
         for (const task of tasks) void this.runClaimed(task);
         if (tasks.length === free) this.mayHaveWork = true; // there may be more
@@ -195,7 +200,8 @@ export class WorkerPool {
         this.claiming = undefined;
         this.claimingSlots = 0;
         if (this.stopping) return;
-        this.o.log.error({ err }, "claiming tasks failed; trying again");
+        if (this.o.outage) this.o.outage.failed(err, "claim");
+        else this.o.log.error({ err }, "claiming tasks failed; trying again");
         this.mayHaveWork = true;
         this.setWake(this.o.pollIntervalMs);
       });
@@ -253,25 +259,27 @@ export class WorkerPool {
     }
   }
 
-  /** Stops claiming; waits up to `timeoutMs` for running tasks, then aborts them (they are queued again). */
-  async stop(timeoutMs: number): Promise<void> {
+  /**
+   * Stops claiming; waits up to `timeoutMs` for running tasks, then aborts them (they are queued
+   * again) and waits at most `graceMs` more for their outcomes to be recorded. Bounded whatever
+   * the store and the handlers do: a store that hangs leaves the tasks to their leases (they run
+   * again once those lapse), and an aborted handler that ignores its signal is left to the exit.
+   */
+  async stop(timeoutMs: number, graceMs = 5_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
     this.stopping = true;
     this.unsubscribe?.();
     clearTimeout(this.wakeTimer);
     // held tasks that have not started go back to the queue, due now, for the next start
-    await this.held?.releaseAll();
-    await this.claiming;
+    await settlesBy(this.held?.releaseAll(), deadline);
+    await settlesBy(this.claiming, deadline);
     const all = () => Promise.all([...this.running.values()].map((r) => r.done));
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([
-      all().then(() => false),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs))),
-    ]);
-    clearTimeout(timer);
-    if (timedOut) {
+    if (!(await settlesBy(all(), deadline))) {
       this.o.log.warn({ running: this.running.size }, "shutdown timeout reached; aborting running tasks, they will run again");
       for (const r of this.running.values()) r.stop.abort("shutdown" satisfies StopReason);
-      await all();
+      if (!(await settlesBy(all(), Date.now() + graceMs))) {
+        this.o.log.warn({ running: this.running.size }, "the outcomes of aborted tasks were not recorded in time; they run again once their leases lapse");
+      }
     }
     clearInterval(this.heartbeat);
   }

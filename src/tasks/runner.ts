@@ -6,6 +6,7 @@ import type { HandlerRegistry } from "../events/registry.js";
 import type { Lifecycle } from "../observability/lifecycle.js";
 import type { AttemptResult, ClaimedTask, ErrorRecord } from "../store/backend.js";
 import { backoffDelay } from "./backoff.js";
+import { outlast } from "./overrun.js";
 import { coerceError, RetryLaterError, UnrecoverableError } from "./steer.js";
 import { Stopper } from "./stopper.js";
 
@@ -24,6 +25,8 @@ export interface RunnerDeps {
   octokit: (task: ClaimedTask, payload: unknown, log: () => Logger) => HookyardOctokit;
   /** Where handlers' `ctx.config()` reads repository config files (the app's cache). */
   repoConfig: ConfigReader;
+  /** How long after its signal aborted a handler still running is reported as overrunning (default 1 s). */
+  overrunGraceMs?: number;
   now?: () => number;
   random?: () => number;
 }
@@ -37,8 +40,11 @@ export type StopReason = "shutdown" | "lost";
  * handler), or interrupted (shutdown). Never throws. Lifecycle events and `onError` handlers run
  * when the caller calls `settled()`, after the outcome is stored.
  *
- * `stop` aborts the run from outside: the handler's `ctx.signal` fires and the runner returns at
- * once, whether or not the handler honours the signal.
+ * A handler whose signal was aborted (its timeout, or a lost lease) keeps the attempt until it
+ * actually returns: the runner waits for it (reporting `task:overrun` if it is still running after
+ * a grace period), so its pool slot stays taken and the task's lease renewed, and the next attempt
+ * cannot start while this one's handler still runs. Only a shutdown (`stop` aborted with
+ * "shutdown") makes the runner return at once, whatever the handler does.
  */
 export async function runAttempt(task: ClaimedTask, stop: Stopper, deps: RunnerDeps): Promise<AttemptRun> {
   const now = deps.now ?? Date.now;
@@ -55,6 +61,7 @@ export async function runAttempt(task: ClaimedTask, stop: Stopper, deps: RunnerD
   const own = new Stopper();
   const unlink = stop.onAbort((reason) => own.abort(reason));
   let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
   try {
     if (!handler) throw new UnrecoverableError(`no handler named "${task.name}" is registered in this process`, { cause: "HOOKYARD_ERR_TASK_NO_HANDLER" });
     const payload = await deps.loadPayload(task.deliveryId);
@@ -65,12 +72,14 @@ export async function runAttempt(task: ClaimedTask, stop: Stopper, deps: RunnerD
     const timeoutMs = task.timeoutMs > 0 ? task.timeoutMs : deps.defaultTimeoutMs;
     const aborted = new Promise<never>((_, reject) => own.onAbort((reason) => reject(abortError(reason, timeoutMs))));
     timer = setTimeout(() => own.abort("timeout"), timeoutMs);
-    const running = Promise.resolve().then(() => handler.fn(ctx as Context));
+    running = Promise.resolve().then(() => handler.fn(ctx as Context));
     running.catch(() => undefined); // a handler that rejects after its timeout must not crash the process
     await Promise.race([running, aborted]);
     outcome = { outcome: "completed" };
   } catch (thrown) {
     error = coerceError(thrown);
+    // aborted while its handler runs: the attempt lasts until the handler returns (not at shutdown)
+    if (running && own.aborted) await outlast(running, own.reason === "timeout" ? "timeout" : "lost", stop, { task, started, log, deps });
     outcome = decide(task, error, stop.aborted ? (stop.reason as StopReason) : undefined, now(), deps.random);
   } finally {
     clearTimeout(timer);

@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -7,35 +7,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { UnrecoverableError } from "../../src/tasks/steer.js";
 import { findExample } from "../../src/testing/index.js";
 import { example, nextOutcome, post, startApp, stopApps } from "../support/app.js";
+import { expectErrorLine, runCli } from "../support/cli.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const MAIN = join(ROOT, "dist/cli/main.js");
 const cwd = mkdtempSync(join(tmpdir(), "hookyard-cli-")); // no .env here
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the built CLI; only PATH (and what `env` adds) is passed, so no WEBHOOK_SECRET/PORT/token leaks in. */
-function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((done) => {
-    execFile(process.execPath, [MAIN, ...args], { cwd, env: { PATH: process.env.PATH ?? "", ...env } }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
-      done({ code, stdout, stderr });
-    });
-  });
-}
-
-/** Asserts the documented error form: exactly one line `hookyard: <message> (<code>)` on stderr. */
-function expectErrorLine(run: Run, exit: number, code: string): void {
-  expect(run.code, run.stderr).toBe(exit);
-  const lines = run.stderr.trimEnd().split("\n");
-  expect(lines, run.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^hookyard: .+ \(HOOKYARD_ERR_[A-Z_]+\)$/);
-  expect(lines[0]?.endsWith(`(${code})`)).toBe(true);
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, cwd, env);
 
 /** A loopback port nothing listens on. */
 async function closedPort(): Promise<number> {

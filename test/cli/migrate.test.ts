@@ -38,9 +38,9 @@ describe("hookyard migrate", () => {
     expect(tables).toEqual(expect.arrayContaining(["hookyard_delivery", "hookyard_task", "hookyard_attempt", "hookyard_record"]));
   });
 
-  it("refuses a store it cannot migrate, with a code", async () => {
+  it("refuses a store it cannot migrate, with a code (a usage error: exit 2)", async () => {
     const err = await run(process.execPath, [MAIN, "migrate", "--store", "mysql://localhost/x"], { env: { PATH: process.env.PATH ?? "" } }).catch((e: { code: number; stderr: string }) => e);
-    expect(err).toMatchObject({ code: 1 });
+    expect(err).toMatchObject({ code: 2 });
     expect((err as { stderr: string }).stderr).toContain("HOOKYARD_ERR_STORE_INVALID_URL");
   });
 });

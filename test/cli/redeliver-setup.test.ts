@@ -1,5 +1,5 @@
 /** `hookyard redeliver` and `hookyard setup`, run as the built CLI against the fake GitHub. */
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseDotenv } from "dotenv";
@@ -8,6 +8,7 @@ import { Hookyard } from "../../src/app.js";
 import type { GitHubAppManifest } from "../../src/github/manifest/index.js";
 import { createFakeGitHub, findExample, type FakeGitHub } from "../../src/testing/index.js";
 import { CLI, freePort } from "../fixtures/server.js";
+import { expectErrorLine, runCli } from "../support/cli.js";
 import { removeTempDirs, tempDir } from "../support/store.js";
 
 const fakes: FakeGitHub[] = [];
@@ -19,27 +20,7 @@ beforeAll(() => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI in `cwd` with only PATH and `env`. */
-function cli(args: string[], cwd: string, env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((done) => {
-    execFile(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? "", ...env } }, (err, stdout, stderr) => {
-      done({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
-
-function expectErrorLine(run: Run, exit: number, code: string): void {
-  expect(run.code, run.stderr).toBe(exit);
-  const lines = run.stderr.trimEnd().split("\n");
-  expect(lines, run.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(new RegExp(`^hookyard: .+ \\(${code}\\)$`));
-}
+const cli = runCli;
 
 async function fakeWithFailures(n: number): Promise<{ fake: FakeGitHub; guids: string[]; env: Record<string, string> }> {
   const fake = await createFakeGitHub({ webhookUrl: "http://127.0.0.1:9/api/github/webhooks" });

@@ -132,10 +132,15 @@ describe("retries through a real app on SQLite", () => {
     expect(t.attemptLog).toMatchObject([{ outcome: "retrying", error: { code: "HOOKYARD_ERR_TASK_TIMEOUT" } }]);
   });
 
-  it("a handler that ignores its signal still times out (failed when no retries are left)", async () => {
-    const app = await openApp((app) => app.on("issues", () => new Promise<never>(() => undefined), { timeout: 50, retries: 0 }));
+  it("a handler that ignores its signal still times out: the attempt fails once the handler returns (failed when no retries are left)", async () => {
+    let release!: () => void;
+    const app = await openApp((app) => app.on("issues", () => new Promise<void>((r) => (release = r)), { timeout: 50, retries: 0 }));
     const failed = app.events.once("task:failed");
+    const overrun = app.events.once("task:overrun");
     const id = await send(app);
+    expect((await overrun).reason).toBe("timeout");
+    expect(await onlyTask(app, id)).toMatchObject({ state: "running", attempts: 1 }); // the attempt lasts while its handler runs
+    release();
     expect((await failed).error.code).toBe("HOOKYARD_ERR_TASK_TIMEOUT");
     expect(await onlyTask(app, id)).toMatchObject({ state: "failed", attempts: 1, attemptLog: [{ outcome: "failed", error: { code: "HOOKYARD_ERR_TASK_TIMEOUT" } }] });
   });

@@ -42,7 +42,7 @@ export async function redeliverMissed(o: RedeliverOptions = {}): Promise<Recover
   const github = new GitHubClients(config, { log });
   const octokit = github.app.app(); // HOOKYARD_ERR_GITHUB_NOT_CONFIGURED without an App
   // only reads (is this delivery stored?): read-only, beside a server that holds the store
-  const store = await openStore(config.store, { readOnly: true });
+  const store = await openStore(config.store, { readOnly: true, leaseMs: config.lease, pollIntervalMs: config.pollInterval });
   try {
     return await recoverMissedDeliveries({
       github: octokit, store, state: recoveryStateFor(store.description, log), log,

@@ -3,6 +3,7 @@ import { pino } from "pino";
 import { loadConfig } from "../../config/index.js";
 import { ManifestSetup, type SetupResult } from "../../github/manifest/index.js";
 import { apiBaseUrl } from "../../github/settings.js";
+import { listenFailed } from "../../http/listen.js";
 import { setupRoutes } from "../../http/setup.js";
 
 export interface SetupCommandOptions {
@@ -45,7 +46,10 @@ export async function runSetup(o: SetupCommandOptions = {}): Promise<SetupResult
   const done = new Promise<SetupResult>((resolve) => (finish = resolve));
   await fastify.register(setupRoutes, { setup, log: pino({ level: "silent" }), onComplete: (r) => finish(r) });
   const host = o.host ?? "127.0.0.1";
-  await fastify.listen({ port: o.port ?? config.port, host });
+  const wanted = o.port ?? config.port;
+  await fastify.listen({ port: wanted, host }).catch((err: unknown) => {
+    throw listenFailed(err, host, wanted);
+  });
   const { port } = fastify.server.address() as { port: number };
   const shown = ["0.0.0.0", "::"].includes(host) ? "127.0.0.1" : host;
   const loopback = /^(127\.|::1$|localhost$)/.test(shown);

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { FastifyError, FastifyInstance, FastifyRequest } from "fastify";
 import { HookyardError } from "../../errors.js";
+import { httpError, sendError } from "../errors.js";
 import type { Backend } from "../../store/backend.js";
 import { deliveryRoutes } from "./deliveries.js";
 import { taskRoutes } from "./tasks.js";
@@ -34,12 +35,9 @@ export async function managementApi(app: FastifyInstance, o: ApiOptions): Promis
     }
   });
   app.setErrorHandler((error: FastifyError, req, reply) => {
-    if (error instanceof HookyardError) return reply.code(error.statusCode).send(error.toJSON());
-    if (error.statusCode !== undefined && error.statusCode < 500) {
-      return reply.code(400).send(new HookyardError("HOOKYARD_ERR_API_BAD_REQUEST", error.message).toJSON());
-    }
-    req.log.error({ err: error }, "management API request failed");
-    return reply.code(500).send(new HookyardError("HOOKYARD_ERR_INTERNAL", "internal error; see the server log").toJSON());
+    const err = httpError(error, "HOOKYARD_ERR_API_BAD_REQUEST");
+    if (err.code === "HOOKYARD_ERR_INTERNAL") req.log.error({ err: error }, "management API request failed");
+    return sendError(reply, err);
   });
   await app.register(deliveryRoutes, o);
   await app.register(taskRoutes, o);

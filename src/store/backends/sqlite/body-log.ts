@@ -9,9 +9,10 @@
  * that are not on disk; bytes a crash left without a row are never read, and appends continue
  * after them.
  */
-import { closeSync, fdatasync, fdatasyncSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, fdatasync, fdatasyncSync, fstatSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { processAlive } from "../../../observability/process.js";
+import { ensureDirectory } from "./directory.js";
 
 /** A segment is closed and a new one started once it reaches this size. */
 export const SEGMENT_BYTES = 256 * 1024 * 1024;
@@ -37,7 +38,7 @@ export class BodyLogWriter {
   private dirty = false;
 
   constructor(private readonly dir: string, private readonly segmentBytes = SEGMENT_BYTES) {
-    mkdirSync(dir, { recursive: true });
+    ensureDirectory(dir);
     takeLock(join(dir, "LOCK"));
     const segs = readdirSync(dir).map((f) => /^(\d+)\.log$/.exec(f)?.[1]).filter((n): n is string => n !== undefined).map(Number);
     this.seg = segs.length > 0 ? Math.max(...segs) : 1;

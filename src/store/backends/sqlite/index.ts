@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
@@ -10,6 +10,7 @@ import type {
 import { TaskNotifier } from "../../notifier.js";
 import { RecordMethods, type PutOutcome } from "../../stored-records.js";
 import { BodyLogReader, bodyLogDir } from "./body-log.js";
+import { ensureDirectory } from "./directory.js";
 import { SqliteReads } from "./reads.js";
 import { SqliteRecordReads } from "./stored-records.js";
 import type { AcceptArgs, ThreadOptions, WriteOp } from "./thread.js";
@@ -62,9 +63,9 @@ export class SqliteBackend implements Backend {
   static async open(path: string, options: SqliteBackendOptions = {}): Promise<SqliteBackend> {
     const file = resolve(path);
     try {
-      mkdirSync(dirname(file), { recursive: true });
+      ensureDirectory(dirname(file));
     } catch (err) {
-      throw new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", `cannot create the directory of ${file}: ${(err as Error).message}`);
+      throw new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", `cannot create the directory of the SQLite store ${file}: ${(err as Error).message}`, { cause: err });
     }
     const threadOptions = (role: ThreadOptions["role"]): ThreadOptions => ({ role, path: file, checkpointIntervalMs: options.checkpointIntervalMs ?? 1000 });
     let writer: WriterChannel | undefined;
