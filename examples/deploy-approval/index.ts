@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 // Deploy approval: a workflow asks for a deployment with its GitHub Actions OIDC token; the request
 // waits, durably, until two members of a team have logged in with GitHub and approved it (the one
 // who started the run cannot); then the deployment runs once, as a Hookyard task.
@@ -42,7 +43,8 @@ export function deployApproval(o: DeployApprovalOptions): AppFunction {
 
     // queue the deployment task once: the delivery id is the request's, so a second dispatch is a duplicate
     const dispatch = (r: DeployRequest) => app.receive({
-      id: `deploy-approval:${r.id}`,
+      // a delivery id is 1-64 letters, digits and hyphens: derived from the request, so a second dispatch is a duplicate
+      id: dispatchId(r.id),
       name: "repository_dispatch",
       payload: { action: DISPATCH_ACTION, branch: r.ref, client_payload: { request: r.id }, repository: { id: r.repositoryId, full_name: r.repository } },
     });
@@ -132,3 +134,9 @@ export default deployApproval({
   approvals: Number(env.DEPLOY_APPROVALS ?? 2),
   deploy: runCommand(env.DEPLOY_COMMAND ?? "echo deploying $DEPLOY_REPOSITORY@$DEPLOY_SHA to $DEPLOY_ENVIRONMENT"),
 });
+
+/** The dispatch's delivery id, from the request's (readable while it fits GitHub's 64 characters). */
+function dispatchId(requestId: string): string {
+  const readable = `deploy-approval-${requestId}`;
+  return readable.length <= 64 ? readable : `deploy-approval-${createHash("sha256").update(requestId).digest("hex").slice(0, 40)}`;
+}

@@ -128,7 +128,7 @@ it("deploys once two team members other than the requester approved, across a re
   const done = deployment(app);
   const approved = await carol.fetch(`/deploy/${id}/approve`, { method: "POST", headers: { origin: new URL(app.url as string).origin, accept: "text/html", "content-type": "application/x-www-form-urlencoded" }, body: "" });
   expect(approved.status).toBe(303);
-  expect(await done).toBe(`deploy-approval:${id}`);
+  expect(await done).toBe(`deploy-approval-${id}`);
   expect(deployed).toEqual([{ id, sha: "6113728f27ae82c7b1a177c8d03f9e96e0adf246", attempt: 1 }]);
   const final = (await (await carol.fetch(`/deploy/${id}`, { headers: { accept: "application/json" } })).json()) as DeployRequest;
   expect(final.status).toBe("deployed");
@@ -161,6 +161,6 @@ it("queues at start an approved request whose deployment task was never queued",
   app = await boot((next) => {
     done = deployment(next); // listening before start, which queues the task
   });
-  expect(await done).toBe(`deploy-approval:${id}`);
+  expect(await done).toBe(`deploy-approval-${id}`);
   expect(deployed.map((d) => d.id)).toEqual([id]);
 });
