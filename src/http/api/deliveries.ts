@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { HookyardError } from "../../errors.js";
-import type { ApiOptions } from "./index.js";
+import type { ApiOptions } from "./options.js";
 import { presentDelivery, presentDeliveryDetail } from "./present.js";
 import { defined, optionalText, pageQuery, parseQuery } from "./query.js";
 

@@ -2,15 +2,12 @@ import { timingSafeEqual } from "node:crypto";
 import type { FastifyError, FastifyInstance, FastifyRequest } from "fastify";
 import { HookyardError } from "../../errors.js";
 import { httpError, sendError } from "../errors.js";
-import type { Backend } from "../../store/backend.js";
 import { deliveryRoutes } from "./deliveries.js";
 import { taskRoutes } from "./tasks.js";
 
-export interface ApiOptions {
-  store: Backend;
-  apiToken: string | undefined;
-  replay: (deliveryId: string) => Promise<{ delivery: string; tasks: string[] }>;
-}
+import type { ApiOptions } from "./options.js";
+
+export type { ApiOptions };
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
 

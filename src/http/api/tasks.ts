@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { HookyardError } from "../../errors.js";
 import { TASK_STATES } from "../../store/backend.js";
-import type { ApiOptions } from "./index.js";
+import type { ApiOptions } from "./options.js";
 import { presentTask, presentTaskDetail } from "./present.js";
 import { defined, optionalText, pageQuery, parseQuery } from "./query.js";
 

@@ -1,4 +1,4 @@
-import type { AccountRecord } from "./state.js";
+import type { AccountRecord } from "./account.js";
 
 /** Records of CI (check runs and suites, Actions runs and jobs), reviews and collaborators. */
 

@@ -2,6 +2,7 @@ import type { KeyObject } from "node:crypto";
 import type { FakeClock } from "./clock.js";
 import type { BlobRecord, CommitRecord, GitRepo } from "./git/repo.js";
 import { IdSource } from "./ids.js";
+import type { AccountRecord, AccountType } from "./account.js";
 import type { CheckRunRecord, CheckSuiteRecord, JobRecord, RepoPermission, ReviewCommentRecord, ReviewRecord, WorkflowRunRecord } from "./records.js";
 
 /** Permission levels as GitHub grants them to an App installation or token. */
@@ -9,16 +10,6 @@ export type PermissionLevel = "read" | "write" | "admin";
 /** `{ issues: "write", contents: "read", … }` */
 export type Permissions = Record<string, PermissionLevel>;
 
-export type AccountType = "User" | "Organization" | "Bot";
-
-export interface AccountRecord {
-  id: number;
-  login: string;
-  type: AccountType;
-  name: string | null;
-  email: string | null;
-  createdAt: number;
-}
 
 export interface AppRecord {
   id: number;
@@ -56,6 +47,7 @@ export interface InstallationRecord {
 
 export type { BlobRecord, CommitRecord };
 export type * from "./records.js";
+export type { AccountRecord, AccountType } from "./account.js";
 
 export interface LabelRecord {
   id: number;
