@@ -28,6 +28,9 @@ describe.each(STORES)("agent workflow on $name", (store) => {
     const branch = `agent/issue-${issue}`;
     expect(h.fake.state.file(REPO, "README.md", branch)).toBe("# widgets\n\nA tiny project.\n");
     expect(h.fake.state.file(REPO, "README.md")).toBe("# widgets\n\nA small project.\n"); // main untouched
+    const head = h.fake.state.branch(REPO, branch)!;
+    expect(head.author).toMatchObject({ name: `${h.fake.slug}[bot]`, email: expect.stringMatching(new RegExp(`${h.fake.slug}\\[bot\\]@users\\.noreply\\.github\\.com$`)) });
+    expect(head.message).toBe("Say tiny in the README\n\nReplaced 'small' by 'tiny'.\n\nRefs #" + issue);
     const pulls = h.fake.state.pulls(REPO);
     expect(pulls).toHaveLength(1);
     const pr = pulls[0]!;
