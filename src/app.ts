@@ -231,7 +231,7 @@ export class Hookyard {
       isDraining: () => this.draining,
       receive: (delivery, payload) => this.intake.accept(delivery, payload),
       replay: (id) => this.replay(id),
-      lifecycle: this.events,
+      lifecycle: this.events, workersRunning: () => this.pool?.working ?? false,
     });
     await this.server.listen().catch(async (err: unknown) => {
       // nothing ran yet: the store is released without a word (the error says it all)

@@ -9,8 +9,10 @@ import type { Lifecycle } from "../observability/lifecycle.js";
 import type { Backend } from "../store/backend.js";
 import { managementApi } from "./api/index.js";
 import { Connections } from "./connections.js";
+import { requestIdOf } from "./request-id.js";
 import { clientErrorHandler, frameworkErrors, rootErrorHandler, sendError } from "./errors.js";
 import { healthRoutes } from "./health.js";
+import { instrument } from "./instrument.js";
 import { listenFailed } from "./listen.js";
 import { setupRoutes } from "./setup.js";
 
@@ -22,6 +24,8 @@ export interface ServerDeps {
   receive: IngressOptions["receive"];
   replay: (deliveryId: string) => Promise<{ delivery: string; tasks: string[] }>;
   lifecycle: Lifecycle;
+  /** Whether this process's workers are running (the `/ready` check `workers`). */
+  workersRunning?: () => boolean;
 }
 
 /** The assembled HTTP server: webhook ingress, health, management API. */
@@ -57,7 +61,7 @@ export async function buildServer(deps: ServerDeps): Promise<HookyardServer> {
   const { config } = deps;
   const fastify: FastifyInstance = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
-    logController: new LogController({ disableRequestLogging: true }),
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "requestId" }),
     bodyLimit: 1024 * 1024,
     forceCloseConnections: "idle",
     return503OnClosing: false, // Connections answers in the documented shape
@@ -67,10 +71,13 @@ export async function buildServer(deps: ServerDeps): Promise<HookyardServer> {
     http: { headersTimeout: config.headersTimeout, requestTimeout: config.requestTimeout, connectionsCheckingInterval: checkingInterval(config) },
     clientErrorHandler,
     frameworkErrors,
+    genReqId: requestIdOf(config.webhookPath),
   });
   const connections = new Connections(fastify.server, deps.isDraining);
   connections.install(fastify);
   fastify.setErrorHandler(rootErrorHandler);
+  // before the routes, so that their requests are timed and their ids echoed
+  const instruments = await instrument(fastify, deps);
   // a worker process takes no deliveries: its webhook path is simply not a route
   if (config.role !== "worker") await fastify.register(ingressRoute, {
     path: config.webhookPath,
@@ -78,9 +85,10 @@ export async function buildServer(deps: ServerDeps): Promise<HookyardServer> {
     secrets: config.webhookSecret,
     isDraining: deps.isDraining,
     receive: deps.receive,
-    onRejected: (code, status) => deps.lifecycle.emit("delivery:rejected", { code, status }),
+    onRejected: (code, status, source, delivery) => deps.lifecycle.emit("delivery:rejected", { code, status, source, ...(delivery ? { delivery } : {}) }),
   });
-  await fastify.register(healthRoutes, { store: deps.store, isDraining: deps.isDraining, timeoutMs: config.acceptTimeout });
+  const workersRunning = config.workers ? { workersRunning: deps.workersRunning ?? (() => true) } : {};
+  await fastify.register(healthRoutes, { store: deps.store, isDraining: deps.isDraining, timeoutMs: config.acceptTimeout, apiToken: config.apiToken, ...workersRunning });
   const api = { store: deps.store, apiToken: config.apiToken, replay: deps.replay };
   await fastify.register((scope, _opts) => managementApi(scope, api), { prefix: "/api/v1" });
   let setupToken: string | undefined;
@@ -103,6 +111,10 @@ export async function buildServer(deps: ServerDeps): Promise<HookyardServer> {
         await fastify.close().catch(() => undefined);
         throw listenFailed(err, config.host, config.port);
       });
+      await instruments.listen().catch(async (err: unknown) => {
+        await fastify.close().catch(() => undefined);
+        throw err;
+      });
       const { port } = fastify.server.address() as { port: number };
       const host = ["0.0.0.0", "::", "localhost"].includes(config.host) ? "127.0.0.1" : config.host;
       url = address ? `http://${host.includes(":") ? `[${host}]` : host}:${port}` : address;
@@ -111,7 +123,7 @@ export async function buildServer(deps: ServerDeps): Promise<HookyardServer> {
       return url;
     },
     close(deadline = Date.now()) {
-      return connections.close(() => fastify.close(), deadline);
+      return connections.close(() => fastify.close(), deadline).finally(() => instruments.close());
     },
   };
 }

@@ -4,11 +4,11 @@ import type { AcceptStatus, ClaimedTask, ErrorRecord } from "../store/backend.js
 /** The lifecycle events Hookyard emits, by name, with what each carries. */
 export interface LifecycleEvents {
   "delivery:accepted": { id: string; event: string; action: string | null; status: AcceptStatus; tasks: number };
-  "delivery:rejected": { code: string; status: number };
+  "delivery:rejected": { code: string; status: number; source?: string; delivery?: string };
   "task:start": { task: ClaimedTask };
   "task:complete": { task: ClaimedTask; durationMs: number };
-  "task:retry": { task: ClaimedTask; error: ErrorRecord; runAt: number };
-  "task:failed": { task: ClaimedTask; error: ErrorRecord };
+  "task:retry": { task: ClaimedTask; error: ErrorRecord; runAt: number; durationMs?: number };
+  "task:failed": { task: ClaimedTask; error: ErrorRecord; durationMs?: number };
   "task:interrupted": { task: ClaimedTask };
   /**
    * A handler was still running a while after its signal was aborted (its timeout, or the task's
@@ -18,6 +18,12 @@ export interface LifecycleEvents {
   "task:overrun": { task: ClaimedTask; reason: "timeout" | "lost"; elapsedMs: number };
   /** GitHub's rate limit deferred the task to `runAt`; the attempt does not count. */
   "task:deferred": { task: ClaimedTask; runAt: number; error: ErrorRecord };
+  /**
+   * A step of the agent workflow (`hookyard/agent`): `triggered`, `workspace`, `agent-started`,
+   * `agent-output` (one line), `agent-exited`, `pushed`, `pr`, `commented`, `no-changes`,
+   * `refused`, `stopped`, `noted` (a trigger while a run is active), `skipped`, `failed`.
+   */
+  "agent:progress": { repo: string; issue: number; mode: string; step: string; detail: Record<string, unknown>; task: string };
 }
 
 export type LifecycleName = keyof LifecycleEvents;
