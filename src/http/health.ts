@@ -35,10 +35,8 @@ export async function healthRoutes(app: FastifyInstance, o: HealthOptions): Prom
   app.get("/ready", async (req, reply) => {
     const draining = o.isDraining();
     let ok = false;
-    if (!draining) {
-      const ping = o.store.ping().then(() => (ok = true), () => undefined);
-      await settlesBy(ping, Date.now() + o.timeoutMs);
-    }
+    const ping = o.store.ping().then(() => (ok = true), () => undefined);
+    await settlesBy(ping, Date.now() + o.timeoutMs);
     const checks: Record<string, Check> = {
       store: { ok, required: true },
       workers: { ok: o.workersRunning?.() ?? true, required: o.workersRunning !== undefined },
