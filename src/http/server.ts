@@ -109,10 +109,12 @@ export async function buildServer(deps: ServerDeps): Promise<HookyardServer> {
     async listen() {
       const address = await fastify.listen({ port: config.port, host: config.host }).catch(async (err: unknown) => {
         await fastify.close().catch(() => undefined);
+        await instruments.close();
         throw listenFailed(err, config.host, config.port);
       });
       await instruments.listen().catch(async (err: unknown) => {
         await fastify.close().catch(() => undefined);
+        await instruments.close();
         throw err;
       });
       const { port } = fastify.server.address() as { port: number };
