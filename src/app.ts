@@ -274,7 +274,7 @@ export class Hookyard {
       isDraining: () => this.draining,
       receive: (delivery, payload) => this.intake.accept(delivery, payload),
       replay: (id) => this.replay(id),
-      lifecycle: this.events,
+      lifecycle: this.events, workersRunning: () => this.pool?.working ?? false,
       appRoutes: { routes: this.routes, oauth: this.oauth },
     });
     await this.server.listen().catch(async (err: unknown) => {

@@ -65,6 +65,7 @@ export const CONFIG_FIELDS = {
   keepAliveTimeout: { env: "HOOKYARD_KEEP_ALIVE_TIMEOUT", default: "72s", schema: duration("HOOKYARD_KEEP_ALIVE_TIMEOUT"), doc: "How long an idle keep-alive connection stays open for its next request. Behind a load balancer keep it above the balancer's own idle timeout (nginx and AWS ALB: 60 s), or the balancer may send a request on a connection this server is closing." },
   socketTimeout: { env: "HOOKYARD_SOCKET_TIMEOUT", default: "60s", schema: duration("HOOKYARD_SOCKET_TIMEOUT"), doc: "A connection on which no byte moves for this long while a request is open (a client that stalls mid-request or stops reading the answer) is closed. Keep it above HOOKYARD_ACCEPT_TIMEOUT and the run time of `inline` handlers; `0` disables it." },
   apiToken: { env: "HOOKYARD_API_TOKEN", default: undefined, schema: z.string().min(16, "HOOKYARD_API_TOKEN must be at least 16 characters").optional(), doc: "Bearer token for the management API. Unset: only loopback callers are answered." },
+  metricsPort: { env: "HOOKYARD_METRICS_PORT", default: undefined, schema: z.coerce.number().int().min(0).max(65535).optional(), doc: "Serve `/metrics` on this port of `HOST` too, without authentication (for a scraper on a private network); unset: `/metrics` is on `PORT`, authorized like the management API." },
   workers: { env: "HOOKYARD_WORKERS", default: true, schema: flag, doc: "Run tasks in this process (set 0 for an ingress-only process)." },
   role: { env: "HOOKYARD_ROLE", default: "all", schema: z.enum(["all", "ingress", "worker"]), doc: "What this process does: `ingress` verifies, stores and enqueues deliveries (no workers); `worker` runs tasks (no webhook route; health and the management API stay); `all` both. Run any number of each against a shared store." },
   appId: { env: "APP_ID", default: undefined, schema: z.union([z.string(), z.number().int()]).transform(String).pipe(z.string().regex(/^(\d+|Iv[0-9A-Za-z.]+)$/, "APP_ID must be the App's numeric id or its client id (Iv…)")).optional(), doc: "The GitHub App's id (or client id). With a private key, handlers get an installation-authenticated `ctx.octokit`." },
@@ -127,6 +128,8 @@ export interface HookyardConfig {
   /** ms; 0 disables it. */
   socketTimeout: number;
   apiToken: string | undefined;
+  /** A separate, unauthenticated `/metrics` listener's port. */
+  metricsPort: number | undefined;
   workers: boolean;
   role: "all" | "ingress" | "worker";
   appId: string | undefined;
@@ -188,6 +191,7 @@ export type ConfigInput = {
   keepAliveTimeout?: number | string;
   socketTimeout?: number | string;
   apiToken?: string;
+  metricsPort?: number | string;
   workers?: boolean;
   role?: "all" | "ingress" | "worker";
   appId?: string | number;

@@ -76,7 +76,7 @@ export class GitHubApp {
     const octokit = createOctokit({
       baseUrl: this.settings.baseUrl,
       log: extra.log ?? this.o.log,
-      throttleId: `${this.settings.appId}:${installationId}`,
+      throttleId: `${this.settings.appId}:${installationId}`, installationId,
       ...(extra.deliveryId ? { deliveryId: extra.deliveryId } : {}),
       ...(this.o.throttle === false ? { throttle: false } : {}),
       ...(this.o.now ? { now: this.o.now } : {}),

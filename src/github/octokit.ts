@@ -5,6 +5,7 @@ import { legacyRestEndpointMethods, type Api } from "@octokit/plugin-rest-endpoi
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import type { Logger } from "pino";
+import { remainingOf, reportGitHubResponse } from "../observability/github-requests.js";
 import { RateLimitedError, rateLimitedUntil } from "./rate-limit.js";
 
 /**
@@ -24,6 +25,8 @@ export interface OctokitFactoryOptions {
   deliveryId?: string;
   /** Throttle group: requests of one installation share write pacing (default: none). */
   throttleId?: string;
+  /** The installation whose token this Octokit uses (metrics: rate limit remaining per installation). */
+  installationId?: number;
   /** Pace writes as GitHub recommends (default true; tests of many writes turn it off). */
   throttle?: boolean;
   /** Authentication: an auth strategy and its options, or none. */
@@ -69,7 +72,15 @@ export function createOctokit(o: OctokitFactoryOptions): HookyardOctokit {
       options.headers["x-hookyard-delivery"] = deliveryId;
     });
   }
+  // every answer (and every request that got none) is reported: metrics count them by status
+  const seen = (status: number, headers?: Record<string, unknown>) => {
+    const rateLimitRemaining = remainingOf(headers);
+    reportGitHubResponse({ status, ...(o.installationId !== undefined ? { installationId: o.installationId } : {}), ...(rateLimitRemaining !== undefined ? { rateLimitRemaining } : {}) });
+  };
+  octokit.hook.after("request", (response) => seen(response.status, response.headers as Record<string, unknown>));
   octokit.hook.error("request", (error) => {
+    const failed = error as { status?: unknown; response?: { headers?: Record<string, unknown> } };
+    seen(typeof failed.status === "number" ? failed.status : 0, failed.response?.headers);
     const until = rateLimitedUntil(error, now());
     if (until !== undefined) throw new RateLimitedError(until, (error as Error).message, { cause: error });
     throw error;

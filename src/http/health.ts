@@ -1,19 +1,50 @@
 import type { FastifyInstance } from "fastify";
 import type { Backend } from "../store/backend.js";
 import { settlesBy } from "../observability/deadline.js";
+import { authorized } from "./api/index.js";
+
+export interface HealthOptions {
+  store: Backend;
+  isDraining: () => boolean;
+  timeoutMs: number;
+  /** Whether this process's workers are running; `undefined` when it runs none (role ingress). */
+  workersRunning?: () => boolean;
+  /** Callers with it (or loopback ones when unset) also see the store's description. */
+  apiToken: string | undefined;
+}
+
+/** One named check of `/ready`: whether it passes and whether readiness needs it. */
+interface Check {
+  ok: boolean;
+  required: boolean;
+}
 
 /**
- * `GET /health` (liveness: the process answers) and `GET /ready` (200 only when the store answers
- * within `timeoutMs` and the process is not draining; a store that hangs makes it 503, not hang).
+ * `GET /health` (liveness: the process answers) and `GET /ready`: a JSON body of named checks
+ * (`store` answers a ping within `timeoutMs`, `workers` running, not `draining`), 200 when every
+ * required check passes, else 503. A store that hangs makes it 503, not hang. No path or host is
+ * shown unless the caller is authorized like the management API.
+ *
+ * @example
+ * ```ts
+ * await fastify.register(healthRoutes, { store, isDraining: () => false, timeoutMs: 5000, apiToken });
+ * ```
  */
-export async function healthRoutes(app: FastifyInstance, o: { store: Backend; isDraining: () => boolean; timeoutMs: number }): Promise<void> {
+export async function healthRoutes(app: FastifyInstance, o: HealthOptions): Promise<void> {
   app.get("/health", async () => ({ status: "ok" }));
-  app.get("/ready", async (_req, reply) => {
-    if (o.isDraining()) return reply.code(503).send({ status: "draining" });
+  app.get("/ready", async (req, reply) => {
+    const draining = o.isDraining();
     let ok = false;
     const ping = o.store.ping().then(() => (ok = true), () => undefined);
     await settlesBy(ping, Date.now() + o.timeoutMs);
-    if (ok) return { status: "ready", store: o.store.description };
-    return reply.code(503).send({ status: "store-unavailable" });
+    const checks: Record<string, Check> = {
+      store: { ok, required: true },
+      workers: { ok: o.workersRunning?.() ?? true, required: o.workersRunning !== undefined },
+      draining: { ok: !draining, required: true },
+    };
+    const ready = Object.values(checks).every((c) => c.ok || !c.required);
+    const status = ready ? "ready" : draining ? "draining" : !ok ? "store-unavailable" : "not-ready";
+    const body = { status, checks, ...(authorized(req, o.apiToken) ? { store: o.store.description } : {}) };
+    return reply.code(ready ? 200 : 503).send(body);
   });
 }

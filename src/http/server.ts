@@ -10,8 +10,10 @@ import type { Backend } from "../store/backend.js";
 import { managementApi } from "./api/index.js";
 import { appRoutes, type AppRoutesOptions } from "./app-routes.js";
 import { Connections } from "./connections.js";
+import { requestIdOf } from "./request-id.js";
 import { clientErrorHandler, frameworkErrors, rootErrorHandler, sendError } from "./errors.js";
 import { healthRoutes } from "./health.js";
+import { instrument } from "./instrument.js";
 import { listenFailed } from "./listen.js";
 import { setupRoutes } from "./setup.js";
 
@@ -25,6 +27,8 @@ export interface ServerDeps {
   lifecycle: Lifecycle;
   /** The app's own routes (`app.route()`) and GitHub login, registered before the not-found handler. */
   appRoutes?: AppRoutesOptions;
+  /** Whether this process's workers are running (the `/ready` check `workers`). */
+  workersRunning?: () => boolean;
 }
 
 /** The assembled HTTP server: webhook ingress, health, management API. */
@@ -60,7 +64,7 @@ export async function buildServer(deps: ServerDeps): Promise<HookyardServer> {
   const { config } = deps;
   const fastify: FastifyInstance = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
-    logController: new LogController({ disableRequestLogging: true }),
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "requestId" }),
     bodyLimit: 1024 * 1024,
     forceCloseConnections: "idle",
     return503OnClosing: false, // Connections answers in the documented shape
@@ -70,10 +74,13 @@ export async function buildServer(deps: ServerDeps): Promise<HookyardServer> {
     http: { headersTimeout: config.headersTimeout, requestTimeout: config.requestTimeout, connectionsCheckingInterval: checkingInterval(config) },
     clientErrorHandler,
     frameworkErrors,
+    genReqId: requestIdOf(config.webhookPath),
   });
   const connections = new Connections(fastify.server, deps.isDraining);
   connections.install(fastify);
   fastify.setErrorHandler(rootErrorHandler);
+  // before the routes, so that their requests are timed and their ids echoed
+  const instruments = await instrument(fastify, deps);
   // a worker process takes no deliveries: its webhook path is simply not a route
   if (config.role !== "worker") await fastify.register(ingressRoute, {
     path: config.webhookPath,
@@ -81,9 +88,10 @@ export async function buildServer(deps: ServerDeps): Promise<HookyardServer> {
     secrets: config.webhookSecret,
     isDraining: deps.isDraining,
     receive: deps.receive,
-    onRejected: (code, status) => deps.lifecycle.emit("delivery:rejected", { code, status }),
+    onRejected: (code, status, source, delivery) => deps.lifecycle.emit("delivery:rejected", { code, status, source, ...(delivery ? { delivery } : {}) }),
   });
-  await fastify.register(healthRoutes, { store: deps.store, isDraining: deps.isDraining, timeoutMs: config.acceptTimeout });
+  const workersRunning = config.workers ? { workersRunning: deps.workersRunning ?? (() => true) } : {};
+  await fastify.register(healthRoutes, { store: deps.store, isDraining: deps.isDraining, timeoutMs: config.acceptTimeout, apiToken: config.apiToken, ...workersRunning });
   const api = { store: deps.store, apiToken: config.apiToken, replay: deps.replay };
   await fastify.register((scope, _opts) => managementApi(scope, api), { prefix: "/api/v1" });
   let setupToken: string | undefined;
@@ -105,7 +113,13 @@ export async function buildServer(deps: ServerDeps): Promise<HookyardServer> {
     async listen() {
       const address = await fastify.listen({ port: config.port, host: config.host }).catch(async (err: unknown) => {
         await fastify.close().catch(() => undefined);
+        await instruments.close();
         throw listenFailed(err, config.host, config.port);
+      });
+      await instruments.listen().catch(async (err: unknown) => {
+        await fastify.close().catch(() => undefined);
+        await instruments.close();
+        throw err;
       });
       const { port } = fastify.server.address() as { port: number };
       const host = ["0.0.0.0", "::", "localhost"].includes(config.host) ? "127.0.0.1" : config.host;
@@ -115,7 +129,7 @@ export async function buildServer(deps: ServerDeps): Promise<HookyardServer> {
       return url;
     },
     close(deadline = Date.now()) {
-      return connections.close(() => fastify.close(), deadline);
+      return connections.close(() => fastify.close(), deadline).finally(() => instruments.close());
     },
   };
 }

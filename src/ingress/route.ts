@@ -14,7 +14,8 @@ export interface IngressOptions {
   isDraining: () => boolean;
   /** Stores the delivery and its tasks durably; resolves once committed. */
   receive: (delivery: NewDelivery, payload: Record<string, unknown>) => Promise<AcceptStatus>;
-  onRejected?: (code: ErrorCode, status: number) => void;
+  /** Called for every rejected request, with its client address and (unverified) delivery id when well-formed. */
+  onRejected?: (code: ErrorCode, status: number, source: string, delivery: string | undefined) => void;
 }
 
 /**
@@ -33,7 +34,8 @@ export async function ingressRoute(app: FastifyInstance, o: IngressOptions): Pro
   app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: o.maxBody }, (_req, body, done) => done(null, body));
 
   const reject = (reply: FastifyReply, err: HookyardError) => {
-    o.onRejected?.(err.code, err.statusCode);
+    const id = headerValue(reply.request.headers, "x-github-delivery");
+    o.onRejected?.(err.code, err.statusCode, reply.request.ip, id !== undefined && DELIVERY_ID.test(id) ? id : undefined);
     return reply.code(err.statusCode).send(err.toJSON());
   };
 

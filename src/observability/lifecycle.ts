@@ -4,11 +4,11 @@ import type { AcceptStatus, ClaimedTask, ErrorRecord } from "../store/backend.js
 /** The lifecycle events Hookyard emits, by name, with what each carries. */
 export interface LifecycleEvents {
   "delivery:accepted": { id: string; event: string; action: string | null; status: AcceptStatus; tasks: number };
-  "delivery:rejected": { code: string; status: number };
+  "delivery:rejected": { code: string; status: number; source?: string; delivery?: string };
   "task:start": { task: ClaimedTask };
   "task:complete": { task: ClaimedTask; durationMs: number };
-  "task:retry": { task: ClaimedTask; error: ErrorRecord; runAt: number };
-  "task:failed": { task: ClaimedTask; error: ErrorRecord };
+  "task:retry": { task: ClaimedTask; error: ErrorRecord; runAt: number; durationMs?: number };
+  "task:failed": { task: ClaimedTask; error: ErrorRecord; durationMs?: number };
   "task:interrupted": { task: ClaimedTask };
   /**
    * A handler was still running a while after its signal was aborted (its timeout, or the task's

@@ -1,14 +1,20 @@
-import { pino, type Logger } from "pino";
+import { pino, type DestinationStream, type Logger } from "pino";
 import type { HookyardConfig } from "../config/index.js";
 
 /** Header and field names whose values never reach a log line. */
 export const REDACT_PATHS = [
   "req.headers.authorization",
+  "req.headers.cookie",
   'req.headers["x-hub-signature"]',
   'req.headers["x-hub-signature-256"]',
+  'res.headers["set-cookie"]',
   "headers.authorization",
+  "headers.cookie",
+  'headers["set-cookie"]',
   'headers["x-hub-signature"]',
   'headers["x-hub-signature-256"]',
+  "err.request.headers.authorization",
+  "error.request.headers.authorization",
   "webhookSecret",
   "apiToken",
   "token",
@@ -17,6 +23,20 @@ export const REDACT_PATHS = [
   'headers["set-cookie"]',
   "clientSecret",
   "sessionSecret",
+  "privateKey",
+  "secret",
+  "password",
+  "cookie",
+  "*.webhookSecret",
+  "*.apiToken",
+  "*.token",
+  "*.privateKey",
+  "*.clientSecret",
+  "*.sessionSecret",
+  "*.secret",
+  "*.password",
+  "*.authorization",
+  "*.cookie",
 ];
 
 /**
@@ -26,10 +46,12 @@ export const REDACT_PATHS = [
  * ```ts
  * const log = createLogger({ logLevel: "info", logFormat: "json" });
  * log.info({ delivery: id }, "accepted");
+ * const captured = createLogger({ logLevel: "trace", logFormat: "json" }, stream); // same redaction, own destination
  * ```
  */
-export function createLogger(config: Pick<HookyardConfig, "logLevel" | "logFormat">): Logger {
+export function createLogger(config: Pick<HookyardConfig, "logLevel" | "logFormat">, destination?: DestinationStream): Logger {
   const options = { name: "hookyard", level: config.logLevel, redact: { paths: REDACT_PATHS, censor: "[redacted]" } };
+  if (destination) return pino(options, destination);
   if (config.logFormat === "pretty") {
     return pino({ ...options, transport: { target: "pino-pretty", options: { colorize: process.stdout.isTTY } } });
   }

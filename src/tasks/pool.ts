@@ -78,6 +78,11 @@ export class WorkerPool {
     return this.running.size - this.finishing;
   }
 
+  /** Whether the pool has started and is not stopping (the `/ready` check `workers`). */
+  get working(): boolean {
+    return this.started && !this.stopping;
+  }
+
   /** Number of tasks running now. */
   get active(): number {
     return this.running.size;

@@ -131,16 +131,16 @@ export function toRecord(error: Error): ErrorRecord {
 function report(task: ClaimedTask, result: AttemptResult, durationMs: number, log: () => Logger, deps: RunnerDeps): void {
   switch (result.outcome) {
     case "completed":
-      if (deps.log.isLevelEnabled("debug")) log().debug({ durationMs }, "task completed");
+      log().info({ durationMs }, "task completed");
       deps.lifecycle.emit("task:complete", { task, durationMs });
       break;
     case "retrying":
       log().warn({ durationMs, error: result.error, runAt: new Date(result.runAt).toISOString() }, "task attempt failed; will retry");
-      deps.lifecycle.emit("task:retry", { task, error: result.error, runAt: result.runAt });
+      deps.lifecycle.emit("task:retry", { task, error: result.error, runAt: result.runAt, durationMs });
       break;
     case "failed":
       log().error({ durationMs, error: result.error }, "task failed");
-      deps.lifecycle.emit("task:failed", { task, error: result.error });
+      deps.lifecycle.emit("task:failed", { task, error: result.error, durationMs });
       break;
     case "interrupted":
       if (result.runAt !== undefined) {

@@ -232,12 +232,15 @@ describe("health", () => {
     const blocked = new Promise<void>((r) => (release = r));
     const s = await startApp((app) => app.on("ping", async () => blocked));
     expect(await api(s.base, "/health")).toEqual({ status: 200, body: { status: "ok" } });
-    expect(await api(s.base, "/ready")).toEqual({ status: 200, body: { status: "ready", store: `sqlite:${s.dbFile}` } });
+    const passing = { ok: true, required: true };
+    const checks = { store: passing, workers: passing, draining: passing };
+    expect(await api(s.base, "/ready")).toEqual({ status: 200, body: { status: "ready", checks, store: `sqlite:${s.dbFile}` } });
     const started = s.app.events.once("task:start");
     await post(s.url, example("ping", { secret: s.secret }));
     await started;
     const stopping = s.app.stop();
-    expect(await api(s.base, "/ready")).toEqual({ status: 503, body: { status: "draining" } });
+    const failing = { ok: false, required: true };
+    expect(await api(s.base, "/ready")).toEqual({ status: 503, body: { status: "draining", checks: { store: passing, workers: failing, draining: failing }, store: `sqlite:${s.dbFile}` } });
     expect((await api(s.base, "/health")).status).toBe(200);
     release();
     await stopping;

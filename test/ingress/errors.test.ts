@@ -196,7 +196,7 @@ describe("webhook ingress acceptance", () => {
     expect(app.isDraining).toBe(true);
     const late = example("issues.reopened", { secret });
     expectError(await post(url, late), 503, "HOOKYARD_ERR_INGRESS_SHUTTING_DOWN");
-    expect(await api(base, "/ready")).toEqual({ status: 503, body: { status: "draining" } });
+    expect(await api(base, "/ready")).toMatchObject({ status: 503, body: { status: "draining", checks: { draining: { ok: false, required: true } } } });
     release();
     expect((await done).kind).toBe("complete");
     await stopping;
