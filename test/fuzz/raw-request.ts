@@ -47,8 +47,8 @@ export function encode(req: RawRequest): Buffer {
 
 /**
  * Sends `req` to 127.0.0.1:`port` and resolves once the server closed the connection (it was asked
- * to: Connection: close), with the answer if there was one. A truncated request half-closes the
- * socket after its last byte, as a client that died mid-body does. Rejects after `guardMs`: a
+ * to: Connection: close), with the answer if there was one. Only a truncated request half-closes
+ * the socket after its last byte, as a client that died mid-body does. Rejects after `guardMs`: a
  * server that neither answers nor closes is hanging.
  */
 export function send(port: number, req: RawRequest, guardMs = 15_000): Promise<RawResult> {
@@ -79,7 +79,10 @@ export function send(port: number, req: RawRequest, guardMs = 15_000): Promise<R
         if (p.pauseMs > 0) await new Promise((r) => setTimeout(r, p.pauseMs)); // a slow sender's pause
         if (socket.destroyed) return;
       }
-      if (!socket.destroyed) socket.end(bytes.subarray(from));
+      if (socket.destroyed) return;
+      // a truncated request half-closes (its sender died mid-body); the others wait for the server's close
+      if (req.framing === "truncated") socket.end(bytes.subarray(from));
+      else socket.write(bytes.subarray(from));
     });
   });
 }
