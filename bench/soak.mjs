@@ -66,10 +66,14 @@ function nextEvent() {
 }
 
 let window = [];
-const counts = { sent: 0, ok: 0, bad: 0, errors: 0 };
+const counts = { sent: 0, ok: 0, bad: 0, errors: 0, inflight: 0 };
+let settled = () => {};
 function post() {
   const started = performance.now();
   counts.sent++;
+  counts.inflight++;
+  let over = false;
+  const done = () => { if (over) return; over = true; if (--counts.inflight === 0) settled(); };
   const req = request({ agent, host: "127.0.0.1", port, method: "POST", path: WEBHOOK_PATH, headers: {
     "content-type": "application/json", "content-length": String(body.length), "x-hub-signature-256": signature,
     "x-github-event": nextEvent(), "x-github-delivery": randomUUID(), "user-agent": "GitHub-Hookshot/soak",
@@ -78,10 +82,11 @@ function post() {
     res.on("end", () => {
       window.push(performance.now() - started);
       if (res.statusCode === 202) counts.ok++; else counts.bad++;
+      done();
     });
   });
   req.setTimeout(10_000, () => req.destroy(new Error("timeout")));
-  req.on("error", () => counts.errors++);
+  req.on("error", () => { counts.errors++; done(); });
   req.end(body);
 }
 
@@ -114,6 +119,7 @@ while (Date.now() < endAt) {
     String(outcomes.completed).padStart(10), String(outcomes.retried).padStart(8), String(outcomes.failed).padStart(7)].join(" "));
 }
 await loadLoop;
+if (counts.inflight > 0) await new Promise((r) => { settled = r; }); // the last answers (each bounded by its 10 s timeout)
 
 const third = Math.floor(samples.length / 3);
 const middle = samples.slice(third, 2 * third);

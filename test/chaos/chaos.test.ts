@@ -45,6 +45,16 @@ function check(r: ChaosResult): void {
   expect(r.stored, why).toBe(r.acked);
 }
 
+/** The delivery ids with a task in a BullMQ store, read through a store of the test's own. */
+async function bullmqStoredIds(url: string): Promise<Set<string>> {
+  const store = await openStore(url, { leaseMs: 1_000, pollIntervalMs: 100 });
+  try {
+    return await storedDeliveryIds(store);
+  } finally {
+    await store.close();
+  }
+}
+
 describe(`chaos (seed ${CHAOS_SEED})`, () => {
   it("SQLite: the serving process kill -9'd at random moments loses no acknowledged delivery", { timeout: 120_000 }, async () => {
     const dir = tempDir();
@@ -82,14 +92,7 @@ describe(`chaos (seed ${CHAOS_SEED})`, () => {
     const targets = [...fleet.targets(), { name: "redis", kill: () => redis.kill(), restart: () => redis.restart() }];
     const r = await chaosRounds({
       backend: "BullMQ-Redis", fleet, targets, rounds: 4, sideEffects, recoveryBoundMs: RECOVERY_BOUND_MS,
-      storedIds: async () => {
-        const store = await openStore(url, { leaseMs: 1_000, pollIntervalMs: 100 });
-        try {
-          return await storedDeliveryIds(store);
-        } finally {
-          await store.close();
-        }
-      },
+      storedIds: () => bullmqStoredIds(url),
     });
     check(r);
   });
@@ -107,14 +110,7 @@ describe(`chaos (seed ${CHAOS_SEED})`, () => {
     await fleet.start();
     const r = await chaosRounds({
       backend: "BullMQ-Postgres", fleet, targets: fleet.targets(), rounds: 2, sideEffects, recoveryBoundMs: RECOVERY_BOUND_MS,
-      storedIds: async () => {
-        const store = await openStore(url, { leaseMs: 1_000, pollIntervalMs: 100 });
-        try {
-          return await storedDeliveryIds(store);
-        } finally {
-          await store.close();
-        }
-      },
+      storedIds: () => bullmqStoredIds(url),
     });
     check(r);
   });
