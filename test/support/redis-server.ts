@@ -1,6 +1,8 @@
 /**
- * A redis-server of the test's own, on a free loopback port, without persistence: killed and
- * started again by the test (the machine's Redis at 127.0.0.1:6379 is never touched).
+ * A redis-server of the test's own, on a free loopback port: killed and started again by the test
+ * (the machine's Redis at 127.0.0.1:6379 is never touched). Without persistence by default; with
+ * `persistDir`, an append-only file there (`--appendonly yes`), so every acknowledged write
+ * survives a kill -9 of the server.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { freePort } from "../fixtures/server.js";
@@ -10,7 +12,7 @@ export interface OwnRedis {
   url: string;
   /** SIGKILLs the server; resolves once it has exited. */
   kill(): Promise<void>;
-  /** Starts it again on the same port (empty: nothing was saved). */
+  /** Starts it again on the same port (empty unless started with `persistDir`). */
   restart(): Promise<void>;
   /** Stops it for good (call in afterEach). */
   stop(): Promise<void>;
@@ -18,8 +20,9 @@ export interface OwnRedis {
 
 const running = new Set<ChildProcess>();
 
-async function launch(port: number): Promise<ChildProcess> {
-  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: ["ignore", "pipe", "pipe"] });
+async function launch(port: number, persistDir?: string): Promise<ChildProcess> {
+  const persistence = persistDir ? ["--appendonly", "yes", "--dir", persistDir] : ["--appendonly", "no"];
+  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...persistence], { stdio: ["ignore", "pipe", "pipe"] });
   running.add(child);
   child.once("exit", () => running.delete(child));
   let out = "";
@@ -34,9 +37,9 @@ async function launch(port: number): Promise<ChildProcess> {
 }
 
 /** Starts a redis-server of its own on a free port. */
-export async function startOwnRedis(): Promise<OwnRedis> {
+export async function startOwnRedis(opts: { persistDir?: string } = {}): Promise<OwnRedis> {
   const port = await freePort();
-  let child = await launch(port);
+  let child = await launch(port, opts.persistDir);
   const kill = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const gone = new Promise((r) => child.once("exit", r));
@@ -49,7 +52,7 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     kill,
     restart: async () => {
       await kill();
-      child = await launch(port);
+      child = await launch(port, opts.persistDir);
     },
     stop: kill,
   };
