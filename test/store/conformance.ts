@@ -101,7 +101,8 @@ export function describeBackend(name: string, factory: () => Promise<Backend>, o
       it("retrying: not claimable before runAt, claimable after with the next attempt number", async () => {
         const [id] = await seed(store);
         await store.claim("a", 1, LONG);
-        const runAt = Date.now() + 50;
+        // far enough ahead that the checks below run before it, even on a loaded machine
+        const runAt = Date.now() + 1_500;
         await store.finish("a", id!, { outcome: "retrying", runAt, error });
         expect(await store.getTask(id!)).toMatchObject({ state: "retrying", runAt, lastError: error, attemptLog: [{ outcome: "retrying", error }] });
         expect(await store.nextWakeAt()).toBe(runAt);
