@@ -46,16 +46,16 @@ export function gitClient(token: string | undefined) {
     GIT_COMMITTER_EMAIL: "agent@example.com",
     ...(token === undefined ? {} : { GIT_ASKPASS: askpass, HOOKYARD_TEST_TOKEN: token }),
   };
-  const git = (args: string[], cwd = home): Promise<GitResult> =>
+  const git = (args: string[], cwd = home, extraEnv: NodeJS.ProcessEnv = {}): Promise<GitResult> =>
     new Promise((resolve) => {
-      execFile("git", args, { cwd, env, encoding: "utf8" }, (err, stdout, stderr) => {
+      execFile("git", args, { cwd, env: { ...env, ...extraEnv }, encoding: "utf8" }, (err, stdout, stderr) => {
         const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
         resolve({ code, stdout, stderr });
       });
     });
   /** Runs git and fails the test with git's stderr unless it exits 0; returns trimmed stdout. */
-  const ok = async (args: string[], cwd = home): Promise<string> => {
-    const r = await git(args, cwd);
+  const ok = async (args: string[], cwd = home, extraEnv: NodeJS.ProcessEnv = {}): Promise<string> => {
+    const r = await git(args, cwd, extraEnv);
     if (r.code !== 0) throw new Error(`git ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
     return r.stdout.trim();
   };
