@@ -15,8 +15,9 @@ export function tempDir(prefix = "hookyard-test-"): string {
   return dir;
 }
 
+/** Removes the test dirs; retried, as a killed redis-server's forked AOF rewrite may still be writing into its dir for a moment. */
 export function removeTempDirs(): void {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 }
 
 export const NO_JITTER: BackoffPolicy = { type: "fixed", delay: 1000, maxDelay: 60_000, jitter: "none" };
