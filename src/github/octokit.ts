@@ -6,6 +6,8 @@ import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import type { Logger } from "pino";
 import { remainingOf, reportGitHubResponse } from "../observability/github-requests.js";
+import type { Circuit } from "../tasks/circuit.js";
+import { guardRequests } from "./circuit.js";
 import { RateLimitedError, rateLimitedUntil } from "./rate-limit.js";
 
 /**
@@ -32,6 +34,8 @@ export interface OctokitFactoryOptions {
   /** Authentication: an auth strategy and its options, or none. */
   authStrategy?: unknown;
   auth?: unknown;
+  /** The host's circuit breaker: requests are not made while it is open (the task is deferred). */
+  circuit?: Circuit;
   now?: () => number;
 }
 
@@ -85,5 +89,7 @@ export function createOctokit(o: OctokitFactoryOptions): HookyardOctokit {
     if (until !== undefined) throw new RateLimitedError(until, (error as Error).message, { cause: error });
     throw error;
   });
+  // outside the hooks above: a request the open circuit stops is neither made nor counted
+  if (o.circuit) guardRequests(octokit, o.circuit);
   return octokit;
 }
