@@ -4,6 +4,7 @@ import type { HookyardConfig } from "../config/index.js";
 import { HookyardError } from "../errors.js";
 import { ManifestSetup } from "../github/manifest/index.js";
 import { apiBaseUrl } from "../github/settings.js";
+import { ingressLimits } from "../ingress/limits.js";
 import { ingressRoute, type IngressOptions } from "../ingress/route.js";
 import type { Lifecycle } from "../observability/lifecycle.js";
 import type { CircuitReading } from "../observability/metrics.js";
@@ -92,6 +93,7 @@ export async function buildServer(deps: ServerDeps): Promise<HookyardServer> {
     isDraining: deps.isDraining,
     receive: deps.receive,
     onRejected: (code, status, source, delivery) => deps.lifecycle.emit("delivery:rejected", { code, status, source, ...(delivery ? { delivery } : {}) }),
+    limits: ingressLimits(config),
   });
   const workersRunning = config.workers ? { workersRunning: deps.workersRunning ?? (() => true) } : {};
   const circuits = deps.circuits ? { circuits: deps.circuits } : {};
