@@ -18,6 +18,7 @@ import { endSessionsOnRevoke } from "./identity/oauth/revoked-handler.js";
 import { Lifecycle } from "./observability/lifecycle.js";
 import { createLogger } from "./observability/log.js";
 import { StoreOutage } from "./observability/outage.js";
+import { installNotifier } from "./notify/notifier.js";
 import { shutDown } from "./shutdown.js";
 import type { AcceptStatus, Backend } from "./store/backend.js";
 import { openStore } from "./store/open.js";
@@ -108,6 +109,7 @@ export class Hookyard {
         if (delivery.event === "push") this.repoConfig.onPush(payload);
       },
     });
+    installNotifier({ config: this.config, registry: this.registry, store: () => this.store, lifecycle: this.events, log: this.log });
     if (this.oauth) this.on("github_app_authorization.revoked", endSessionsOnRevoke(this.oauth, () => this.store, now), { name: "hookyard:oauth-revoked" });
   }
 
