@@ -11,6 +11,13 @@ export interface CircuitOptions {
   cooldownMs: number;
   /** Whether a thrown error counts as a failure; any other outcome (a value, another error) is a success. */
   isFailure: (error: unknown) => boolean;
+  /** Whether a returned value counts as a failure (it is still returned), e.g. an agent's crash exit. */
+  isFailedResult?: (value: unknown) => boolean;
+}
+
+/** Carries a returned value that counts as a failure through the breaker. */
+class FailedResult {
+  constructor(readonly value: unknown) {}
 }
 
 /**
@@ -73,14 +80,18 @@ export class Circuit {
     let outcome: Outcome<T>;
     try {
       outcome = await this.policy.execute(async (): Promise<Outcome<T>> => {
+        let value: T;
         try {
-          return { value: await call() };
+          value = await call();
         } catch (error) {
           if (this.o.isFailure(error)) throw error;
           return { error };
         }
+        if (this.o.isFailedResult?.(value)) throw new FailedResult(value);
+        return { value };
       });
     } catch (err) {
+      if (err instanceof FailedResult) return err.value as T;
       if (err instanceof BrokenCircuitError) throw new CircuitOpenError(this.name, this.retryAt());
       throw err;
     }
@@ -93,6 +104,11 @@ export class Circuit {
     const spread = Math.floor(this.random() * this.o.cooldownMs * 0.1);
     const due = this.current === "open" ? this.openedAt + this.o.cooldownMs : now + this.o.cooldownMs;
     return Math.max(now, due) + spread;
+  }
+
+  /** Throws {@link CircuitOpenError} while the circuit is open or a probe runs (before costly work that leads to a call). */
+  check(): void {
+    if (this.o.threshold > 0) this.refuseWhileOpen();
   }
 
   private refuseWhileOpen(): void {
