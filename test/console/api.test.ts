@@ -85,6 +85,18 @@ describe("console routes", () => {
     expect(events.some((e) => e.event === "task" && e.data.state === "running" && e.data.deliveryId === d.id)).toBe(true);
   });
 
+  it("end their streams when the server stops, so that a stop does not wait for open consoles", async () => {
+    const other = await startApp();
+    const res = await fetch(`${other.base}/api/v1/stream`);
+    expect(res.status).toBe(200);
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    expect((await reader.read()).value).toContain(": connected");
+    await other.app.stop();
+    let text = "";
+    for (let r = await reader.read(); !r.done; r = await reader.read()) text += r.value;
+    expect(text).not.toContain("error");
+  });
+
   it("retry failed tasks in bulk, and refuse a body they do not understand", async () => {
     const d = example("issues.labeled", { secret: s.secret });
     const failed = nextOutcome(s.app, (t) => t.deliveryId === d.id);
