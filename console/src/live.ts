@@ -65,13 +65,23 @@ export function disconnectLive(): void {
   controller = null;
 }
 
-/** A number that grows after live changes (at most ~4 times a second): pages refetch on it. */
+/** Refetches follow a change after this long, and come at most once in {@link QUIET_MS}. */
+const SETTLE_MS = 250;
+const QUIET_MS = 1000;
+
+/** A number that grows after live changes (at most once a second): pages refetch on it. */
 export function useLiveVersion(): number {
   const [version, setVersion] = useState(0);
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let quietUntil = 0;
     const onChange = () => {
-      if (timer === undefined) timer = setTimeout(() => { timer = undefined; setVersion((v) => v + 1); }, 250);
+      if (timer !== undefined) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        quietUntil = Date.now() + QUIET_MS;
+        setVersion((v) => v + 1);
+      }, Math.max(SETTLE_MS, quietUntil - Date.now()));
     };
     live.addEventListener("change", onChange);
     return () => { live.removeEventListener("change", onChange); clearTimeout(timer); };

@@ -58,7 +58,8 @@ function App() {
         </nav>
         <div class="topbar-right">
           <LiveDot />
-          {getToken() && <button class="btn btn-ghost" type="button" onClick={() => { setToken(null); setRefused(""); }}>Log out</button>}
+          {getToken() ? <button class="btn btn-ghost" type="button" onClick={() => { setToken(null); setRefused(""); }}>Log out</button>
+            : config?.githubLogin && <form method="post" action="/auth/github/logout?return_to=%2Fconsole%2F"><button class="btn btn-ghost" type="submit">Log out</button></form>}
         </div>
       </header>
       <main key={session}><Page route={route} /></main>
