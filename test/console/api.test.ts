@@ -1,11 +1,14 @@
 // The console's HTTP side on a real server: its static files, the routes it reads (stream,
 // bulk retry, agent runs, stats), and who may read them (token, GitHub login with an allow-list).
+import Fastify from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { consoleRoutes } from "../../src/http/console/index.js";
 import { UnrecoverableError } from "../../src/tasks/steer.js";
 import { createFakeGitHub, type FakeGitHub } from "../../src/testing/index.js";
 import { api, example, nextOutcome, post, startApp, stopApps, type StartedApp } from "../support/app.js";
 import { Browser } from "../identity/support/browser.js";
 import { logIn, startLoginApp } from "../identity/support/login.js";
+import { removeTempDirs, tempDir } from "../support/store.js";
 
 const TOKEN = "console-api-token-0123456789";
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -60,6 +63,17 @@ describe("console files", () => {
     expect((await js.text()).length).toBeGreaterThan(1000);
     expect((await api(s.base, "/console/assets/nope.js")).body.error.code).toBe("HOOKYARD_ERR_API_NOT_FOUND");
     expect((await api(s.base, "/console/config.json")).body).toEqual({ githubLogin: false, loginUrl: "/auth/github/login?return_to=%2Fconsole%2F", tokenConfigured: true });
+  });
+
+  it("says the console is not built when its files are missing", async () => {
+    const bare = Fastify();
+    await bare.register(consoleRoutes, { githubLogin: false, tokenConfigured: false, dir: `${tempDir()}/` });
+    for (const url of ["/console/", "/console/assets/app.js"]) {
+      const res = await bare.inject({ url });
+      expect([url, res.statusCode, res.json().error.code]).toEqual([url, 503, "HOOKYARD_ERR_CONSOLE_NOT_BUILT"]);
+    }
+    await bare.close();
+    removeTempDirs();
   });
 });
 

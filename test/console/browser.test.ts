@@ -126,6 +126,16 @@ describe("console in Chromium", () => {
     expect((await api(s.base, `/api/v1/deliveries/${d.id}`, auth)).body.tasks).toHaveLength(2);
   });
 
+  it("shows the agent workflow's runs with their pull request", async () => {
+    const run = { repo: "acme/widgets", issue: 7, branch: "agent/issue-7", stage: "pr-open", prNumber: 19, fixAttempts: 2, costUsd: 0.25, lastError: null, taskId: null, history: [{ at: Date.now(), stage: "pr-open", note: "opened pull request #19" }], startedAt: Date.now() };
+    await s.app.store.putRecord("agent-run", "acme/widgets#7", run, 0);
+    await page.getByRole("link", { name: "Agent runs" }).click();
+    const row = page.locator("tr[data-run='acme/widgets#7']");
+    await row.waitFor();
+    expect(await row.getByRole("link", { name: "#19" }).getAttribute("href")).toBe("https://github.com/acme/widgets/pull/19");
+    expect(await row.textContent()).toContain("opened pull request #19");
+  });
+
   it("refuses an unauthenticated caller from another machine when no token is set, and answers loopback", async () => {
     const open = await startApp(undefined, { host: "0.0.0.0" });
     const port = new URL(open.base).port;
