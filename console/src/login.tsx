@@ -21,13 +21,17 @@ export function Login({ config, reason, onLogin }: { config: ConsoleConfig | und
     <div class="login">
       <form class="login-box" onSubmit={submit}>
         <div class="brand brand-large"><span class="logo" aria-hidden="true">⚓</span> Hookyard</div>
-        <p class="muted">{config?.tokenConfigured === false && !config.githubLogin
-          ? "No HOOKYARD_API_TOKEN is set on this server: the console answers callers on its own machine (loopback) only."
+        <p class="muted">{config?.tokenConfigured === false
+          ? config.githubLogin ? "Log in with GitHub (for the users and teams this server lists)." : "No HOOKYARD_API_TOKEN is set on this server: the console answers callers on its own machine (loopback) only."
           : "Log in with the management API token (HOOKYARD_API_TOKEN)."}</p>
         {reason && <div class="notice notice-error" role="alert">{reason}</div>}
-        <label>API token <input name="token" type="password" autocomplete="current-password" value={token} onInput={(e) => setDraft((e.target as HTMLInputElement).value)} /></label>
-        {error && <div class="notice notice-error" role="alert">{error}</div>}
-        <button class="btn btn-primary" type="submit" disabled={token.trim() === ""}>Log in</button>
+        {config?.tokenConfigured !== false && (
+          <>
+            <label>API token <input name="token" type="password" autocomplete="current-password" value={token} onInput={(e) => setDraft((e.target as HTMLInputElement).value)} /></label>
+            {error && <div class="notice notice-error" role="alert">{error}</div>}
+            <button class="btn btn-primary" type="submit" disabled={token.trim() === ""}>Log in</button>
+          </>
+        )}
         {config?.githubLogin && <a class="btn btn-plain github" href={config.loginUrl}>Log in with GitHub</a>}
       </form>
     </div>
