@@ -93,7 +93,7 @@ try {
   await page.screenshot({ path: out("task"), fullPage: true });
   await page.locator("a[href^='#/deliveries/']").first().click();
   await page.getByRole("button", { name: "Replay" }).waitFor();
-  await page.screenshot({ path: out("delivery") });
+  await page.screenshot({ path: out("delivery"), fullPage: true });
   await page.getByRole("link", { name: "Agent runs" }).click();
   await page.locator("[data-run]").first().waitFor();
   await page.screenshot({ path: out("agent-runs") });

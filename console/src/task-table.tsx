@@ -20,7 +20,7 @@ export function TaskTable({ tasks, showError = false }: { tasks: Task[]; showErr
             <td class="num">{t.attempts}/{t.maxAttempts}</td>
             <td>{eventName(t.event, t.action)}</td>
             <td>{t.repository ?? "—"}</td>
-            {showError && <td class="error-cell" title={t.lastError?.message}>{t.lastError?.message ?? "—"}</td>}
+            {showError && (t.lastError ? <td class="error-cell" title={t.lastError.message}>{t.lastError.message}</td> : <td class="muted">—</td>)}
             <td class="muted" title={t.updatedAt}>{ago(t.updatedAt)}</td>
           </tr>
         ))}

@@ -36,6 +36,7 @@ export function DeliveryPage({ id }: { id: string }) {
             ]} />
           </Panel>
           <Panel title={`Tasks (${v.tasks.length})`}><TaskTable tasks={v.tasks} showError /></Panel>
+          <Panel title="Payload"><Json value={v.payload} /></Panel>
           <Panel title="Headers">
             <table class="table headers">
               <tbody>
@@ -45,7 +46,6 @@ export function DeliveryPage({ id }: { id: string }) {
               </tbody>
             </table>
           </Panel>
-          <Panel title="Payload"><Json value={v.payload} /></Panel>
         </>
       )}
     </div>
