@@ -1,13 +1,16 @@
 // The console's HTTP side on a real server: its static files, the routes it reads (stream,
 // bulk retry, agent runs, stats), and who may read them (token, GitHub login with an allow-list).
+import { randomUUID } from "node:crypto";
 import Fastify from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Hookyard } from "../../src/app.js";
 import { consoleRoutes } from "../../src/http/console/index.js";
 import { UnrecoverableError } from "../../src/tasks/steer.js";
 import { createFakeGitHub, type FakeGitHub } from "../../src/testing/index.js";
 import { api, example, nextOutcome, post, startApp, stopApps, type StartedApp } from "../support/app.js";
 import { Browser } from "../identity/support/browser.js";
 import { logIn, startLoginApp } from "../identity/support/login.js";
+import { dropRedisKeys, REDIS_URL } from "../support/redis.js";
 import { removeTempDirs, tempDir } from "../support/store.js";
 
 const TOKEN = "console-api-token-0123456789";
@@ -149,6 +152,32 @@ describe("console routes", () => {
     expect(res.body.deliveriesLastHour).toBe(2);
     expect(res.body.tasksByState.failed).toBe(2);
     expect(res.body.failuresLastHour).toBe(2);
+  });
+});
+
+describe("console on an ingress process of a shared store", () => {
+  it("hears about tasks a worker process ran, through the store", async () => {
+    const prefix = `hytest-${randomUUID()}`;
+    const store = `${REDIS_URL}?prefix=${prefix}`;
+    const apps: Hookyard[] = [];
+    try {
+      const setup = (app: Hookyard) => app.on("issues.opened", async () => undefined, { name: "elsewhere" });
+      const ingress = await startApp(setup, { store, role: "ingress" });
+      const worker = await startApp(setup, { store, role: "worker", webhookSecret: ingress.secret });
+      apps.push(ingress.app, worker.app);
+      const res = await fetch(`${ingress.base}/api/v1/stream`);
+      const d = example("issues.opened", { secret: ingress.secret });
+      const done = nextOutcome(worker.app, (t) => t.deliveryId === d.id);
+      const reading = readEvents(res, (event, data) => event === "counts" && data.counts.completed === 1);
+      expect((await post(ingress.url, d)).status).toBe(202);
+      expect((await done).kind).toBe("complete");
+      const events = await reading;
+      expect(events.some((e) => e.event === "delivery" && e.data.id === d.id)).toBe(true); // its own event
+      expect(events.some((e) => e.event === "task")).toBe(false); // the worker's events stay in the worker
+    } finally {
+      for (const app of apps) await app.stop(); // before their keys go (stopApps stops them again: a no-op)
+      await dropRedisKeys(`${prefix}:*`);
+    }
   });
 });
 
