@@ -93,8 +93,8 @@ export const CONFIG_FIELDS = {
   redeliveryLookback: { env: "HOOKYARD_REDELIVERY_LOOKBACK", default: "3d", schema: duration("HOOKYARD_REDELIVERY_LOOKBACK").pipe(z.number().max(THREE_DAYS, "HOOKYARD_REDELIVERY_LOOKBACK must be at most 3d (GitHub redelivers deliveries of the past three days)")), doc: "How far back the missed-delivery recovery looks when it has no checkpoint yet (its first run on a store). Later runs look back to where the previous run stopped. At most `3d`, GitHub's redelivery window." },
   githubCircuitThreshold: { env: "HOOKYARD_GITHUB_CIRCUIT_THRESHOLD", default: 5, schema: count("HOOKYARD_GITHUB_CIRCUIT_THRESHOLD"), doc: "Consecutive GitHub requests that fail with a 5xx or no answer (each after Octokit's own retries) that open the GitHub host's circuit breaker: while it is open, requests are not made and their tasks are queued for the end of the cool-down without counting an attempt. A 4xx closes nothing and opens nothing. `0` turns the breaker off. See docs/guides/operations.md." },
   githubCircuitCooldown: { env: "HOOKYARD_GITHUB_CIRCUIT_COOLDOWN", default: "30s", schema: duration("HOOKYARD_GITHUB_CIRCUIT_COOLDOWN").pipe(z.number().min(1, "HOOKYARD_GITHUB_CIRCUIT_COOLDOWN must be more than 0")), doc: "How long the GitHub circuit stays open before one probe request runs (half-open): its success closes the circuit, its failure opens it again for this long." },
-  agentCircuitThreshold: { env: "HOOKYARD_AGENT_CIRCUIT_THRESHOLD", default: 3, schema: count("HOOKYARD_AGENT_CIRCUIT_THRESHOLD"), doc: "Consecutive agent runs that crash (exit non-zero, killed by a signal, cannot start) or time out that open the agent circuit breaker: while it is open, agent stages are queued for the end of the cool-down without counting an attempt. `0` turns it off." },
-  agentCircuitCooldown: { env: "HOOKYARD_AGENT_CIRCUIT_COOLDOWN", default: "10m", schema: duration("HOOKYARD_AGENT_CIRCUIT_COOLDOWN").pipe(z.number().min(1, "HOOKYARD_AGENT_CIRCUIT_COOLDOWN must be more than 0")), doc: "How long the agent circuit stays open before one probe run may start." },
+  agentCircuitThreshold: { env: "HOOKYARD_AGENT_CIRCUIT_THRESHOLD", default: 5, schema: count("HOOKYARD_AGENT_CIRCUIT_THRESHOLD"), doc: "Consecutive agent runs that crash (exit non-zero, killed by a signal, cannot start) or time out that open the agent circuit breaker: while it is open, agent stages are queued for the end of the cool-down without counting an attempt. A run that succeeds in between starts the count again. `0` turns it off (for agents that often exit non-zero on purpose)." },
+  agentCircuitCooldown: { env: "HOOKYARD_AGENT_CIRCUIT_COOLDOWN", default: "5m", schema: duration("HOOKYARD_AGENT_CIRCUIT_COOLDOWN").pipe(z.number().min(1, "HOOKYARD_AGENT_CIRCUIT_COOLDOWN must be more than 0")), doc: "How long the agent circuit stays open before one probe run may start." },
   notifyUrl: { env: "HOOKYARD_NOTIFY_URL", default: undefined, schema: z.url({ protocol: /^https?$/, error: "HOOKYARD_NOTIFY_URL must be an http(s) URL" }).optional(), doc: "Where a signed JSON POST goes when a task fails for good (and, with HOOKYARD_NOTIFY_ON, when one completes). Sent by a durable task of its own (`hookyard:notify`, retried with backoff). A Slack incoming-webhook URL (`https://hooks.slack.com/…`) gets Slack's `{ text, blocks }`. See docs/guides/operations.md." },
   notifySecret: { env: "HOOKYARD_NOTIFY_SECRET", default: undefined, schema: z.string().min(1).optional(), doc: "Signs notifications: `X-Hookyard-Signature-256: sha256=<HMAC-SHA256 of the body, hex>`, as GitHub signs webhooks. Unset: no signature header." },
   notifyOn: { env: "HOOKYARD_NOTIFY_ON", default: "failed", schema: list.pipe(z.array(z.enum(["failed", "completed"], "HOOKYARD_NOTIFY_ON must be failed or failed,completed")).min(1)), doc: "Which task endings are notified: `failed` (retries spent or unrecoverable), or `failed,completed`." },
@@ -120,6 +120,8 @@ export const CONFIG_FIELDS = {
   sessionTtl: { env: "HOOKYARD_SESSION_TTL", default: "7d", schema: duration("HOOKYARD_SESSION_TTL").pipe(z.number().min(60_000, "HOOKYARD_SESSION_TTL must be at least 1m")), doc: "How long a login session lasts at most, whatever token refreshes happen inside it." },
   oauthScopes: { env: "HOOKYARD_OAUTH_SCOPES", default: undefined, schema: z.string().optional(), doc: "Scopes asked for at login, space- or comma-separated (OAuth Apps only, e.g. `read:org`; a GitHub App's user tokens carry the App's permissions instead)." },
   githubWebUrl: { env: "HOOKYARD_GITHUB_WEB_URL", default: undefined, schema: z.url("HOOKYARD_GITHUB_WEB_URL must be a URL").transform((u) => u.replace(/\/+$/, "")).optional(), doc: "GitHub's web address for the login pages and token endpoint. Default `https://github.com`, `GHE_PROTOCOL://GHE_HOST` with `GHE_HOST`, or the API URL without `/api/v3` when `HOOKYARD_GITHUB_API_URL` is set." },
+  consoleUsers: { env: "HOOKYARD_CONSOLE_USERS", default: [], schema: secrets, doc: "GitHub logins (comma-separated) who may use the web console at `/console` through GitHub login (needs GitHub login configured). The API token works too. See docs/guides/console.md." },
+  consoleTeams: { env: "HOOKYARD_CONSOLE_TEAMS", default: [], schema: secrets, doc: "Teams (`org/team-slug`, comma-separated) whose members may use the web console through GitHub login (read with the user's token: the App needs the organization Members read permission)." },
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_FIELDS;
@@ -201,6 +203,10 @@ export interface HookyardConfig {
   sessionTtl: number;
   oauthScopes: string | undefined;
   githubWebUrl: string | undefined;
+  /** GitHub logins allowed into the console through GitHub login. */
+  consoleUsers: string[];
+  /** Teams (`org/team-slug`) whose members are allowed into the console. */
+  consoleTeams: string[];
 }
 
 /** What `new Hookyard(options)` accepts: every setting optional, durations and sizes as numbers or strings. */
@@ -266,4 +272,6 @@ export type ConfigInput = {
   sessionTtl?: number | string;
   oauthScopes?: string;
   githubWebUrl?: string;
+  consoleUsers?: string | string[];
+  consoleTeams?: string | string[];
 };

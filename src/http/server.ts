@@ -11,6 +11,8 @@ import type { CircuitReading } from "../observability/metrics.js";
 import type { Backend } from "../store/backend.js";
 import { managementApi } from "./api/index.js";
 import { appRoutes, type AppRoutesOptions } from "./app-routes.js";
+import { consoleRoutes } from "./console/index.js";
+import { consoleSetup } from "./console/setup.js";
 import { Connections } from "./connections.js";
 import { requestIdOf } from "./request-id.js";
 import { clientErrorHandler, frameworkErrors, rootErrorHandler, sendError } from "./errors.js";
@@ -35,7 +37,7 @@ export interface ServerDeps {
   circuits?: () => readonly CircuitReading[];
 }
 
-/** The assembled HTTP server: webhook ingress, health, management API. */
+/** The assembled HTTP server: webhook ingress, health, management API, web console. */
 export interface HookyardServer {
   readonly fastify: FastifyInstance;
   readonly url: string | undefined;
@@ -98,8 +100,10 @@ export async function buildServer(deps: ServerDeps): Promise<HookyardServer> {
   const workersRunning = config.workers ? { workersRunning: deps.workersRunning ?? (() => true) } : {};
   const circuits = deps.circuits ? { circuits: deps.circuits } : {};
   await fastify.register(healthRoutes, { store: deps.store, isDraining: deps.isDraining, timeoutMs: config.acceptTimeout, apiToken: config.apiToken, ...workersRunning, ...circuits });
-  const api = { store: deps.store, apiToken: config.apiToken, replay: deps.replay };
+  const web = consoleSetup(config, deps.appRoutes?.oauth);
+  const api = { store: deps.store, apiToken: config.apiToken, replay: deps.replay, lifecycle: deps.lifecycle, ...web.api };
   await fastify.register((scope, _opts) => managementApi(scope, api), { prefix: "/api/v1" });
+  await fastify.register(consoleRoutes, web.routes);
   let setupToken: string | undefined;
   if (config.appId === undefined) {
     // no App yet: /setup creates one from a manifest and writes its credentials to .env
