@@ -1,0 +1,103 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import type { FakeContext } from "./context.js";
+import { commitsBetween, person } from "./git.js";
+import { encodeCommit } from "./git/format.js";
+import { emitIssueEvent, pullRange } from "./issue-ops.js";
+import { refsMoved } from "./ref-updates.js";
+import type { AccountRecord, CommitRecord, IssueRecord, RepoRecord } from "./state.js";
+
+const run = promisify(execFile);
+
+export type MergeMethod = "merge" | "squash" | "rebase";
+
+/** Why a merge did not happen: the pull request cannot be merged, or its head is not `sha`. */
+export class MergeRefused extends Error {
+  constructor(readonly status: 405 | 409, message: string) {
+    super(message);
+    this.name = "MergeRefused";
+  }
+}
+
+const GITHUB = { name: "GitHub", email: "noreply@github.com" };
+
+/** The git identity GitHub gives an account's web commits: its login and no-reply address. */
+function identity(a: AccountRecord): { name: string; email: string } {
+  return { name: a.name ?? a.login, email: a.email ?? `${a.id}+${a.login}@users.noreply.github.com` };
+}
+
+/** `git merge-tree --write-tree`: the merged tree of `theirs` into `ours`, or undefined on a conflict. */
+async function mergeTree(repo: RepoRecord, ours: string, theirs: string, mergeBase?: string): Promise<string | undefined> {
+  const args = ["merge-tree", "--write-tree", ...(mergeBase === undefined ? [] : [`--merge-base=${mergeBase}`]), ours, theirs];
+  const env = { PATH: process.env.PATH, HOME: repo.git.dir, GIT_CONFIG_NOSYSTEM: "1" };
+  try {
+    const { stdout } = await run("git", args, { cwd: repo.git.dir, env, encoding: "utf8" });
+    return stdout.split("\n")[0]?.trim();
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 1) return undefined; // conflicts
+    throw err;
+  }
+}
+
+function writeCommit(repo: RepoRecord, data: { treeSha: string; parents: string[]; message: string; author: ReturnType<typeof person>; committer: ReturnType<typeof person> }): CommitRecord {
+  const sha = repo.git.objects.write("commit", encodeCommit(data));
+  const c = repo.git.commit(sha);
+  if (!c) throw new Error(`fake GitHub: commit ${sha} was written but cannot be read`);
+  return c;
+}
+
+/** The commit(s) a merge by `method` puts on the base branch; returns the new base tip. */
+async function mergeCommits(ctx: FakeContext, repo: RepoRecord, pull: IssueRecord, method: MergeMethod, by: AccountRecord, text: { title?: string; message?: string }): Promise<string> {
+  const { base, head, mergeBase } = pullRange(repo, pull);
+  const now = ctx.clock.now();
+  const committer = person(GITHUB, now);
+  if (method === "rebase") {
+    let tip = base;
+    for (const c of commitsBetween(repo, head, [base])) {
+      const tree = await mergeTree(repo, tip, c.sha, c.parents[0]);
+      if (tree === undefined) throw new MergeRefused(405, "This branch can't be rebased");
+      tip = writeCommit(repo, { treeSha: tree, parents: [tip], message: c.message, author: c.author, committer }).sha;
+    }
+    return tip;
+  }
+  const tree = await mergeTree(repo, base, head, mergeBase);
+  if (tree === undefined) throw new MergeRefused(405, "Pull Request is not mergeable");
+  const p = pull.pull;
+  const title = text.title ?? (method === "squash" ? `${pull.title} (#${pull.number})` : `Merge pull request #${pull.number} from ${repo.owner.login}/${p?.headRef ?? ""}`);
+  const message = text.message ?? (method === "squash" ? commitsBetween(repo, head, [base]).map((c) => `* ${c.message}`).join("\n\n") : pull.title);
+  const parents = method === "squash" ? [base] : [base, head];
+  return writeCommit(repo, { treeSha: tree, parents, message: message === "" ? title : `${title}\n\n${message}`, author: person(identity(by), now), committer }).sha;
+}
+
+/**
+ * Merges an open pull request as GitHub's merge button does, in the repository's real git data:
+ * a merge commit (`merge`), one commit (`squash`) or the head's commits replayed (`rebase`) on the
+ * base branch; then the base branch moves (`push`), the pull request closes as merged
+ * (`pull_request.closed` with `merged: true`). Throws {@link MergeRefused} as GitHub answers 405/409.
+ */
+export async function mergePull(
+  ctx: FakeContext,
+  repo: RepoRecord,
+  pull: IssueRecord,
+  input: { method?: MergeMethod; sha?: string; title?: string; message?: string; by: AccountRecord },
+): Promise<string> {
+  const p = pull.pull;
+  if (!p || pull.state !== "open" || p.merged) throw new MergeRefused(405, "Pull Request is not mergeable");
+  if (input.sha !== undefined && input.sha !== p.headSha) throw new MergeRefused(409, "Head branch was modified. Review and try the merge again.");
+  if (p.draft) throw new MergeRefused(405, "Pull Request is still a draft");
+  const before = pullRange(repo, pull).base;
+  const text = { ...(input.title === undefined ? {} : { title: input.title }), ...(input.message === undefined ? {} : { message: input.message }) };
+  const after = await mergeCommits(ctx, repo, pull, input.method ?? "merge", input.by, text);
+  const ref = `refs/heads/${p.baseRef}`;
+  repo.git.refs.update(ref, after, before);
+  const now = ctx.clock.now();
+  p.baseSha = before;
+  p.merged = { at: now, sha: after, by: input.by };
+  pull.state = "closed";
+  pull.closedAt = now;
+  pull.closedBy = input.by;
+  pull.updatedAt = now;
+  refsMoved(ctx, repo, [{ ref, before, after }], input.by);
+  emitIssueEvent(ctx, repo, pull, "closed", input.by);
+  return after;
+}
