@@ -1,4 +1,7 @@
 import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import type { FakeContext } from "./context.js";
 import { commitsBetween, person } from "./git.js";
@@ -26,16 +29,35 @@ function identity(a: AccountRecord): { name: string; email: string } {
   return { name: a.name ?? a.login, email: a.email ?? `${a.id}+${a.login}@users.noreply.github.com` };
 }
 
-/** `git merge-tree --write-tree`: the merged tree of `theirs` into `ours`, or undefined on a conflict. */
-async function mergeTree(repo: RepoRecord, ours: string, theirs: string, mergeBase?: string): Promise<string | undefined> {
-  const args = ["merge-tree", "--write-tree", ...(mergeBase === undefined ? [] : [`--merge-base=${mergeBase}`]), ours, theirs];
-  const env = { PATH: process.env.PATH, HOME: repo.git.dir, GIT_CONFIG_NOSYSTEM: "1" };
+const gitEnv = (repo: RepoRecord) => ({ PATH: process.env.PATH, HOME: repo.git.dir, GIT_CONFIG_NOSYSTEM: "1" });
+
+/** `git merge-tree --write-tree` (git ≥ 2.38): the merged tree of `theirs` into `ours`, or undefined on a conflict. */
+async function mergeTree(repo: RepoRecord, ours: string, theirs: string): Promise<string | undefined> {
   try {
-    const { stdout } = await run("git", args, { cwd: repo.git.dir, env, encoding: "utf8" });
+    const { stdout } = await run("git", ["merge-tree", "--write-tree", ours, theirs], { cwd: repo.git.dir, env: gitEnv(repo), encoding: "utf8" });
     return stdout.split("\n")[0]?.trim();
   } catch (err) {
     if ((err as { code?: unknown }).code === 1) return undefined; // conflicts
     throw err;
+  }
+}
+
+/**
+ * `commit` replayed onto `onto` (a cherry-pick): a three-way merge of trees in a scratch index
+ * (`read-tree -m parent onto commit`), file by file; undefined when one file changed on both sides.
+ */
+async function pickTree(repo: RepoRecord, onto: string, commit: CommitRecord): Promise<string | undefined> {
+  const parent = commit.parents[0];
+  if (parent === undefined) return commit.treeSha;
+  const dir = await mkdtemp(join(tmpdir(), "hookyard-fake-pick-"));
+  const env = { ...gitEnv(repo), GIT_INDEX_FILE: join(dir, "index") };
+  try {
+    await run("git", ["read-tree", "-i", "-m", "--aggressive", parent, onto, commit.sha], { cwd: repo.git.dir, env });
+    return (await run("git", ["write-tree"], { cwd: repo.git.dir, env, encoding: "utf8" })).stdout.trim();
+  } catch {
+    return undefined; // unmerged entries: write-tree refuses
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -48,19 +70,19 @@ function writeCommit(repo: RepoRecord, data: { treeSha: string; parents: string[
 
 /** The commit(s) a merge by `method` puts on the base branch; returns the new base tip. */
 async function mergeCommits(ctx: FakeContext, repo: RepoRecord, pull: IssueRecord, method: MergeMethod, by: AccountRecord, text: { title?: string; message?: string }): Promise<string> {
-  const { base, head, mergeBase } = pullRange(repo, pull);
+  const { base, head } = pullRange(repo, pull);
   const now = ctx.clock.now();
   const committer = person(GITHUB, now);
   if (method === "rebase") {
     let tip = base;
     for (const c of commitsBetween(repo, head, [base])) {
-      const tree = await mergeTree(repo, tip, c.sha, c.parents[0]);
+      const tree = await pickTree(repo, tip, c);
       if (tree === undefined) throw new MergeRefused(405, "This branch can't be rebased");
       tip = writeCommit(repo, { treeSha: tree, parents: [tip], message: c.message, author: c.author, committer }).sha;
     }
     return tip;
   }
-  const tree = await mergeTree(repo, base, head, mergeBase);
+  const tree = await mergeTree(repo, base, head);
   if (tree === undefined) throw new MergeRefused(405, "Pull Request is not mergeable");
   const p = pull.pull;
   const title = text.title ?? (method === "squash" ? `${pull.title} (#${pull.number})` : `Merge pull request #${pull.number} from ${repo.owner.login}/${p?.headRef ?? ""}`);
