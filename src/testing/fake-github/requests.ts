@@ -32,10 +32,13 @@ export interface RequestLog extends ReadonlyArray<RequestLogEntry> {
 
 const SECRET_KEY = /secret|token|password|verifier|^code$|private_key/i;
 
-/** A request body as the log keeps it: JSON values only, secret-looking fields `[redacted]`. */
+const isPlain = (v: object) => [Object.prototype, null].includes(Object.getPrototypeOf(v) as object | null);
+
+/** A request body as the log keeps it: parsed JSON only (not git's streams), secret-looking fields `[redacted]`. */
 export function loggedBody(body: unknown): unknown {
   if (Array.isArray(body)) return body.map(loggedBody);
-  if (body === null || typeof body !== "object" || Buffer.isBuffer(body)) return typeof body === "object" ? undefined : body;
+  if (body === null || typeof body !== "object") return body;
+  if (!isPlain(body)) return undefined;
   return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, SECRET_KEY.test(k) ? "[redacted]" : loggedBody(v)]));
 }
 

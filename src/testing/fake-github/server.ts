@@ -119,7 +119,7 @@ export function buildServer(ctx: FakeContext, infos: WeakMap<FastifyRequest, Req
       appId: info.auth?.app.id,
       installationId: info.auth?.kind === "installation" ? info.auth.installation.id : undefined,
       headers: requestHeaders(req),
-      ...(req.body === undefined || typeof req.body !== "object" || req.body === null || Buffer.isBuffer(req.body) ? {} : { body: loggedBody(req.body) }),
+      ...(loggedBody(req.body) === undefined ? {} : { body: loggedBody(req.body) }),
       at: new Date(ctx.clock.now()),
     });
     return out;
