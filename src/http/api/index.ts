@@ -4,6 +4,7 @@ import { HookyardError } from "../../errors.js";
 import { httpError, sendError } from "../errors.js";
 import { deliveryRoutes } from "./deliveries.js";
 import { taskRoutes } from "./tasks.js";
+import { schemaValidationError, useZodSchemas } from "./zod.js";
 
 import type { ApiOptions } from "./options.js";
 
@@ -22,9 +23,11 @@ export function authorized(req: FastifyRequest, token: string | undefined): bool
 
 /**
  * The management API under `/api/v1`: deliveries (list, show, replay) and tasks (list, show,
- * retry, cancel). JSON in, JSON out, errors as `{"error":{"code","message"}}`.
+ * retry, cancel). JSON in, JSON out, errors as `{"error":{"code","message"}}`. Every route has a zod
+ * schema (`schemas.ts`): it validates the request, checks the answer, and is the OpenAPI document.
  */
 export async function managementApi(app: FastifyInstance, o: ApiOptions): Promise<void> {
+  useZodSchemas(app);
   app.addHook("onRequest", async (req, reply) => {
     if (!authorized(req, o.apiToken)) {
       const hint = o.apiToken === undefined ? "no HOOKYARD_API_TOKEN is set, so only loopback callers are answered" : "send Authorization: Bearer <HOOKYARD_API_TOKEN>";
@@ -32,7 +35,7 @@ export async function managementApi(app: FastifyInstance, o: ApiOptions): Promis
     }
   });
   app.setErrorHandler((error: FastifyError, req, reply) => {
-    const err = httpError(error, "HOOKYARD_ERR_API_BAD_REQUEST");
+    const err = schemaValidationError(error) ?? httpError(error, "HOOKYARD_ERR_API_BAD_REQUEST");
     if (err.code === "HOOKYARD_ERR_INTERNAL") req.log.error({ err: error }, "management API request failed");
     return sendError(reply, err);
   });
