@@ -59,6 +59,8 @@ export async function openApiDocs(fastify: FastifyInstance): Promise<void> {
       tags: [
         { name: "deliveries", description: "Stored webhook deliveries" },
         { name: "tasks", description: "Handler runs: queued → running → completed, retrying or failed" },
+        { name: "console", description: "What the web console reads: overview figures and a change stream" },
+        { name: "agent", description: "The agent workflow's runs" },
         { name: "health", description: "Liveness, readiness and metrics" },
       ],
     },

@@ -50,8 +50,16 @@ function operations(d: OpenAPIV3_1.Document): Operation[] {
     METHODS.flatMap((method) => (item?.[method] ? [{ ...item[method], method, path }] : [])));
 }
 
-/** A request for `op` from its documented parameters: path ids from the fixtures, each query parameter's smallest value or first enum value. */
-function requestFor(op: Operation, id: string): { url: string; secured: boolean } {
+/** A JSON body from the documented schema: each required property's first enum value. */
+function bodyFor(op: Operation): string | undefined {
+  const schema = (op.requestBody as OpenAPIV3_1.RequestBodyObject | undefined)?.content["application/json"]?.schema as OpenAPIV3_1.SchemaObject | undefined;
+  if (!schema) return undefined;
+  const props = (schema.properties ?? {}) as Record<string, OpenAPIV3_1.SchemaObject>;
+  return JSON.stringify(Object.fromEntries((schema.required ?? []).map((k) => [k, props[k]?.enum?.[0]])));
+}
+
+/** A request for `op` from its documented parameters: path ids from the fixtures, each query parameter's smallest value or first enum value, the body's required fields. */
+function requestFor(op: Operation, id: string): { url: string; secured: boolean; init: RequestInit } {
   const query = new URLSearchParams();
   let path = op.path;
   for (const p of (op.parameters ?? []) as OpenAPIV3_1.ParameterObject[]) {
@@ -61,7 +69,9 @@ function requestFor(op: Operation, id: string): { url: string; secured: boolean 
     else if (p.in === "query" && schema.type === "integer") query.set(p.name, String(schema.minimum ?? 1));
   }
   const qs = query.toString();
-  return { url: `${s.base}${path}${qs ? `?${qs}` : ""}`, secured: (op.security ?? []).some((r) => "bearer" in r) };
+  const body = bodyFor(op);
+  const init: RequestInit = { method: op.method.toUpperCase(), ...(body ? { body, headers: { "content-type": "application/json" } } : {}) };
+  return { url: `${s.base}${path}${qs ? `?${qs}` : ""}`, secured: (op.security ?? []).some((r) => "bearer" in r), init };
 }
 
 describe("the OpenAPI document", () => {
@@ -75,7 +85,7 @@ describe("the OpenAPI document", () => {
   it("has every route registered under /api/v1, each with a schema, and /health, /ready, /metrics", () => {
     const fastify = (s.app as unknown as { server: HookyardServer }).server.fastify;
     const api = registeredRoutes(fastify).filter((r) => r.url.startsWith("/api/v1") && r.method !== "HEAD");
-    expect(api.length).toBeGreaterThanOrEqual(8);
+    expect(api.length).toBeGreaterThanOrEqual(12);
     expect(api.filter((r) => !r.documented).map((r) => `${r.method} ${r.url}`), "routes without a schema").toEqual([]);
     const documented = new Set(operations(doc).map((o) => `${o.method.toUpperCase()} ${o.path}`));
     for (const r of [...api, { method: "GET", url: "/health" }, { method: "GET", url: "/ready" }, { method: "GET", url: "/metrics" }]) {
@@ -90,26 +100,37 @@ describe("the OpenAPI document", () => {
     const ajv = new Ajv2020({ strict: false, validateFormats: false });
     const checked: string[] = [];
     for (const op of operations(resolved)) {
-      const { url, secured } = requestFor(op, ids[op.operationId ?? ""] ?? "no-such-id");
-      const res = await fetch(url, { method: op.method.toUpperCase(), headers: secured ? { authorization: `Bearer ${TOKEN}` } : {} });
+      const { url, secured, init } = requestFor(op, ids[op.operationId ?? ""] ?? "no-such-id");
+      const res = await fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), ...(secured ? { authorization: `Bearer ${TOKEN}` } : {}) } });
       const where = `${op.method.toUpperCase()} ${op.path} → ${res.status}`;
       expect(Object.keys(op.responses ?? {}), where).toContain(String(res.status));
       expect(res.status, where).toBeLessThan(300);
       const [type, media] = Object.entries((op.responses?.[res.status] as OpenAPIV3_1.ResponseObject).content ?? {})[0] ?? [];
       expect(res.headers.get("content-type"), where).toContain(type);
+      if (type === "text/event-stream") {
+        // a stream that stays open: its first bytes, then hang up
+        const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+        expect(new TextDecoder().decode((await reader.read()).value), where).toMatch(/^retry: \d+\n/);
+        await reader.cancel();
+        checked.push(`${op.operationId} ${res.status}`);
+        continue;
+      }
       const body = type === "application/json" ? await res.json() : await res.text();
       const valid = ajv.validate(media?.schema as object, body);
       expect(valid, `${where}: ${ajv.errorsText()}`).toBe(true);
       if (secured) {
         // without the token: the documented 401, in the documented shape
-        const denied = await fetch(url, { method: op.method.toUpperCase() });
+        const denied = await fetch(url, init);
         expect(denied.status, where).toBe(401);
         const schema = ((op.responses?.[401] as OpenAPIV3_1.ResponseObject).content?.["application/json"]?.schema) as object;
         expect(ajv.validate(schema, await denied.json()), where).toBe(true);
       }
       checked.push(`${op.operationId} ${res.status}`);
     }
-    expect(checked).toEqual(expect.arrayContaining(["listTasks 200", "getTask 200", "retryTask 200", "cancelTask 200", "replayDelivery 202", "getDelivery 200", "getReady 200", "getMetrics 200"]));
+    expect(checked).toEqual(expect.arrayContaining([
+      "listTasks 200", "getTask 200", "retryTask 200", "cancelTask 200", "replayDelivery 202", "getDelivery 200", "getReady 200", "getMetrics 200",
+      "retryTasks 200", "getStats 200", "streamChanges 200", "listAgentRuns 200",
+    ]));
   });
 
   it("answers unknown ids and invalid queries as documented (404, 400)", async () => {
