@@ -1,6 +1,4 @@
 import { createRequire } from "node:module";
-import fastifySwagger from "@fastify/swagger";
-import fastifySwaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
 import type { OpenAPIV3_1 } from "openapi-types";
 import { jsonSchemaTransform, jsonSchemaTransformObject } from "fastify-type-provider-zod";
@@ -51,6 +49,8 @@ function withoutUnusedSchemas(doc: OpenAPIV3_1.Document): OpenAPIV3_1.Document {
  */
 export async function openApiDocs(fastify: FastifyInstance): Promise<void> {
   recordRoutes(fastify);
+  // loaded here, not at import: CLI commands that never start a server do not pay for them
+  const [{ default: fastifySwagger }, { default: fastifySwaggerUi }] = await Promise.all([import("@fastify/swagger"), import("@fastify/swagger-ui")]);
   await fastify.register(fastifySwagger, {
     openapi: {
       openapi: "3.1.0",
