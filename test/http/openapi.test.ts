@@ -6,6 +6,9 @@
 import { dereference, validate } from "@readme/openapi-parser";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { OpenAPIV3_1 } from "openapi-types";
+import Fastify, { type FastifyError } from "fastify";
+import { z } from "zod";
+import { useZodSchemas } from "../../src/http/api/zod.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registeredRoutes } from "../../src/http/docs-routes.js";
 import type { HookyardServer } from "../../src/http/server.js";
@@ -145,6 +148,20 @@ describe("the OpenAPI document", () => {
     const limit = await fetch(`${s.base}/api/v1/tasks?limit=501`, { headers });
     expect(limit.status).toBe(400);
     expect(await limit.json()).toEqual({ error: { code: "HOOKYARD_ERR_API_BAD_REQUEST", message: expect.stringMatching(/^invalid query parameter limit: /) } });
+  });
+});
+
+describe("route schemas", () => {
+  it("refuse to send an answer that does not match the documented schema (500, not an undocumented shape)", async () => {
+    const fastify = Fastify();
+    useZodSchemas(fastify);
+    fastify.setErrorHandler((error: FastifyError, _req, reply) => reply.code(error.statusCode ?? 500).send({ code: error.code }));
+    fastify.get("/drifted", { schema: { response: { 200: z.object({ id: z.string() }) } } }, async () => ({ id: 42 }));
+    fastify.get("/kept", { schema: { response: { 200: z.object({ id: z.string() }) } } }, async () => ({ id: "a", secret: "not documented" }));
+    const drifted = await fastify.inject("/drifted");
+    expect([drifted.statusCode, drifted.json()]).toEqual([500, { code: "FST_ERR_RESPONSE_SERIALIZATION" }]);
+    expect((await fastify.inject("/kept")).json()).toEqual({ id: "a" }); // fields not documented are not sent
+    await fastify.close();
   });
 });
 
