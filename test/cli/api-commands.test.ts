@@ -143,9 +143,10 @@ describe("hookyard tasks / task / cancel / retry", () => {
     const text = await cli("retry", "--all-failed");
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout.trim()).toBe("retried 0 of 0 failed tasks");
-    // one task by id: the cancelled one
-    const one = await cliJson("retry", waitingTask);
+    // one task by id: the cancelled one; and a replay, as JSON
+    const [one, replayed] = await Promise.all([cliJson("retry", waitingTask), cliJson("replay", labeled[0] as string)]);
     expect(one).toMatchObject({ id: waitingTask, state: expect.stringMatching(/^(queued|running|retrying)$/) });
+    expect(replayed).toEqual({ delivery: labeled[0], tasks: [expect.any(String)] });
   });
 });
 

@@ -1,5 +1,6 @@
 /** The CLI's tables and colour: aligned with or without colour, colour only on a TTY and without NO_COLOR. */
 import { describe, expect, it } from "vitest";
+import { progress } from "../../src/cli/commands/progress.js";
 import { colourOn, table } from "../../src/cli/output.js";
 
 const strip = (s: string) => s.replace(/\u001b\[\d+m/g, "");
@@ -22,5 +23,27 @@ describe("CLI output", () => {
     expect(colourOn(pipe, {})).toBe(false);
     expect(colourOn(tty, { NO_COLOR: "1" })).toBe(false);
     expect(colourOn(tty, { TERM: "dumb" })).toBe(false);
+  });
+
+  it("draws a progress bar in place on a TTY, one count line elsewhere", () => {
+    const stream = (isTTY: boolean) => {
+      const out: string[] = [];
+      return { out, s: { isTTY, write: (t: string) => out.push(t) } as unknown as NodeJS.WriteStream };
+    };
+    const tty = stream(true);
+    const bar = progress("retrying", tty.s);
+    bar.start(2);
+    bar.step();
+    bar.step();
+    bar.end();
+    expect(tty.out).toEqual([
+      `\r[${"-".repeat(24)}] 0/2 retrying`, `\r[${"#".repeat(12)}${"-".repeat(12)}] 1/2 retrying`, `\r[${"#".repeat(24)}] 2/2 retrying`, "\n",
+    ]);
+    const pipe = stream(false);
+    const line = progress("retrying", pipe.s);
+    line.start(2);
+    line.step();
+    line.end();
+    expect(pipe.out).toEqual(["retrying: 2\n"]);
   });
 });
