@@ -17,6 +17,8 @@ export interface GitHubClientsOptions {
   /** The app's circuit breakers: requests to the GitHub host go through its circuit. */
   circuits?: Circuits;
   now?: () => number;
+  /** Let tasks retry after GitHub refused a request with a 4xx that is not a rate limit (default false: the task fails for good). */
+  retryClientErrors?: boolean;
 }
 
 /** The Octokit a handler gets, and whether (and why not) it is installation-authenticated. */
@@ -66,6 +68,7 @@ export class GitHubClients {
       this.appInstance = new GitHubApp(this.settings, {
         log: this.o.log, store, ...(this.o.throttle === false ? { throttle: false } : {}), ...(this.o.now ? { now: this.o.now } : {}),
         ...(this.circuit ? { circuit: this.circuit } : {}),
+        ...(this.o.retryClientErrors ? { retryClientErrors: true } : {}),
       });
     }
     return this.appInstance;

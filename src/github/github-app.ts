@@ -16,6 +16,8 @@ export interface GitHubAppOptions {
   /** The GitHub host's circuit breaker, shared by every client of this App. */
   circuit?: Circuit;
   now?: () => number;
+  /** Let tasks retry after a 4xx answer that is not a rate limit (default false: it fails them). */
+  retryClientErrors?: boolean;
 }
 
 /** Why a handler's `ctx.octokit` is not installation-authenticated. */
@@ -84,6 +86,7 @@ export class GitHubApp {
       ...(extra.deliveryId ? { deliveryId: extra.deliveryId } : {}),
       ...(this.o.throttle === false ? { throttle: false } : {}),
       ...this.shared(),
+      ...(this.o.retryClientErrors ? { retryClientErrors: true } : {}),
     });
     const req: TokenRequest = { installationId };
     octokit.hook.wrap("request", async (request, options) => {

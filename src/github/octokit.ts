@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import { remainingOf, reportGitHubResponse } from "../observability/github-requests.js";
 import type { Circuit } from "../tasks/circuit.js";
 import { guardRequests } from "./circuit.js";
+import { GitHubRequestRejected, isClientError } from "./client-error.js";
 import { RateLimitedError, rateLimitedUntil } from "./rate-limit.js";
 
 /**
@@ -37,11 +38,19 @@ export interface OctokitFactoryOptions {
   /** The host's circuit breaker: requests are not made while it is open (the task is deferred). */
   circuit?: Circuit;
   now?: () => number;
+  /**
+   * Let a task retry after GitHub refused a request with a 4xx that is not a rate limit (default
+   * false: such an answer fails the task for good, as a {@link GitHubRequestRejected}).
+   */
+  retryClientErrors?: boolean;
 }
 
 /**
  * Builds a {@link HookyardOctokit}. A spent rate limit is never waited out in memory: the request
  * fails with a {@link RateLimitedError} carrying the reset time, and the task runner reschedules.
+ * Any other 4xx answer fails with a {@link GitHubRequestRejected}, which fails the task without
+ * retries (unless `retryClientErrors`); 5xx answers and network errors are retried (by
+ * `@octokit/plugin-retry`, then by the task's backoff).
  *
  * @example
  * ```ts
@@ -87,6 +96,7 @@ export function createOctokit(o: OctokitFactoryOptions): HookyardOctokit {
     seen(typeof failed.status === "number" ? failed.status : 0, failed.response?.headers);
     const until = rateLimitedUntil(error, now());
     if (until !== undefined) throw new RateLimitedError(until, (error as Error).message, { cause: error });
+    if (o.retryClientErrors !== true && isClientError(error)) throw new GitHubRequestRejected(error);
     throw error;
   });
   // outside the hooks above: a request the open circuit stops is neither made nor counted
