@@ -18,12 +18,14 @@ import { endSessionsOnRevoke } from "./identity/oauth/revoked-handler.js";
 import { Lifecycle } from "./observability/lifecycle.js";
 import { createLogger } from "./observability/log.js";
 import { StoreOutage } from "./observability/outage.js";
+import { installNotifier } from "./notify/notifier.js";
 import { shutDown } from "./shutdown.js";
 import type { AcceptStatus, Backend } from "./store/backend.js";
 import { openStore } from "./store/open.js";
 import { applicationFunctionOptions, type ApplicationFunctionOptions } from "./probot/app-options.js";
 import { DeliveryIntake, type ReceiveInput } from "./tasks/intake.js";
 import { HOLD_LIMIT } from "./tasks/held.js";
+import { Circuits } from "./tasks/circuits.js";
 import { WorkerPool } from "./tasks/pool.js";
 import { runAttempt, type ErrorHandler } from "./tasks/runner.js";
 
@@ -36,7 +38,7 @@ export interface HookyardOptions extends Omit<ConfigInput, "store"> {
   /** Environment to read settings from (default `process.env`). */
   env?: NodeJS.ProcessEnv;
   /** GitHub client tuning: `throttle: false` stops pacing writes (tests); `now` replaces the clock. */
-  github?: Omit<GitHubClientsOptions, "log">;
+  github?: Omit<GitHubClientsOptions, "log" | "circuits">;
   /** The clock retries are scheduled by (default `Date.now`); `createTestApp()` passes its fake GitHub's, with a store on the same clock. */
   now?: () => number;
 }
@@ -67,6 +69,8 @@ export class Hookyard {
   private readonly errorHandlers: ErrorHandler[] = [];
   /** Turns verified deliveries into stored tasks (and runs the first attempt when workers are free). */
   private readonly intake: DeliveryIntake;
+  /** Circuit breakers of this process (`github:<host>`, `agent`): state changes are logged and emitted as `circuit:change`. */
+  readonly circuits: Circuits;
   /** GitHub clients: the App (when configured), its token cache, each handler's `ctx.octokit`. */
   readonly github: GitHubClients;
   /** Repository config files read by `ctx.config()`: cached per repository + file, ETag-revalidated, dropped by a `push` that changes them. */
@@ -94,7 +98,8 @@ export class Hookyard {
     this.storeOption = typeof store === "object" ? store : this.config.store;
     this.log = logger ?? createLogger(this.config);
     this.events = new Lifecycle(this.log);
-    this.github = new GitHubClients(this.config, { ...github, log: this.log });
+    this.circuits = new Circuits({ log: this.log, lifecycle: this.events });
+    this.github = new GitHubClients(this.config, { ...github, log: this.log, circuits: this.circuits });
     const now = github?.now ?? Date.now;
     this.oauth = loginService({ config: this.config, apiUrl: this.github.baseUrl, store: () => this.store, log: this.log, now });
     this.redelivery = redeliverySchedulerFor({ config: this.config, github: this.github, store: () => this.store, log: this.log });
@@ -108,6 +113,7 @@ export class Hookyard {
         if (delivery.event === "push") this.repoConfig.onPush(payload);
       },
     });
+    installNotifier({ config: this.config, registry: this.registry, store: () => this.store, lifecycle: this.events, log: this.log });
     if (this.oauth) this.on("github_app_authorization.revoked", endSessionsOnRevoke(this.oauth, () => this.store, now), { name: "hookyard:oauth-revoked" });
   }
 
@@ -279,7 +285,7 @@ export class Hookyard {
       isDraining: () => this.draining,
       receive: (delivery, payload) => this.intake.accept(delivery, payload),
       replay: (id) => this.replay(id),
-      lifecycle: this.events, workersRunning: () => this.pool?.working ?? false,
+      lifecycle: this.events, workersRunning: () => this.pool?.working ?? false, circuits: () => this.circuits.list(),
       appRoutes: { routes: this.routes, oauth: this.oauth },
     });
     await this.server.listen().catch(async (err: unknown) => {

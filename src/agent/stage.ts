@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { HookyardError } from "../errors.js";
 import { UnrecoverableError } from "../tasks/steer.js";
 import type { Lifecycle } from "../observability/lifecycle.js";
+import type { Circuit } from "../tasks/circuit.js";
 import { GitCredentials } from "./git/credentials.js";
 import { Git, type GitIdentity } from "./git/git.js";
 import type { AgentSettings } from "./options.js";
@@ -26,6 +27,8 @@ export interface StageDeps {
   /** Hidden from a sandboxed agent (the server's directory, key files, store). */
   masked: string[];
   env: NodeJS.ProcessEnv;
+  /** The `agent` circuit breaker: while open, a stage is deferred before it clones anything. */
+  circuit?: Circuit;
 }
 
 /** What one stage is asked to do. */
@@ -110,6 +113,7 @@ const emit = (deps: StageDeps, req: StageRequest, step: string, detail: Record<s
  */
 export async function runStage(deps: StageDeps, req: StageRequest): Promise<StageOutcome> {
   const s = deps.settings;
+  deps.circuit?.check();
   const ws = await Workspace.create(s.workRoot);
   try {
     const identity = await deps.identity();
@@ -149,11 +153,12 @@ export async function runStage(deps: StageDeps, req: StageRequest): Promise<Stag
       : agentArgv;
     emit(deps, req, "agent-started", { mode: req.task.mode, sandbox: s.sandbox });
     const agentLog = req.log.child({ stage: req.task.mode });
-    const exit = await runAgent({
+    const spawn = () => runAgent({
       argv, cwd: ws.repo, env, timeoutMs: s.timeoutMs, signal: req.signal, log: agentLog,
       onLine: (line, stream) => emit(deps, req, "agent-output", { line, stream }),
       onStart: (pgid) => ws.noteAgentGroup(pgid),
     });
+    const exit = deps.circuit ? await deps.circuit.run(spawn) : await spawn();
     emit(deps, req, "agent-exited", { code: exit.code, signal: exit.signal, timedOut: exit.timedOut, durationMs: exit.durationMs });
     const stopped = exit.timedOut ? `the agent hit its timeout (${formatMs(s.timeoutMs)})`
       : exit.aborted ? "the run was stopped (task timeout, cancellation or shutdown)"

@@ -5,6 +5,7 @@ import type { HandlerOptions } from "../events/registry.js";
 import { targetOf, settingsFor, type AppInfo, type Flow } from "./flow.js";
 import { canWrite } from "./github/report.js";
 import { resolveAgentSettings, type AgentSettings, type AgentWorkflowOptions } from "./options.js";
+import { agentCircuit } from "./process/circuit.js";
 import { assertPassable } from "./process/env.js";
 import { findBwrap, serverPaths } from "./process/sandbox.js";
 import { AgentRuns, issueOfBranch } from "./runs.js";
@@ -82,7 +83,7 @@ export function agentWorkflow(app: Hookyard, options: AgentWorkflowOptions & { m
   const flow: Flow = {
     settings, runs, store: () => app.store, events: app.events, appInfo,
     stage: {
-      settings, identity, events: app.events, env: process.env,
+      settings, identity, events: app.events, env: process.env, circuit: agentCircuit(app.circuits, app.config),
       masked: serverPaths({ cwd: process.cwd(), privateKeyPath: app.config.privateKeyPath, store: app.config.store, extra: options.mask ?? [] }),
       gitToken: async (installationId, repositoryId) => (await app.github.app.tokens.get({ installationId, repositoryIds: [repositoryId], permissions: { contents: "write" } })).token,
     },

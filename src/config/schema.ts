@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isCidr, parseRate, type RateSetting } from "./limits.js";
 import { parseDuration, parseSize } from "./units.js";
 
 const duration = (name: string) =>
@@ -34,6 +35,19 @@ const positiveInt = (name: string) =>
   });
 
 const THREE_DAYS = 3 * 86_400_000;
+
+const count = (name: string) => z.coerce.number().int(`${name} must be a whole number ≥ 0`).min(0, `${name} must be a whole number ≥ 0`);
+
+const list = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : v.split(",")).map((s) => s.trim()).filter((s) => s.length > 0));
+
+const rate = z.string().transform((v, ctx) => {
+  const parsed = parseRate(v);
+  if (!parsed) {
+    ctx.addIssue({ code: "custom", message: "HOOKYARD_RATE_LIMIT must be requests per duration, like 100/1s or 600/1m" });
+    return z.NEVER;
+  }
+  return parsed;
+});
 
 const secrets = z.union([z.string(), z.array(z.string())]).transform((v) =>
   (Array.isArray(v) ? v : v.split(",")).map((s) => s.trim()).filter((s) => s.length > 0),
@@ -77,6 +91,15 @@ export const CONFIG_FIELDS = {
   redisUrl: { env: "REDIS_URL", default: undefined, schema: z.string().regex(/^rediss?:\/\//, "REDIS_URL must be a redis:// or rediss:// URL").optional(), doc: "Redis shared by a fleet of processes: installation tokens are cached there (encrypted with a key derived from the App's private key), so the fleet asks GitHub once per installation and hour." },
   redeliveryInterval: { env: "HOOKYARD_REDELIVERY_INTERVAL", default: "10m", schema: duration("HOOKYARD_REDELIVERY_INTERVAL"), doc: "With an App configured, `start()` looks through the App's delivery log for deliveries that never reached Hookyard (every attempt failed, not in the store) and asks GitHub to redeliver them: once at start, then at this interval. `0` disables it. See docs/guides/github.md." },
   redeliveryLookback: { env: "HOOKYARD_REDELIVERY_LOOKBACK", default: "3d", schema: duration("HOOKYARD_REDELIVERY_LOOKBACK").pipe(z.number().max(THREE_DAYS, "HOOKYARD_REDELIVERY_LOOKBACK must be at most 3d (GitHub redelivers deliveries of the past three days)")), doc: "How far back the missed-delivery recovery looks when it has no checkpoint yet (its first run on a store). Later runs look back to where the previous run stopped. At most `3d`, GitHub's redelivery window." },
+  githubCircuitThreshold: { env: "HOOKYARD_GITHUB_CIRCUIT_THRESHOLD", default: 5, schema: count("HOOKYARD_GITHUB_CIRCUIT_THRESHOLD"), doc: "Consecutive GitHub requests that fail with a 5xx or no answer (each after Octokit's own retries) that open the GitHub host's circuit breaker: while it is open, requests are not made and their tasks are queued for the end of the cool-down without counting an attempt. A 4xx closes nothing and opens nothing. `0` turns the breaker off. See docs/guides/operations.md." },
+  githubCircuitCooldown: { env: "HOOKYARD_GITHUB_CIRCUIT_COOLDOWN", default: "30s", schema: duration("HOOKYARD_GITHUB_CIRCUIT_COOLDOWN").pipe(z.number().min(1, "HOOKYARD_GITHUB_CIRCUIT_COOLDOWN must be more than 0")), doc: "How long the GitHub circuit stays open before one probe request runs (half-open): its success closes the circuit, its failure opens it again for this long." },
+  agentCircuitThreshold: { env: "HOOKYARD_AGENT_CIRCUIT_THRESHOLD", default: 5, schema: count("HOOKYARD_AGENT_CIRCUIT_THRESHOLD"), doc: "Consecutive agent runs that crash (exit non-zero, killed by a signal, cannot start) or time out that open the agent circuit breaker: while it is open, agent stages are queued for the end of the cool-down without counting an attempt. A run that succeeds in between starts the count again. `0` turns it off (for agents that often exit non-zero on purpose)." },
+  agentCircuitCooldown: { env: "HOOKYARD_AGENT_CIRCUIT_COOLDOWN", default: "5m", schema: duration("HOOKYARD_AGENT_CIRCUIT_COOLDOWN").pipe(z.number().min(1, "HOOKYARD_AGENT_CIRCUIT_COOLDOWN must be more than 0")), doc: "How long the agent circuit stays open before one probe run may start." },
+  notifyUrl: { env: "HOOKYARD_NOTIFY_URL", default: undefined, schema: z.url({ protocol: /^https?$/, error: "HOOKYARD_NOTIFY_URL must be an http(s) URL" }).optional(), doc: "Where a signed JSON POST goes when a task fails for good (and, with HOOKYARD_NOTIFY_ON, when one completes). Sent by a durable task of its own (`hookyard:notify`, retried with backoff). A Slack incoming-webhook URL (`https://hooks.slack.com/…`) gets Slack's `{ text, blocks }`. See docs/guides/operations.md." },
+  notifySecret: { env: "HOOKYARD_NOTIFY_SECRET", default: undefined, schema: z.string().min(1).optional(), doc: "Signs notifications: `X-Hookyard-Signature-256: sha256=<HMAC-SHA256 of the body, hex>`, as GitHub signs webhooks. Unset: no signature header." },
+  notifyOn: { env: "HOOKYARD_NOTIFY_ON", default: "failed", schema: list.pipe(z.array(z.enum(["failed", "completed"], "HOOKYARD_NOTIFY_ON must be failed or failed,completed")).min(1)), doc: "Which task endings are notified: `failed` (retries spent or unrecoverable), or `failed,completed`." },
+  rateLimit: { env: "HOOKYARD_RATE_LIMIT", default: undefined, schema: rate.optional(), doc: "Per-source limit of webhook requests, e.g. `100/1s` (a token bucket per client address holding that many, refilled over that time). Past it the answer is 429 `HOOKYARD_ERR_INGRESS_RATE_LIMITED` with `Retry-After`. Unset: no limit." },
+  allowedCidrs: { env: "HOOKYARD_ALLOWED_CIDRS", default: [], schema: list.pipe(z.array(z.string().refine(isCidr, "HOOKYARD_ALLOWED_CIDRS must be comma-separated IPv4/IPv6 CIDRs such as 140.82.112.0/20"))), doc: "Comma-separated IPv4/IPv6 networks whose webhook requests are accepted; others get 403 `HOOKYARD_ERR_INGRESS_SOURCE_FORBIDDEN` before their body is read. Unset: every source. GitHub publishes its webhook sources as `hooks` in `GET /meta` (they change: see docs/guides/operations.md)." },
   agentCommand: { env: "HOOKYARD_AGENT_COMMAND", default: undefined, schema: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(), doc: "Turns on the agent workflow under `hookyard serve`: the coding agent's argv, a JSON array (`[\"claude\",\"-p\",\"{prompt}\"]`) or a string split shell-style without a shell. `{prompt}`, `{prompt_file}` and `{task_file}` in an element are replaced. See docs/guides/agent-workflow.md." },
   agentLabel: { env: "HOOKYARD_AGENT_LABEL", default: "agent", schema: z.string().min(1).max(50), doc: "The issue label that starts an agent run (`/agent <text>` comments from users with write access also do)." },
   agentTimeout: { env: "HOOKYARD_AGENT_TIMEOUT", default: "30m", schema: duration("HOOKYARD_AGENT_TIMEOUT"), doc: "How long one agent run may take before its process group is killed; the work so far is still pushed." },
@@ -145,6 +168,17 @@ export interface HookyardConfig {
   redeliveryInterval: number;
   /** ms, at most three days. */
   redeliveryLookback: number;
+  githubCircuitThreshold: number;
+  /** ms */
+  githubCircuitCooldown: number;
+  agentCircuitThreshold: number;
+  /** ms */
+  agentCircuitCooldown: number;
+  notifyUrl: string | undefined;
+  notifySecret: string | undefined;
+  notifyOn: ("failed" | "completed")[];
+  rateLimit: RateSetting | undefined;
+  allowedCidrs: string[];
   publicUrl: string | undefined;
   agentCommand: string | string[] | undefined;
   agentLabel: string;
@@ -209,6 +243,15 @@ export type ConfigInput = {
   redisUrl?: string;
   redeliveryInterval?: number | string;
   redeliveryLookback?: number | string;
+  githubCircuitThreshold?: number;
+  githubCircuitCooldown?: number | string;
+  agentCircuitThreshold?: number;
+  agentCircuitCooldown?: number | string;
+  notifyUrl?: string;
+  notifySecret?: string;
+  notifyOn?: string | ("failed" | "completed")[];
+  rateLimit?: string;
+  allowedCidrs?: string | string[];
   publicUrl?: string;
   agentCommand?: string | string[];
   agentLabel?: string;

@@ -52,9 +52,21 @@ export class HandlerRegistry {
         }
       }
     }
+    return this.register(events === "*" ? "*" : new Set(events), this.nameFor(events, fn, options.name), fn, options);
+  }
+
+  /**
+   * Registers a handler that no event matches: only tasks Hookyard creates itself run it (the
+   * `hookyard:notify` task of failure notifications).
+   */
+  addTaskHandler(name: string, fn: Handler, options: Omit<HandlerOptions, "name" | "inline"> = {}): RegisteredHandler {
+    return this.register(new Set(), this.nameFor([], fn, name), fn, options);
+  }
+
+  private register(events: ReadonlySet<string> | "*", name: string, fn: Handler, options: HandlerOptions): RegisteredHandler {
     const handler: RegisteredHandler = {
-      name: this.nameFor(events, fn, options.name),
-      events: events === "*" ? "*" : new Set(events),
+      name,
+      events,
       fn,
       maxAttempts: 1 + retriesOf(options.retries),
       backoff: resolveBackoff(options.backoff),

@@ -2,6 +2,9 @@ import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { HookyardConfig } from "../config/index.js";
 import { HookyardError } from "../errors.js";
+import type { Circuit } from "../tasks/circuit.js";
+import type { Circuits } from "../tasks/circuits.js";
+import { githubCircuit } from "./circuit.js";
 import { GitHubApp, unauthenticatedOctokit, type UnauthenticatedReason } from "./github-app.js";
 import type { HookyardOctokit } from "./octokit.js";
 import { apiBaseUrl, githubSettings, type GitHubSettings } from "./settings.js";
@@ -11,6 +14,8 @@ export interface GitHubClientsOptions {
   log: Logger;
   /** Pace writes per installation as GitHub recommends (default true). */
   throttle?: boolean;
+  /** The app's circuit breakers: requests to the GitHub host go through its circuit. */
+  circuits?: Circuits;
   now?: () => number;
   /** Let tasks retry after GitHub refused a request with a 4xx that is not a rate limit (default false: the task fails for good). */
   retryClientErrors?: boolean;
@@ -36,12 +41,15 @@ export interface DeliveryOctokit {
 export class GitHubClients {
   readonly baseUrl: string;
   readonly settings: GitHubSettings | undefined;
+  /** The GitHub host's circuit breaker (`github:<host>`), when the app has circuits. */
+  readonly circuit: Circuit | undefined;
   private appInstance: GitHubApp | undefined;
   private redis: Redis | undefined;
 
   constructor(private readonly config: HookyardConfig, private readonly o: GitHubClientsOptions) {
     this.baseUrl = apiBaseUrl(config);
     this.settings = githubSettings(config);
+    this.circuit = o.circuits ? githubCircuit(o.circuits, config, this.baseUrl) : undefined;
   }
 
   /** The App, or a `HOOKYARD_ERR_GITHUB_NOT_CONFIGURED` error naming what is missing. */
@@ -59,6 +67,7 @@ export class GitHubClients {
       }
       this.appInstance = new GitHubApp(this.settings, {
         log: this.o.log, store, ...(this.o.throttle === false ? { throttle: false } : {}), ...(this.o.now ? { now: this.o.now } : {}),
+        ...(this.circuit ? { circuit: this.circuit } : {}),
         ...(this.o.retryClientErrors ? { retryClientErrors: true } : {}),
       });
     }
@@ -70,7 +79,7 @@ export class GitHubClients {
     const p = payload as { action?: unknown; installation?: { id?: unknown } } | null;
     const id = typeof p?.installation?.id === "number" ? p.installation.id : null;
     const unauthenticated = (reason: UnauthenticatedReason): DeliveryOctokit =>
-      ({ octokit: unauthenticatedOctokit(this.baseUrl, log, reason, deliveryId), installationId: id, reason });
+      ({ octokit: unauthenticatedOctokit(this.baseUrl, log, reason, deliveryId, this.circuit), installationId: id, reason });
     if (!this.settings) return unauthenticated("no App configured");
     if (id === null) return unauthenticated("no installation in the payload");
     // the installation is gone: GitHub will not issue it tokens any more

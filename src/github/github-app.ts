@@ -1,5 +1,7 @@
 import type { Logger } from "pino";
 import { HookyardError } from "../errors.js";
+import type { Circuit } from "../tasks/circuit.js";
+import { DeferError } from "../tasks/defer.js";
 import { AppJwt } from "./app-jwt.js";
 import { createOctokit, type HookyardOctokit } from "./octokit.js";
 import type { GitHubSettings } from "./settings.js";
@@ -11,6 +13,8 @@ export interface GitHubAppOptions {
   store: TokenStore;
   /** Pace writes per installation as GitHub recommends (default true). */
   throttle?: boolean;
+  /** The GitHub host's circuit breaker, shared by every client of this App. */
+  circuit?: Circuit;
   now?: () => number;
   /** Let tasks retry after a 4xx answer that is not a rate limit (default false: it fails them). */
   retryClientErrors?: boolean;
@@ -50,7 +54,7 @@ export class GitHubApp {
   /** An Octokit authenticated as the App (JWT): `/app/…` routes. */
   app(): HookyardOctokit {
     if (this.appClient) return this.appClient;
-    const octokit = createOctokit({ baseUrl: this.settings.baseUrl, log: this.o.log, throttle: false, ...(this.o.now ? { now: this.o.now } : {}) });
+    const octokit = createOctokit({ baseUrl: this.settings.baseUrl, log: this.o.log, throttle: false, ...this.shared() });
     octokit.hook.wrap("request", async (request, options) => {
       const send = async () => {
         options.headers.authorization = `bearer ${await this.jwt.token()}`;
@@ -81,7 +85,7 @@ export class GitHubApp {
       throttleId: `${this.settings.appId}:${installationId}`, installationId,
       ...(extra.deliveryId ? { deliveryId: extra.deliveryId } : {}),
       ...(this.o.throttle === false ? { throttle: false } : {}),
-      ...(this.o.now ? { now: this.o.now } : {}),
+      ...this.shared(),
       ...(this.o.retryClientErrors ? { retryClientErrors: true } : {}),
     });
     const req: TokenRequest = { installationId };
@@ -102,6 +106,11 @@ export class GitHubApp {
     return octokit;
   }
 
+  /** What every client of this App shares: the clock and the host's circuit. */
+  private shared(): { now?: () => number; circuit?: Circuit } {
+    return { ...(this.o.now ? { now: this.o.now } : {}), ...(this.o.circuit ? { circuit: this.o.circuit } : {}) };
+  }
+
   private async fetchToken(req: TokenRequest): Promise<CachedToken> {
     try {
       const { data } = await this.app().request("POST /app/installations/{installation_id}/access_tokens", {
@@ -112,6 +121,8 @@ export class GitHubApp {
       this.o.log.debug({ installation: req.installationId, expiresAt: data.expires_at }, "installation token issued");
       return { token: data.token, expiresAt: Date.parse(data.expires_at), permissions: data.permissions as Record<string, string>, ...(data.repository_selection ? { repositorySelection: data.repository_selection } : {}) };
     } catch (err) {
+      // a rate limit or an open circuit defers the task that wanted the token
+      if (err instanceof DeferError) throw err;
       const status = (err as { status?: number }).status;
       throw new HookyardError(
         "HOOKYARD_ERR_GITHUB_TOKEN_FAILED",
@@ -126,8 +137,8 @@ export class GitHubApp {
  * An Octokit without credentials, for a handler whose delivery names no installation; `reason`
  * says why (also logged once when a request is made).
  */
-export function unauthenticatedOctokit(baseUrl: string, log: Logger, reason: UnauthenticatedReason, deliveryId?: string): HookyardOctokit {
-  const octokit = createOctokit({ baseUrl, log, throttle: false, ...(deliveryId ? { deliveryId } : {}) });
+export function unauthenticatedOctokit(baseUrl: string, log: Logger, reason: UnauthenticatedReason, deliveryId?: string, circuit?: Circuit): HookyardOctokit {
+  const octokit = createOctokit({ baseUrl, log, throttle: false, ...(deliveryId ? { deliveryId } : {}), ...(circuit ? { circuit } : {}) });
   let warned = false;
   octokit.hook.before("request", () => {
     if (!warned) log.warn({ reason }, "ctx.octokit is not authenticated");

@@ -6,6 +6,8 @@ import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import type { Logger } from "pino";
 import { remainingOf, reportGitHubResponse } from "../observability/github-requests.js";
+import type { Circuit } from "../tasks/circuit.js";
+import { guardRequests } from "./circuit.js";
 import { GitHubRequestRejected, isClientError } from "./client-error.js";
 import { RateLimitedError, rateLimitedUntil } from "./rate-limit.js";
 
@@ -33,6 +35,8 @@ export interface OctokitFactoryOptions {
   /** Authentication: an auth strategy and its options, or none. */
   authStrategy?: unknown;
   auth?: unknown;
+  /** The host's circuit breaker: requests are not made while it is open (the task is deferred). */
+  circuit?: Circuit;
   now?: () => number;
   /**
    * Let a task retry after GitHub refused a request with a 4xx that is not a rate limit (default
@@ -95,5 +99,7 @@ export function createOctokit(o: OctokitFactoryOptions): HookyardOctokit {
     if (o.retryClientErrors !== true && isClientError(error)) throw new GitHubRequestRejected(error);
     throw error;
   });
+  // outside the hooks above: a request the open circuit stops is neither made nor counted
+  if (o.circuit) guardRequests(octokit, o.circuit);
   return octokit;
 }

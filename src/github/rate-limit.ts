@@ -1,17 +1,17 @@
-import { HookyardError } from "../errors.js";
+import { DeferError } from "../tasks/defer.js";
 
 /**
- * GitHub's rate limit is spent until `resetAt`. Thrown out of `ctx.octokit`; the runner queues the
- * task for `resetAt` without counting the attempt (nothing waits in memory).
+ * GitHub's rate limit is spent until `resetAt`. Thrown out of `ctx.octokit`; as a {@link DeferError}
+ * the runner queues the task for `resetAt` without counting the attempt (nothing waits in memory).
  *
  * @example
  * ```ts
  * if (err instanceof RateLimitedError) console.log(new Date(err.resetAt));
  * ```
  */
-export class RateLimitedError extends HookyardError {
+export class RateLimitedError extends DeferError {
   constructor(readonly resetAt: number, detail: string, options?: { cause?: unknown }) {
-    super("HOOKYARD_ERR_GITHUB_RATE_LIMITED", `GitHub rate limit: ${detail}; the task runs again at ${new Date(resetAt).toISOString()}`, options);
+    super("HOOKYARD_ERR_GITHUB_RATE_LIMITED", resetAt, `GitHub rate limit: ${detail}; the task runs again at ${new Date(resetAt).toISOString()}`, options);
     this.name = "RateLimitedError";
   }
 }

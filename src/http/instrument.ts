@@ -2,7 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from "pino";
 import type { HookyardConfig } from "../config/index.js";
 import type { Lifecycle } from "../observability/lifecycle.js";
-import { HookyardMetrics } from "../observability/metrics.js";
+import { HookyardMetrics, type CircuitReading } from "../observability/metrics.js";
 import type { Backend } from "../store/backend.js";
 import { listenFailed } from "./listen.js";
 import { metricsRoute } from "./metrics-route.js";
@@ -27,9 +27,9 @@ export interface Instruments {
  * const instruments = await instrument(fastify, { config, log, store, lifecycle });
  * ```
  */
-export async function instrument(fastify: FastifyInstance, deps: { config: HookyardConfig; log: Logger; store: Backend; lifecycle: Lifecycle }): Promise<Instruments> {
+export async function instrument(fastify: FastifyInstance, deps: { config: HookyardConfig; log: Logger; store: Backend; lifecycle: Lifecycle; circuits?: () => readonly CircuitReading[] }): Promise<Instruments> {
   const { config } = deps;
-  const metrics = new HookyardMetrics({ store: () => deps.store });
+  const metrics = new HookyardMetrics({ store: () => deps.store, ...(deps.circuits ? { circuits: deps.circuits } : {}) });
   const stop = observe({ lifecycle: deps.lifecycle, log: deps.log, metrics });
   requestIds(fastify, "/api/v1/");
   fastify.addHook("onResponse", async (req, reply) => {

@@ -65,6 +65,7 @@ export function observe(o: ObserveOptions): () => void {
       if (durationMs !== undefined) m.taskDuration.observe({ name: task.name, outcome: "failed" }, durationMs / 1000);
     }),
     o.lifecycle.on("task:deferred", ({ task }) => m.deferred.inc({ name: task.name })),
+    o.lifecycle.on("circuit:change", ({ circuit, to }) => m.circuitTransitions.inc({ circuit, to })),
     o.lifecycle.on("agent:progress", ({ step }) => {
       if (AGENT_OUTCOMES.has(step)) m.agentRuns.inc({ outcome: step });
     }),

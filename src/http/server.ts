@@ -4,8 +4,10 @@ import type { HookyardConfig } from "../config/index.js";
 import { HookyardError } from "../errors.js";
 import { ManifestSetup } from "../github/manifest/index.js";
 import { apiBaseUrl } from "../github/settings.js";
+import { ingressLimits } from "../ingress/limits.js";
 import { ingressRoute, type IngressOptions } from "../ingress/route.js";
 import type { Lifecycle } from "../observability/lifecycle.js";
+import type { CircuitReading } from "../observability/metrics.js";
 import type { Backend } from "../store/backend.js";
 import { managementApi } from "./api/index.js";
 import { appRoutes, type AppRoutesOptions } from "./app-routes.js";
@@ -32,6 +34,8 @@ export interface ServerDeps {
   appRoutes?: AppRoutesOptions;
   /** Whether this process's workers are running (the `/ready` check `workers`). */
   workersRunning?: () => boolean;
+  /** The app's circuit breakers (`/ready` check `github`, gauge `hookyard_circuit_state`). */
+  circuits?: () => readonly CircuitReading[];
 }
 
 /** The assembled HTTP server: webhook ingress, health, management API, web console. */
@@ -94,9 +98,11 @@ export async function buildServer(deps: ServerDeps): Promise<HookyardServer> {
     isDraining: deps.isDraining,
     receive: deps.receive,
     onRejected: (code, status, source, delivery) => deps.lifecycle.emit("delivery:rejected", { code, status, source, ...(delivery ? { delivery } : {}) }),
+    limits: ingressLimits(config),
   });
   const workersRunning = config.workers ? { workersRunning: deps.workersRunning ?? (() => true) } : {};
-  await fastify.register(healthRoutes, { store: deps.store, isDraining: deps.isDraining, timeoutMs: config.acceptTimeout, apiToken: config.apiToken, ...workersRunning });
+  const circuits = deps.circuits ? { circuits: deps.circuits } : {};
+  await fastify.register(healthRoutes, { store: deps.store, isDraining: deps.isDraining, timeoutMs: config.acceptTimeout, apiToken: config.apiToken, ...workersRunning, ...circuits });
   const web = consoleSetup(config, deps.appRoutes?.oauth);
   const api = { store: deps.store, apiToken: config.apiToken, replay: deps.replay, lifecycle: deps.lifecycle, ...web.api };
   await fastify.register((scope, _opts) => managementApi(scope, api), { prefix: "/api/v1" });

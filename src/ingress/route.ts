@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
 import { HookyardError, type ErrorCode } from "../errors.js";
 import type { AcceptStatus, NewDelivery } from "../store/backend.js";
+import { checkSource, type IngressLimits } from "./limits.js";
 import { DELIVERY_ID, headerValue, repeatedHeader, storedHeaders } from "./headers.js";
 import { mediaType, parsePayload } from "./parse.js";
 import { verifySignature } from "./verify.js";
@@ -16,10 +17,13 @@ export interface IngressOptions {
   receive: (delivery: NewDelivery, payload: Record<string, unknown>) => Promise<AcceptStatus>;
   /** Called for every rejected request, with its client address and (unverified) delivery id when well-formed. */
   onRejected?: (code: ErrorCode, status: number, source: string, delivery: string | undefined) => void;
+  /** Source checks made before the body is read: an allow-list (403) and a per-source rate limit (429). */
+  limits?: IngressLimits;
 }
 
 /**
- * The webhook route as a Fastify plugin: size cap → headers sent once → HMAC over the raw bytes →
+ * The webhook route as a Fastify plugin: source checks (HOOKYARD_ALLOWED_CIDRS → 403,
+ * HOOKYARD_RATE_LIMIT → 429 with `Retry-After`) → size cap → headers sent once → HMAC over the raw bytes →
  * required headers → media type → parse → durable accept → `202`. Errors answer `{"error":{"code","message"}}`;
  * repeated GitHub headers, and delivery ids other than GitHub's kind (`DELIVERY_ID`), get 400.
  *
@@ -52,7 +56,13 @@ export async function ingressRoute(app: FastifyInstance, o: IngressOptions): Pro
   });
 
   app.post(o.path, {
-    onRequest: async (_req, reply) => {
+    onRequest: async (req, reply) => {
+      // the socket's address (no trustProxy setting): behind a proxy, limits apply to the proxy
+      const refused = o.limits ? checkSource(o.limits, req.ip) : undefined;
+      if (refused) {
+        if (refused.retryAfterS !== undefined) reply.header("retry-after", String(refused.retryAfterS));
+        return reject(reply, refused.error);
+      }
       if (o.isDraining()) {
         return reject(reply, new HookyardError("HOOKYARD_ERR_INGRESS_SHUTTING_DOWN", "the server is shutting down and takes no new deliveries"));
       }

@@ -16,8 +16,10 @@ export interface LifecycleEvents {
    * the attempt's outcome follows. `elapsedMs` counts from the attempt's start.
    */
   "task:overrun": { task: ClaimedTask; reason: "timeout" | "lost"; elapsedMs: number };
-  /** GitHub's rate limit deferred the task to `runAt`; the attempt does not count. */
+  /** A `DeferError` (GitHub's rate limit spent, a circuit open) deferred the task to `runAt`; the attempt does not count. */
   "task:deferred": { task: ClaimedTask; runAt: number; error: ErrorRecord };
+  /** A circuit breaker (`github:<host>`, `agent`) changed state (`closed`, `half-open`, `open`). */
+  "circuit:change": { circuit: string; from: "closed" | "half-open" | "open"; to: "closed" | "half-open" | "open" };
   /**
    * A step of the agent workflow (`hookyard/agent`): `triggered`, `workspace`, `agent-started`,
    * `agent-output` (one line), `agent-exited`, `pushed`, `pr`, `commented`, `no-changes`,

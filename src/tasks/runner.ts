@@ -6,6 +6,7 @@ import type { HandlerRegistry } from "../events/registry.js";
 import type { Lifecycle } from "../observability/lifecycle.js";
 import type { AttemptResult, ClaimedTask, ErrorRecord } from "../store/backend.js";
 import { backoffDelay } from "./backoff.js";
+import { DeferError } from "./defer.js";
 import { outlast } from "./overrun.js";
 import { coerceError, RetryLaterError, UnrecoverableError } from "./steer.js";
 import { Stopper } from "./stopper.js";
@@ -37,7 +38,7 @@ export type StopReason = "shutdown" | "lost";
 /**
  * Runs one attempt of a claimed task and decides its outcome: completed, retrying at a time chosen
  * by the backoff policy (or a `RetryLaterError`), failed (retries spent, `UnrecoverableError`, no
- * handler), or interrupted (shutdown). Never throws. Lifecycle events and `onError` handlers run
+ * handler), or interrupted (shutdown; or a `DeferError`: queued for its `retryAt`, attempt not counted). Never throws. Lifecycle events and `onError` handlers run
  * when the caller calls `settled()`, after the outcome is stored.
  *
  * A handler whose signal was aborted (its timeout, or a lost lease) keeps the attempt until it
@@ -112,9 +113,8 @@ function abortError(reason: unknown, timeoutMs: number): Error {
 function decide(task: ClaimedTask, error: Error, stopped: StopReason | undefined, now: number, random?: () => number): AttemptResult {
   const record = toRecord(error);
   if (stopped === "shutdown") return { outcome: "interrupted", error: record };
-  // GitHub's rate limit is spent: run again when it resets, without counting this attempt
-  const resetAt = (error as { resetAt?: unknown }).resetAt;
-  if (record.code === "HOOKYARD_ERR_GITHUB_RATE_LIMITED" && typeof resetAt === "number") return { outcome: "interrupted", runAt: resetAt, error: record };
+  // deferred (GitHub's rate limit spent, a circuit open): run again then, without counting this attempt
+  if (error instanceof DeferError) return { outcome: "interrupted", runAt: error.retryAt, error: record };
   const noHandler = error instanceof UnrecoverableError && error.cause === "HOOKYARD_ERR_TASK_NO_HANDLER";
   if (noHandler) record.code = "HOOKYARD_ERR_TASK_NO_HANDLER";
   if (error instanceof UnrecoverableError || task.attempt >= task.maxAttempts) return { outcome: "failed", error: record };
@@ -144,7 +144,7 @@ function report(task: ClaimedTask, result: AttemptResult, durationMs: number, lo
       break;
     case "interrupted":
       if (result.runAt !== undefined) {
-        log().warn({ durationMs, runAt: new Date(result.runAt).toISOString() }, "GitHub rate limit spent; task queued for the reset (attempt not counted)");
+        log().warn({ durationMs, code: result.error.code, runAt: new Date(result.runAt).toISOString() }, "task deferred (GitHub rate limit spent or a circuit open); queued again, attempt not counted");
         deps.lifecycle.emit("task:deferred", { task, runAt: result.runAt, error: result.error });
       } else {
         log().info({ durationMs }, "task interrupted by shutdown; queued again");

@@ -103,7 +103,8 @@ describe("agent workflow failures", () => {
   it("leaves no workspace behind after 50 runs, killed ones included", { timeout: 240_000 }, async () => {
     const h = await agentHarness({
       script: [{ ifTitle: { includes: "hang", then: [{ write: { "n.txt": "n\n" } }, { hang: true }], else: [{ ifTitle: { includes: "fail", then: [{ exit: 1 }], else: [{ write: { "n.txt": "n\n" } }] } }] } }],
-      options: { timeout: "1s" }, hookyard: { concurrency: 8 },
+      // 16 of the 50 runs fail on purpose: the agent circuit would (rightly) open and defer the rest
+      options: { timeout: "1s" }, hookyard: { concurrency: 8, agentCircuitThreshold: 0 },
     });
     for (let i = 0; i < 50; i++) await h.label({ title: `Run ${i}${i % 5 === 0 ? " hang" : i % 7 === 0 ? " fail" : ""}` });
     await expect(h.settled()).rejects.toThrow(AggregateError);

@@ -59,7 +59,7 @@ describe("/ready", () => {
     const token = "r".repeat(32);
     const { base, dbFile } = await startApp(undefined, { apiToken: token });
     const anonymous = await api(base, "/ready");
-    expect(anonymous).toEqual({ status: 200, body: { status: "ready", checks: { store: { ok: true, required: true }, workers: { ok: true, required: true }, draining: { ok: true, required: true } } } });
+    expect(anonymous).toEqual({ status: 200, body: { status: "ready", checks: { store: { ok: true, required: true }, workers: { ok: true, required: true }, draining: { ok: true, required: true }, github: { ok: true, required: false, state: "closed" } } } });
     expect(JSON.stringify(anonymous.body)).not.toContain(dbFile);
     expect((await api(base, "/ready", { headers: { authorization: `Bearer ${token}` } })).body.store).toBe(`sqlite:${dbFile}`);
   });

@@ -1,5 +1,6 @@
 import type { Context } from "../../events/context.js";
 import { HookyardError } from "../../errors.js";
+import { DeferError } from "../../tasks/defer.js";
 import { UnrecoverableError } from "../../tasks/steer.js";
 import { progress, report, type Flow, type Target } from "../flow.js";
 import { marker, upsertCheck, upsertPull } from "../github/report.js";
@@ -81,6 +82,7 @@ export async function finishStage(
  */
 export async function stageFailed(flow: Flow, ctx: Context, run: AgentRun, err: unknown, maxAttempts: number): Promise<void> {
   if (err instanceof UnrecoverableError && err.cause instanceof HookyardError && err.cause.code === "HOOKYARD_ERR_AGENT_FAILED") return; // reported already
+  if (err instanceof DeferError) return; // the agent circuit is open: the task comes back later, its attempt not counted
   const last = ctx.attempt >= maxAttempts || err instanceof UnrecoverableError;
   const reason = (err as Error).message?.slice(0, 300) ?? String(err);
   progress(flow, ctx, run, "stage", last ? "failed" : "retrying", { reason });
