@@ -5,12 +5,14 @@ import Database from "better-sqlite3";
 import { HookyardError } from "../../../errors.js";
 import type {
   AcceptStatus, AttemptResult, Backend, ClaimedTask, DeliveryDetail, DeliveryFilter, DeliverySummary, NewDelivery, NewTask,
-  Page, RecordFilter, StoredRecord, TaskCounts, TaskDetail, TaskFilter, TaskSummary,
+  Page, PruneOptions, PruneResult, RecordFilter, StoredRecord, TaskCounts, TaskDetail, TaskFilter, TaskSummary,
 } from "../../backend.js";
 import { TaskNotifier } from "../../notifier.js";
 import { RecordMethods, type PutOutcome } from "../../stored-records.js";
 import { BodyLogReader, bodyLogDir } from "./body-log.js";
 import { ensureDirectory } from "./directory.js";
+import type { PruneAnswer } from "./prune.js";
+import { countBatch } from "./prune-scan.js";
 import { SqliteReads } from "./reads.js";
 import { SqliteRecordReads } from "./stored-records.js";
 import type { AcceptArgs, ThreadOptions, WriteOp } from "./thread.js";
@@ -206,6 +208,14 @@ export class SqliteBackend implements Backend {
 
   listRecords(kind: string, filter?: RecordFilter): Promise<Page<StoredRecord>> {
     return this.records.list(kind, filter);
+  }
+
+  /** A batch of retention on the writer thread (see prune.ts); a dry run counts on this thread's read connection. */
+  async prune(options: PruneOptions): Promise<PruneResult> {
+    if (options.dryRun) return this.read(() => countBatch(this.readDb, options));
+    const { removedSegments, ...result } = await this.call<PruneAnswer>("prune", [options]);
+    for (const seg of removedSegments) this.bodies.forget(seg);
+    return result;
   }
 
   async ping(): Promise<void> {

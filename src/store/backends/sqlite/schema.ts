@@ -83,11 +83,22 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX records_by_kind ON records(kind, seq);
   `,
+  `
+  -- retention (prune.ts): deliveries by age, rows by body-log segment (a segment no row points into
+  -- is removed), and the ids of pruned deliveries, still answered duplicate for a while
+  CREATE INDEX IF NOT EXISTS deliveries_by_received ON deliveries(received_at);
+  CREATE INDEX IF NOT EXISTS deliveries_by_log_seg ON deliveries(log_seg);
+  CREATE TABLE IF NOT EXISTS tombstones (id TEXT PRIMARY KEY, received_at INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS tombstones_by_received ON tombstones(received_at);
+  `,
 ];
 
 /** Brings a database file up to the newest schema. */
 export function migrate(db: Database.Database): void {
   const current = db.pragma("user_version", { simple: true }) as number;
+  // a new file gives the pages that retention frees back to the file system (`PRAGMA
+  // incremental_vacuum`); an existing one keeps its mode (docs/guides/retention.md: VACUUM converts it)
+  if (current === 0) db.pragma("auto_vacuum = INCREMENTAL");
   if (current > MIGRATIONS.length) {
     throw new Error(`database schema version ${current} is newer than this Hookyard (${MIGRATIONS.length}); upgrade Hookyard`);
   }

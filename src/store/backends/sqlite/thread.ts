@@ -11,6 +11,7 @@ import type { NewDelivery, NewTask } from "../../backend.js";
 import Database from "better-sqlite3";
 import { BodyLogWriter, bodyLogDir } from "./body-log.js";
 import { releaseHolds, repairTail } from "./recovery.js";
+import { SqlitePrune } from "./prune.js";
 import { migrate } from "./schema.js";
 import { SqliteRecordWrites } from "./stored-records.js";
 import { SqliteWrites, type StoredDelivery } from "./writes.js";
@@ -44,7 +45,7 @@ export interface AcceptArgs {
 }
 
 export type WriteOp =
-  | "accept" | "addTasks" | "claim" | "extendLeases" | "start" | "release" | "finish" | "retryTask" | "cancelTask" | "putRecord" | "ping";
+  | "accept" | "addTasks" | "claim" | "extendLeases" | "start" | "release" | "finish" | "retryTask" | "cancelTask" | "putRecord" | "ping" | "prune";
 
 /**
  * What the writer posts back: `partial` answers given ahead of a commit's fsync (their batch is
@@ -57,7 +58,7 @@ export type WriteResponse =
   | { id: number; ok: false; error: { code?: string; message: string } };
 
 /** Operations whose commit is fsynced before they are answered. */
-const DURABLE_OPS: ReadonlySet<WriteOp> = new Set(["accept", "addTasks", "retryTask", "cancelTask", "putRecord", "ping"]);
+const DURABLE_OPS: ReadonlySet<WriteOp> = new Set(["accept", "addTasks", "retryTask", "cancelTask", "putRecord", "ping", "prune"]);
 
 function open(path: string): Database.Database {
   const db = new Database(path);
@@ -78,12 +79,14 @@ function runWriter(options: ThreadOptions): void {
   const log = new BodyLogWriter(bodyLogDir(options.path));
   repairTail(db, log);
   releaseHolds(db);
+  const pruner = new SqlitePrune(db, log, bodyLogDir(options.path));
   const closeWhenIdle = async (): Promise<void> => {
     while (flushing || pending.length > 0 || refused.length > 0) {
       if (!flushing) await flush();
       else await new Promise((r) => setImmediate(r));
     }
     closed = true;
+    pruner.close();
     db.close();
     log.close();
     parentPort!.postMessage("closed");
@@ -111,6 +114,7 @@ function runWriter(options: ThreadOptions): void {
       case "cancelTask": return writes.cancelTask(a[0], now);
       case "putRecord": return records.put(a[0], a[1], a[2], a[3], now);
       case "ping": return null;
+      case "prune": return pruner.run(a[0]);
     }
   };
 
