@@ -26,6 +26,8 @@ export interface SqliteBackendOptions {
   readOnly?: boolean;
   /** How often the WAL is checkpointed (ms): the checkpointer thread runs four times as often. Default 1000. */
   checkpointIntervalMs?: number;
+  /** Size at which a body-log segment is closed and the next one started. Default 256 MiB (smaller in tests). */
+  segmentBytes?: number;
 }
 
 /**
@@ -69,7 +71,7 @@ export class SqliteBackend implements Backend {
     } catch (err) {
       throw new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", `cannot create the directory of the SQLite store ${file}: ${(err as Error).message}`, { cause: err });
     }
-    const threadOptions = (role: ThreadOptions["role"]): ThreadOptions => ({ role, path: file, checkpointIntervalMs: options.checkpointIntervalMs ?? 1000 });
+    const threadOptions = (role: ThreadOptions["role"]): ThreadOptions => ({ role, path: file, checkpointIntervalMs: options.checkpointIntervalMs ?? 1000, segmentBytes: options.segmentBytes });
     let writer: WriterChannel | undefined;
     let checkpointer: Worker | undefined;
     // a read-only open of a store that does not exist yet creates it (nothing else can hold it)

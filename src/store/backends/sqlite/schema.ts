@@ -96,9 +96,6 @@ export const MIGRATIONS: readonly string[] = [
 /** Brings a database file up to the newest schema. */
 export function migrate(db: Database.Database): void {
   const current = db.pragma("user_version", { simple: true }) as number;
-  // a new file gives the pages that retention frees back to the file system (`PRAGMA
-  // incremental_vacuum`); an existing one keeps its mode (docs/guides/retention.md: VACUUM converts it)
-  if (current === 0) db.pragma("auto_vacuum = INCREMENTAL");
   if (current > MIGRATIONS.length) {
     throw new Error(`database schema version ${current} is newer than this Hookyard (${MIGRATIONS.length}); upgrade Hookyard`);
   }

@@ -20,6 +20,7 @@ export interface ThreadOptions {
   role: "writer" | "checkpointer";
   path: string;
   checkpointIntervalMs: number;
+  segmentBytes?: number;
 }
 
 export interface WriteRequest {
@@ -62,6 +63,9 @@ const DURABLE_OPS: ReadonlySet<WriteOp> = new Set(["accept", "addTasks", "retryT
 
 function open(path: string): Database.Database {
   const db = new Database(path);
+  // a new file gives the pages retention frees back to the file system (`PRAGMA incremental_vacuum`,
+  // prune.ts); an existing one keeps its mode (docs/guides/retention.md: VACUUM converts it)
+  if (db.pragma("page_count", { simple: true }) === 0) db.pragma("auto_vacuum = INCREMENTAL");
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = FULL");
   db.pragma("busy_timeout = 5000");
@@ -76,7 +80,7 @@ function runWriter(options: ThreadOptions): void {
   migrate(db);
   const writes = new SqliteWrites(db);
   const records = new SqliteRecordWrites(db);
-  const log = new BodyLogWriter(bodyLogDir(options.path));
+  const log = new BodyLogWriter(bodyLogDir(options.path), options.segmentBytes);
   repairTail(db, log);
   releaseHolds(db);
   const pruner = new SqlitePrune(db, log, bodyLogDir(options.path));
