@@ -58,11 +58,11 @@ export class SqlitePrune {
     const result: PruneAnswer = { deliveries: 0, tasks: 0, bytes: 0, tombstones: 0, cursor, removedSegments };
     for (const r of rows) {
       if (!r.ok) continue;
+      const live = r.seg < this.log.current ? this.liveOf(r.seg) : undefined; // counted before the delete
       this.s.deleteAttempts.run(r.seq);
       this.s.deleteTasks.run(r.seq);
       this.s.deleteDelivery.run(r.seq);
       this.s.tombstone.run(r.id, r.received_at);
-      const live = r.seg < this.log.current ? this.liveOf(r.seg) : undefined;
       if (live) {
         live.rows -= 1;
         live.bytes -= r.bytes;
