@@ -35,6 +35,10 @@ const positiveInt = (name: string) =>
 
 const THREE_DAYS = 3 * 86_400_000;
 
+/** A retention: `0` (keep everything) or at least GitHub's 3-day redelivery window. */
+const retention = (name: string) =>
+  duration(name).pipe(z.number().refine((ms) => ms === 0 || ms >= THREE_DAYS, `${name} must be 0 (keep everything) or at least 3d: GitHub redelivers deliveries of the past three days, and a delivery pruned sooner could run its handlers twice`));
+
 const secrets = z.union([z.string(), z.array(z.string())]).transform((v) =>
   (Array.isArray(v) ? v : v.split(",")).map((s) => s.trim()).filter((s) => s.length > 0),
 );
@@ -77,6 +81,9 @@ export const CONFIG_FIELDS = {
   redisUrl: { env: "REDIS_URL", default: undefined, schema: z.string().regex(/^rediss?:\/\//, "REDIS_URL must be a redis:// or rediss:// URL").optional(), doc: "Redis shared by a fleet of processes: installation tokens are cached there (encrypted with a key derived from the App's private key), so the fleet asks GitHub once per installation and hour." },
   redeliveryInterval: { env: "HOOKYARD_REDELIVERY_INTERVAL", default: "10m", schema: duration("HOOKYARD_REDELIVERY_INTERVAL"), doc: "With an App configured, `start()` looks through the App's delivery log for deliveries that never reached Hookyard (every attempt failed, not in the store) and asks GitHub to redeliver them: once at start, then at this interval. `0` disables it. See docs/guides/github.md." },
   redeliveryLookback: { env: "HOOKYARD_REDELIVERY_LOOKBACK", default: "3d", schema: duration("HOOKYARD_REDELIVERY_LOOKBACK").pipe(z.number().max(THREE_DAYS, "HOOKYARD_REDELIVERY_LOOKBACK must be at most 3d (GitHub redelivers deliveries of the past three days)")), doc: "How far back the missed-delivery recovery looks when it has no checkpoint yet (its first run on a store). Later runs look back to where the previous run stopped. At most `3d`, GitHub's redelivery window." },
+  retention: { env: "HOOKYARD_RETENTION", default: "30d", schema: retention("HOOKYARD_RETENTION"), doc: "Deliveries received longer ago than this, whose tasks all finished, are pruned in the background with their tasks and bodies (every backend); their ids stay as dedup tombstones (a redelivery is answered duplicate) until twice this has passed. `0` keeps everything. At least `3d`. See docs/guides/retention.md." },
+  failedRetention: { env: "HOOKYARD_FAILED_RETENTION", default: "90d", schema: retention("HOOKYARD_FAILED_RETENTION"), doc: "A delivery with a failed task (dead letter) is kept until the task failed this long ago (and HOOKYARD_RETENTION has passed), so it can be looked at and retried. At least `3d`." },
+  pruneInterval: { env: "HOOKYARD_PRUNE_INTERVAL", default: "5m", schema: duration("HOOKYARD_PRUNE_INTERVAL"), doc: "How often the background pruner makes a pass (in small batches with pauses, one process at a time on a shared store). `0` turns the pruner off (`hookyard prune` still works)." },
   agentCommand: { env: "HOOKYARD_AGENT_COMMAND", default: undefined, schema: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(), doc: "Turns on the agent workflow under `hookyard serve`: the coding agent's argv, a JSON array (`[\"claude\",\"-p\",\"{prompt}\"]`) or a string split shell-style without a shell. `{prompt}`, `{prompt_file}` and `{task_file}` in an element are replaced. See docs/guides/agent-workflow.md." },
   agentLabel: { env: "HOOKYARD_AGENT_LABEL", default: "agent", schema: z.string().min(1).max(50), doc: "The issue label that starts an agent run (`/agent <text>` comments from users with write access also do)." },
   agentTimeout: { env: "HOOKYARD_AGENT_TIMEOUT", default: "30m", schema: duration("HOOKYARD_AGENT_TIMEOUT"), doc: "How long one agent run may take before its process group is killed; the work so far is still pushed." },
@@ -143,6 +150,12 @@ export interface HookyardConfig {
   redeliveryInterval: number;
   /** ms, at most three days. */
   redeliveryLookback: number;
+  /** ms; 0 keeps everything. */
+  retention: number;
+  /** ms; 0 keeps deliveries with failed tasks. */
+  failedRetention: number;
+  /** ms; 0 turns the background pruner off. */
+  pruneInterval: number;
   publicUrl: string | undefined;
   agentCommand: string | string[] | undefined;
   agentLabel: string;
@@ -203,6 +216,9 @@ export type ConfigInput = {
   redisUrl?: string;
   redeliveryInterval?: number | string;
   redeliveryLookback?: number | string;
+  retention?: number | string;
+  failedRetention?: number | string;
+  pruneInterval?: number | string;
   publicUrl?: string;
   agentCommand?: string | string[];
   agentLabel?: string;
