@@ -8,6 +8,7 @@ import { openStore } from "../../src/store/open.js";
 import { ingressThenWorker } from "../support/shared-store.js";
 import { closeKeepingData, descriptionParam, expectCode, newDelivery, newTask, pollUntil, seed, withCleanup } from "../support/store.js";
 import { describeBackend } from "./conformance.js";
+import { describePrune } from "./conformance-prune.js";
 
 const PG_URL = process.env.HOOKYARD_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const LONG = 60_000;
@@ -40,6 +41,8 @@ describeBackend("bullmq-postgres", async () => (await openTestStore()).store, {
     return (await openTestStore({ schema, queue: `q${schema}`, migrate: false })).store;
   },
 });
+
+describePrune("bullmq-postgres", async () => (await openTestStore()).store);
 
 describe("BullMQ store on Postgres (beta)", () => {
   const cleanups: (() => Promise<unknown>)[] = [];
