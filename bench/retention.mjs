@@ -3,8 +3,9 @@
 // before and after; list-query latency by repository and by state before and after.
 //   1. sizes, and query latency (read-only connection, the management API's list calls)
 //   2. server (pinned to core 0) with HOOKYARD_RETENTION=0: open loop at --rate req/s for --duration s (loadgen on core 1)
-//   3. the same server with HOOKYARD_RETENTION=30d, HOOKYARD_PRUNE_INTERVAL=1s (batches of 200,
-//      250 ms apart): open loop again while it prunes; how many deliveries went meanwhile
+//   3. the same server with HOOKYARD_RETENTION=30d, HOOKYARD_PRUNE_INTERVAL=1s (the pruner's
+//      defaults: batches of 200, pauses of max(250 ms, 4× the batch)): open loop again while it
+//      prunes; how many deliveries went meanwhile. Each open loop has 5 s of warm-up not recorded.
 //   4. the server stopped, the rest pruned in big batches (pruneStore, no pauses), a second pass
 //      removes the emptied segments; WAL checkpointed; sizes and query latency again
 // The store is changed in place: seed a fresh one per run.
@@ -102,7 +103,7 @@ async function serve(prune) {
 }
 
 async function load(port) {
-  const g = child([join(here, "loadgen.mjs"), "--dist", dist, JSON.stringify({ port, mode: "open", connections: 32, warmupS: 1, durationS, rate })], {}, 1);
+  const g = child([join(here, "loadgen.mjs"), "--dist", dist, JSON.stringify({ port, mode: "open", connections: 32, warmupS: 5, durationS, rate })], {}, 1);
   return g.next();
 }
 

@@ -20,6 +20,11 @@ export interface PruneStoreOptions {
   batch?: number;
   /** Pause between batches (ms). Default 0. */
   pauseMs?: number;
+  /**
+   * Pause at least this many times as long as the batch took, so pruning takes at most
+   * 1 / (1 + factor) of the store's time whatever the machine's speed. Default 0.
+   */
+  pauseFactor?: number;
   /** Stops the pass between batches. */
   signal?: AbortSignal;
   /** Called after every batch (metrics, lease renewal). */
@@ -65,7 +70,9 @@ export async function pruneStore(store: Backend, o: PruneStoreOptions): Promise<
   let cursor: string | undefined;
   for (;;) {
     if (o.signal?.aborted) return { ...report, stopped: true };
+    const started = performance.now();
     const batch = await store.prune({ ...options, cursor });
+    const tookMs = performance.now() - started;
     report.batches += 1;
     report.deliveries += batch.deliveries;
     report.tasks += batch.tasks;
@@ -76,7 +83,8 @@ export async function pruneStore(store: Backend, o: PruneStoreOptions): Promise<
     const more = batch.cursor !== null || (!o.dryRun && batch.tombstones >= options.limit);
     if (!more) return report;
     cursor = batch.cursor ?? cursor;
-    if (o.pauseMs) await pause(o.pauseMs, o.signal);
+    const wait = Math.max(o.pauseMs ?? 0, tookMs * (o.pauseFactor ?? 0));
+    if (wait > 0) await pause(wait, o.signal);
   }
 }
 

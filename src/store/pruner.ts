@@ -20,7 +20,7 @@ export interface PrunerOptions {
   log: Logger;
   /** Deliveries looked at per batch. Default 200. */
   batch?: number;
-  /** Pause between batches (ms), so deliveries keep their latency. Default 250. */
+  /** Pause between batches (ms), so deliveries keep their latency. Default 250, and at least 4× the batch's time. */
   pauseMs?: number;
   /** After every batch (the `hookyard_pruned_total` counter). */
   onBatch?: (batch: PruneResult) => void;
@@ -86,7 +86,7 @@ export class Pruner {
     let renewAt = started + leaseMs / 2;
     const report = await pruneStore(this.o.store(), {
       retentionMs: this.o.retentionMs, failedRetentionMs: this.o.failedRetentionMs, batch: this.o.batch ?? 200,
-      pauseMs: this.o.pauseMs ?? 250, signal: this.abort.signal, now,
+      pauseMs: this.o.pauseMs ?? 250, pauseFactor: this.o.pauseMs === 0 ? 0 : 4, signal: this.abort.signal, now,
       onBatch: async (batch) => {
         this.o.onBatch?.(batch);
         if (now() < renewAt || version === null) return;

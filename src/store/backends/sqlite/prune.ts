@@ -20,9 +20,12 @@ import { countBatch, scanBatch } from "./prune-scan.js";
 /** A closed segment's live rows are moved once they hold at most this share of it. */
 const RELOCATE_BELOW = 0.25;
 /** Rows moved per batch (bounded: the writer answers deliveries meanwhile). */
-const RELOCATE_ROWS = 200;
-/** Free pages handed back per batch. */
-const VACUUM_PAGES = 4096;
+const RELOCATE_ROWS = 50;
+/**
+ * Free pages handed back per batch (4 KiB each): about what a batch frees, so the file shrinks as
+ * rows go without one batch moving megabytes of pages through the WAL.
+ */
+const VACUUM_PAGES = 256;
 
 /** A prune batch's answer from the writer: the result, and the segments removed (the readers close them). */
 export type PruneAnswer = PruneResult & { removedSegments: number[] };
