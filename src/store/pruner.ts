@@ -53,7 +53,7 @@ export class Pruner {
     this.schedule();
   }
 
-  /** One pass now (null when another process holds the lease). */
+  /** One pass now (null when another process holds the lease; nothing done, `stopped`, once stopped). */
   runNow(): Promise<PruneReport | null> {
     this.running ??= this.pass().finally(() => {
       this.running = undefined;
@@ -78,6 +78,7 @@ export class Pruner {
   }
 
   private async pass(): Promise<PruneReport | null> {
+    if (this.stopped) return { deliveries: 0, tasks: 0, bytes: 0, tombstones: 0, batches: 0, stopped: true };
     const now = this.o.now ?? Date.now;
     const leaseMs = Math.max(60_000, this.o.intervalMs);
     let version = await this.takeLease(leaseMs, now());

@@ -12,12 +12,29 @@ import { pruneStore } from "../../src/store/prune.js";
 import { PRUNE_LEASE, Pruner } from "../../src/store/pruner.js";
 import { expectCode, newDelivery, newTask, removeTempDirs, tempDir } from "../support/store.js";
 import { parseMetrics, valueOf } from "../observability/support.js";
+import { startApp, stopApps } from "../support/app.js";
 
 const DAY = 86_400_000;
 const silent = pino({ level: "silent" });
 
 describe("retention", () => {
-  afterAll(() => removeTempDirs());
+  afterAll(async () => {
+    await stopApps();
+    removeTempDirs();
+  });
+
+  it("a started server prunes in the background (its first pass one interval after start) and stops its pruner on stop", async () => {
+    const { app } = await startApp(undefined, { retention: "3d", pruneInterval: "100ms" });
+    const old = newDelivery({ receivedAt: Date.now() - 5 * DAY });
+    await app.store.accept(old, []);
+    const pruned = new Promise<{ deliveries: number }>((resolve) => {
+      app.events.on("store:pruned", (b) => { if (b.deliveries > 0) resolve(b); });
+    });
+    expect(await pruned).toMatchObject({ deliveries: 1 });
+    expect(await app.store.getDelivery(old.id)).toBeNull();
+    await app.stop();
+    expect(await app.pruner!.runNow()).toMatchObject({ batches: 0, stopped: true });
+  });
 
   it("pruneStore: a pass over a SQLite store in batches, a dry run first; young and failed deliveries stay", async () => {
     const store = await SqliteBackend.open(join(tempDir(), "pass.db"));
