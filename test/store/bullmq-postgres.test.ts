@@ -64,12 +64,12 @@ describe("BullMQ store on Postgres (beta)", () => {
     cleanups.push(() => dropSchema(schema));
     await expectCode(openPostgresBackend({ url: PG_URL, schema, migrate: false }), "HOOKYARD_ERR_STORE_MIGRATION_REQUIRED");
     const first = await migrate(`${PG_URL}?schema=${schema}`);
-    expect(first).toMatchObject({ schema, hookyardVersion: 2 });
+    expect(first).toMatchObject({ schema, hookyardVersion: 3 });
     expect(first.bullmqVersion).toBeGreaterThan(0);
     expect(await migrate(PG_URL, { schema })).toEqual(first);
     const tables = await inSchema(schema, async (c) => (await c.query<{ t: string }>(
       "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1", [schema])).rows.map((r) => r.t));
-    expect(tables).toEqual(expect.arrayContaining(["job", "migration", "hookyard_delivery", "hookyard_task", "hookyard_attempt", "hookyard_record", "hookyard_migration"]));
+    expect(tables).toEqual(expect.arrayContaining(["job", "migration", "hookyard_delivery", "hookyard_task", "hookyard_attempt", "hookyard_record", "hookyard_tombstone", "hookyard_migration"]));
     const store = await openPostgresBackend({ url: PG_URL, schema, migrate: false, queue: `q${schema}` });
     cleanups.unshift(() => store.close());
     await store.ping();
@@ -84,7 +84,7 @@ describe("BullMQ store on Postgres (beta)", () => {
     const err = await openPostgresBackend({ url: PG_URL, schema, queue: `q${schema}`, migrate: false }).catch((e: Error & { code?: string }) => e);
     expect(err).toMatchObject({ code: "HOOKYARD_ERR_STORE_MIGRATION_REQUIRED" });
     expect((err as Error).message).toContain("found 1");
-    expect(await migrate(PG_URL, { schema })).toMatchObject({ hookyardVersion: 2 });
+    expect(await migrate(PG_URL, { schema })).toMatchObject({ hookyardVersion: 3 });
     const { store: after } = await open({ schema, queue: `q${schema}`, migrate: false });
     expect((await after.getTask(id!))?.state).toBe("queued");
     expect((await after.putRecord("agent-run", "k", { ok: true }, 0)).version).toBe(1);

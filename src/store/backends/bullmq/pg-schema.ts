@@ -87,12 +87,12 @@ export const PG_MIGRATIONS: readonly string[] = [
   `,
   `
   -- retention (pg-prune.ts): deliveries by age, and the ids of pruned deliveries (still duplicates for a while)
-  CREATE INDEX hookyard_delivery_received ON hookyard_delivery (received_at, seq);
-  CREATE TABLE hookyard_tombstone (
+  CREATE INDEX IF NOT EXISTS hookyard_delivery_received ON hookyard_delivery (received_at, seq);
+  CREATE TABLE IF NOT EXISTS hookyard_tombstone (
     id text PRIMARY KEY,
     received_at bigint NOT NULL
   );
-  CREATE INDEX hookyard_tombstone_received ON hookyard_tombstone (received_at);
+  CREATE INDEX IF NOT EXISTS hookyard_tombstone_received ON hookyard_tombstone (received_at);
   `,
 ];
 
