@@ -17,6 +17,7 @@ export { openStore } from "./store/open.js";
 export { migrateStore, type MigrateStoreResult } from "./store/migrate.js";
 export { pruneStore, type PruneReport, type PruneStoreOptions } from "./store/prune.js";
 export { RateLimitedError } from "./github/rate-limit.js";
+export { GitHubRequestRejected } from "./github/client-error.js";
 export type { HookyardOctokit } from "./github/octokit.js";
 export { MemoryBackend } from "./store/backends/memory/index.js";
 export { SqliteBackend } from "./store/backends/sqlite/index.js";
