@@ -22,6 +22,7 @@ import { installNotifier } from "./notify/notifier.js";
 import { shutDown } from "./shutdown.js";
 import type { AcceptStatus, Backend } from "./store/backend.js";
 import { openStore } from "./store/open.js";
+import { Pruner } from "./store/pruner.js";
 import { applicationFunctionOptions, type ApplicationFunctionOptions } from "./probot/app-options.js";
 import { DeliveryIntake, type ReceiveInput } from "./tasks/intake.js";
 import { HOLD_LIMIT } from "./tasks/held.js";
@@ -77,6 +78,8 @@ export class Hookyard {
   readonly repoConfig = new RepoConfigCache();
   /** Missed-delivery recovery, run by `start()` (undefined without an App or with HOOKYARD_REDELIVERY_INTERVAL=0). */
   readonly redelivery: RedeliveryScheduler | undefined;
+  /** The background retention pruner, run by `start()` (undefined with HOOKYARD_RETENTION=0 or HOOKYARD_PRUNE_INTERVAL=0). */
+  readonly pruner: Pruner | undefined;
   /** GitHub login (`/auth/github/*`, `requireUser()`), when GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET and HOOKYARD_SESSION_SECRET are set. */
   readonly oauth: OAuthService | undefined;
   private readonly routes: { plugin: RoutePlugin; prefix: string | undefined }[] = [];
@@ -103,6 +106,13 @@ export class Hookyard {
     const now = github?.now ?? Date.now;
     this.oauth = loginService({ config: this.config, apiUrl: this.github.baseUrl, store: () => this.store, log: this.log, now });
     this.redelivery = redeliverySchedulerFor({ config: this.config, github: this.github, store: () => this.store, log: this.log });
+    this.pruner = this.config.retention > 0 && this.config.pruneInterval > 0
+      ? new Pruner({
+        store: () => this.store, owner: this.workerId, retentionMs: this.config.retention,
+        failedRetentionMs: this.config.failedRetention || Number.MAX_SAFE_INTEGER, intervalMs: this.config.pruneInterval, log: this.log,
+        onBatch: ({ deliveries, tasks, bytes, tombstones }) => this.events.emit("store:pruned", { deliveries, tasks, bytes, tombstones }),
+      })
+      : undefined;
     this.outage = new StoreOutage(this.log, () => this.backend?.description ?? String(this.storeOption));
     this.intake = new DeliveryIntake({
       acceptTimeoutMs: this.config.acceptTimeout, outage: this.outage,
@@ -297,6 +307,7 @@ export class Hookyard {
     if (this.config.workers) this.pool?.start();
     if (!this.oauth && this.config.clientId) this.log.info("GitHub login is off: set HOOKYARD_SESSION_SECRET (32+ characters) to serve /auth/github");
     this.redelivery?.start();
+    this.pruner?.start();
     this.log.info({ url: this.server.url, store: this.store.description, webhookPath: this.config.webhookPath, handlers: this.registry.size }, "hookyard listening");
   }
 
@@ -315,7 +326,7 @@ export class Hookyard {
     this.draining = true;
     await shutDown({
       log: this.log, drainMs: this.config.shutdownTimeout, storeMs: this.config.acceptTimeout,
-      redelivery: this.redelivery, pool: this.pool, server: this.server,
+      redelivery: this.redelivery, pruner: this.pruner, pool: this.pool, server: this.server,
       ...(typeof this.storeOption !== "object" && this.backend ? { closeStore: () => this.backend!.close() } : {}),
       closeGithub: () => this.github.close(),
     });

@@ -20,6 +20,7 @@ export type * from "./store/backend.js";
 export { TASK_STATES } from "./store/backend.js";
 export { openStore } from "./store/open.js";
 export { migrateStore, type MigrateStoreResult } from "./store/migrate.js";
+export { pruneStore, type PruneReport, type PruneStoreOptions } from "./store/prune.js";
 export { RateLimitedError } from "./github/rate-limit.js";
 export { GitHubRequestRejected } from "./github/client-error.js";
 export type { HookyardOctokit } from "./github/octokit.js";

@@ -9,6 +9,8 @@ export interface ShutdownParts {
   /** HOOKYARD_ACCEPT_TIMEOUT: the bound of the store work that follows the drain (ms). */
   storeMs: number;
   redelivery?: { stop(): Promise<void> };
+  /** The background retention pruner: stopped between two batches. */
+  pruner?: { stop(): Promise<void> };
   pool?: { stop(timeoutMs: number, graceMs: number): Promise<void> };
   server?: { close(deadline: number): Promise<void> };
   closeStore?: () => Promise<void>;
@@ -31,6 +33,7 @@ export async function shutDown(p: ShutdownParts): Promise<void> {
   const deadline = Date.now() + p.drainMs;
   const last = deadline + p.storeMs;
   if (!(await settlesBy(p.redelivery?.stop(), deadline))) p.log.warn("the missed-delivery recovery did not stop in time; left running");
+  if (!(await settlesBy(p.pruner?.stop(), deadline))) p.log.warn("the retention pruner did not stop in time; left running");
   await p.pool?.stop(Math.max(0, deadline - Date.now()), Math.max(0, last - Date.now()));
   await p.server?.close(deadline);
   if (p.closeStore && !(await settlesBy(p.closeStore(), Math.max(last, Date.now() + 1_000)))) p.log.warn("the store did not close in time; left to the exit");

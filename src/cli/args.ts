@@ -19,6 +19,7 @@ const COMMANDS: Record<string, { options: readonly string[]; positionals: readon
   migrate: { options: ["store"], positionals: [0, 0] },
   demo: { options: ["store", "keep"], positionals: [0, 1] },
   redeliver: { options: ["since", "dry-run", "store"], positionals: [0, 0] },
+  prune: { options: ["before", "dry-run", "json", "store"], positionals: [0, 0] },
   setup: { options: ["url", "org", "name", "env-file", "port", "host"], positionals: [0, 0] },
 };
 
@@ -29,6 +30,7 @@ const OPTIONS = {
   store: { type: "string" }, role: { type: "string" }, help: { type: "boolean", short: "h" },
   since: { type: "string" }, keep: { type: "boolean" }, "dry-run": { type: "boolean" }, org: { type: "string" }, "env-file": { type: "string" },
   json: { type: "boolean" }, "all-failed": { type: "boolean" }, action: { type: "string" }, status: { type: "string" }, delivery: { type: "string" },
+  before: { type: "string" },
 } as const;
 
 export type Values = ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true; strict: true }>>["values"];

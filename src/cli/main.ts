@@ -6,6 +6,7 @@ import { migrateStore } from "../store/migrate.js";
 import { runDemo } from "./commands/demo.js";
 import { runAgentDemo } from "./commands/demo-agent.js";
 import { formatRecoveryReport, redeliverMissed } from "./commands/redeliver.js";
+import { formatPruneReport, pruneCommand } from "./commands/prune.js";
 import { sendDelivery } from "./commands/send.js";
 import { serve, stopOnSignals } from "./commands/serve.js";
 import { runSetup } from "./commands/setup.js";
@@ -37,6 +38,8 @@ commands:
   migrate                   create or upgrade the store's schema (Postgres; SQLite) --store URL
   redeliver                 ask GitHub to redeliver deliveries that never arrived (loads .env; APP_ID, PRIVATE_KEY, HOOKYARD_STORE)
       --since DURATION (e.g. 2h; default: since the last run) --dry-run
+  prune                     remove old finished deliveries, tasks and bodies now (HOOKYARD_RETENTION; SQLite: server stopped)
+      --before DURATION (at least 3d; default HOOKYARD_RETENTION) --dry-run --json --store URL
   setup                     create a GitHub App from a manifest and write its credentials to .env
       --url PUBLIC_URL --org ORG --name NAME --env-file .env --port N --host H
 
@@ -148,6 +151,12 @@ export async function main(argv: string[]): Promise<number> {
       loadDotenv({ quiet: true });
       const report = await redeliverMissed({ since: values.since, dryRun: values["dry-run"], ...(values.store !== undefined ? { store: values.store } : {}) });
       for (const line of formatRecoveryReport(report)) console.log(line);
+      return 0;
+    }
+    case "prune": {
+      loadDotenv({ quiet: true });
+      const report = await pruneCommand({ before: values.before, dryRun: values["dry-run"], ...(values.store !== undefined ? { store: values.store } : {}) });
+      console.log(values.json ? JSON.stringify({ dryRun: values["dry-run"] ?? false, ...report }) : formatPruneReport(report, values["dry-run"]));
       return 0;
     }
     case "setup": {

@@ -48,6 +48,9 @@ const rate = z.string().transform((v, ctx) => {
   }
   return parsed;
 });
+/** A retention: `0` (keep everything) or at least GitHub's 3-day redelivery window. */
+const retention = (name: string) =>
+  duration(name).pipe(z.number().refine((ms) => ms === 0 || ms >= THREE_DAYS, `${name} must be 0 (keep everything) or at least 3d: GitHub redelivers deliveries of the past three days, and a delivery pruned sooner could run its handlers twice`));
 
 const secrets = z.union([z.string(), z.array(z.string())]).transform((v) =>
   (Array.isArray(v) ? v : v.split(",")).map((s) => s.trim()).filter((s) => s.length > 0),
@@ -100,6 +103,9 @@ export const CONFIG_FIELDS = {
   notifyOn: { env: "HOOKYARD_NOTIFY_ON", default: "failed", schema: list.pipe(z.array(z.enum(["failed", "completed"], "HOOKYARD_NOTIFY_ON must be failed or failed,completed")).min(1)), doc: "Which task endings are notified: `failed` (retries spent or unrecoverable), or `failed,completed`." },
   rateLimit: { env: "HOOKYARD_RATE_LIMIT", default: undefined, schema: rate.optional(), doc: "Per-source limit of webhook requests, e.g. `100/1s` (a token bucket per client address holding that many, refilled over that time). Past it the answer is 429 `HOOKYARD_ERR_INGRESS_RATE_LIMITED` with `Retry-After`. Unset: no limit." },
   allowedCidrs: { env: "HOOKYARD_ALLOWED_CIDRS", default: [], schema: list.pipe(z.array(z.string().refine(isCidr, "HOOKYARD_ALLOWED_CIDRS must be comma-separated IPv4/IPv6 CIDRs such as 140.82.112.0/20"))), doc: "Comma-separated IPv4/IPv6 networks whose webhook requests are accepted; others get 403 `HOOKYARD_ERR_INGRESS_SOURCE_FORBIDDEN` before their body is read. Unset: every source. GitHub publishes its webhook sources as `hooks` in `GET /meta` (they change: see docs/guides/operations.md)." },
+  retention: { env: "HOOKYARD_RETENTION", default: "30d", schema: retention("HOOKYARD_RETENTION"), doc: "Deliveries received longer ago than this, whose tasks all finished, are pruned in the background with their tasks and bodies (every backend); their ids stay as dedup tombstones (a redelivery is answered duplicate) until twice this has passed. `0` keeps everything. At least `3d`. See docs/guides/retention.md." },
+  failedRetention: { env: "HOOKYARD_FAILED_RETENTION", default: "90d", schema: retention("HOOKYARD_FAILED_RETENTION"), doc: "A delivery with a failed task (dead letter) is kept until the task failed this long ago (and HOOKYARD_RETENTION has passed), so it can be looked at and retried. At least `3d`." },
+  pruneInterval: { env: "HOOKYARD_PRUNE_INTERVAL", default: "5m", schema: duration("HOOKYARD_PRUNE_INTERVAL"), doc: "How often the background pruner makes a pass (in small batches with pauses, one process at a time on a shared store). `0` turns the pruner off (`hookyard prune` still works)." },
   agentCommand: { env: "HOOKYARD_AGENT_COMMAND", default: undefined, schema: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(), doc: "Turns on the agent workflow under `hookyard serve`: the coding agent's argv, a JSON array (`[\"claude\",\"-p\",\"{prompt}\"]`) or a string split shell-style without a shell. `{prompt}`, `{prompt_file}` and `{task_file}` in an element are replaced. See docs/guides/agent-workflow.md." },
   agentLabel: { env: "HOOKYARD_AGENT_LABEL", default: "agent", schema: z.string().min(1).max(50), doc: "The issue label that starts an agent run (`/agent <text>` comments from users with write access also do)." },
   agentTimeout: { env: "HOOKYARD_AGENT_TIMEOUT", default: "30m", schema: duration("HOOKYARD_AGENT_TIMEOUT"), doc: "How long one agent run may take before its process group is killed; the work so far is still pushed." },
@@ -179,6 +185,12 @@ export interface HookyardConfig {
   notifyOn: ("failed" | "completed")[];
   rateLimit: RateSetting | undefined;
   allowedCidrs: string[];
+  /** ms; 0 keeps everything. */
+  retention: number;
+  /** ms; 0 keeps deliveries with failed tasks. */
+  failedRetention: number;
+  /** ms; 0 turns the background pruner off. */
+  pruneInterval: number;
   publicUrl: string | undefined;
   agentCommand: string | string[] | undefined;
   agentLabel: string;
@@ -252,6 +264,9 @@ export type ConfigInput = {
   notifyOn?: string | ("failed" | "completed")[];
   rateLimit?: string;
   allowedCidrs?: string | string[];
+  retention?: number | string;
+  failedRetention?: number | string;
+  pruneInterval?: number | string;
   publicUrl?: string;
   agentCommand?: string | string[];
   agentLabel?: string;

@@ -66,6 +66,9 @@ export function observe(o: ObserveOptions): () => void {
     }),
     o.lifecycle.on("task:deferred", ({ task }) => m.deferred.inc({ name: task.name })),
     o.lifecycle.on("circuit:change", ({ circuit, to }) => m.circuitTransitions.inc({ circuit, to })),
+    o.lifecycle.on("store:pruned", (batch) => {
+      for (const kind of ["deliveries", "tasks", "bytes", "tombstones"] as const) if (batch[kind] > 0) m.pruned.inc({ kind }, batch[kind]);
+    }),
     o.lifecycle.on("agent:progress", ({ step }) => {
       if (AGENT_OUTCOMES.has(step)) m.agentRuns.inc({ outcome: step });
     }),

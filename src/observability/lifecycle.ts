@@ -25,6 +25,8 @@ export interface LifecycleEvents {
    * `agent-output` (one line), `agent-exited`, `pushed`, `pr`, `commented`, `no-changes`,
    * `refused`, `stopped`, `noted` (a trigger while a run is active), `skipped`, `failed`.
    */
+  /** A batch of retention (the background pruner) removed these. */
+  "store:pruned": { deliveries: number; tasks: number; bytes: number; tombstones: number };
   "agent:progress": { repo: string; issue: number; mode: string; step: string; detail: Record<string, unknown>; task: string };
 }
 

@@ -42,6 +42,7 @@ export class HookyardMetrics {
   readonly agentRuns: Counter<"outcome">;
   readonly rejectionLogsSuppressed: Counter;
   readonly circuitTransitions: Counter<"circuit" | "to">;
+  readonly pruned: Counter<"kind">;
   private counts: { at: number; value: Promise<TaskCounts | undefined> } | undefined;
 
   constructor(o: { store: () => Backend | undefined; circuits?: () => readonly CircuitReading[]; defaultMetrics?: boolean; now?: () => number }) {
@@ -57,6 +58,7 @@ export class HookyardMetrics {
     this.githubRequests = new Counter({ name: "hookyard_github_requests_total", help: "GitHub API requests by HTTP status (0: no answer).", labelNames: ["status"], registers });
     this.rateLimitRemaining = new Gauge({ name: "hookyard_github_rate_limit_remaining", help: "GitHub's x-ratelimit-remaining of the last answer, per installation (app: App-authenticated requests).", labelNames: ["installation"], registers });
     this.agentRuns = new Counter({ name: "hookyard_agent_runs_total", help: "Agent workflow runs by outcome (pr, no-changes, refused, stopped, failed).", labelNames: ["outcome"], registers });
+    this.pruned = new Counter({ name: "hookyard_pruned_total", help: "What retention removed, by kind: deliveries, tasks, bytes (stored bodies and headers), tombstones (dedup ids dropped).", labelNames: ["kind"], registers });
     this.rejectionLogsSuppressed = new Counter({ name: "hookyard_rejection_logs_suppressed_total", help: "Rejected-delivery warnings not logged because of the log rate limit.", registers });
     this.circuitTransitions = new Counter({ name: "hookyard_circuit_transitions_total", help: "Circuit breaker state changes, by circuit and the state entered (closed, half-open, open).", labelNames: ["circuit", "to"], registers });
     new Gauge({

@@ -183,6 +183,34 @@ export interface RecordFilter {
   cursor?: string;
 }
 
+/** One batch of retention pruning (see `Backend.prune`). Times are epoch ms. */
+export interface PruneOptions {
+  /** Deliveries received before this, whose tasks all settled (completed, cancelled, failed) before it, go. */
+  before: number;
+  /** A delivery with a failed task goes only once that task failed before this too (failed retention, usually older than `before`). */
+  failedBefore: number;
+  /** Dedup tombstones of pruned deliveries received before this go (keep them at least 3 days: GitHub's redelivery window). */
+  tombstonesBefore: number;
+  /** At most this many deliveries are looked at in this batch (those that stay count too: the work is bounded). */
+  limit: number;
+  /** Where the previous batch of this pass stopped (its `cursor`); unset, from the oldest delivery. */
+  cursor?: string;
+  /** Count what would go, remove nothing. */
+  dryRun?: boolean;
+}
+
+/** What one prune batch removed (or, dry run, would remove). */
+export interface PruneResult {
+  deliveries: number;
+  tasks: number;
+  /** Stored bytes of the deliveries' bodies and headers. */
+  bytes: number;
+  /** Dedup tombstones dropped (their deliveries' ids are accepted again): at most `limit` a batch; a dry run counts them all in its first batch. */
+  tombstones: number;
+  /** Pass it to the next batch; null once the pass has looked at every delivery received before `before`. */
+  cursor: string | null;
+}
+
 /** Counts of tasks by state, for health and metrics. */
 export type TaskCounts = Record<TaskState, number>;
 
@@ -251,6 +279,15 @@ export interface Backend {
    * that replaces a value does not move its record.
    */
   listRecords(kind: string, filter?: RecordFilter): Promise<Page<StoredRecord>>;
+
+  /**
+   * Removes one batch of old, finished deliveries with their tasks, attempts and bodies (retention).
+   * Never a delivery with a queued, running or retrying task, nor one whose failed task is younger
+   * than `failedBefore`. A pruned delivery's id stays as a compact tombstone (id + received time)
+   * until `tombstonesBefore`, so a redelivery of it is still answered `duplicate`. A pass calls it
+   * with each batch's `cursor` until that is null. Every built-in backend implements it.
+   */
+  prune?(options: PruneOptions): Promise<PruneResult>;
 
   /** Resolves when the store answers (readiness). */
   ping(): Promise<void>;

@@ -31,7 +31,7 @@ describe("hookyard migrate", () => {
     const store = `${PG_URL}?schema=${schema}`;
     const env = { PATH: process.env.PATH ?? "" };
     const first = await run(process.execPath, [MAIN, "migrate", "--store", store], { env });
-    expect(first.stdout).toMatch(new RegExp(`schema "${schema}": BullMQ version \\d+, Hookyard version 2`));
+    expect(first.stdout).toMatch(new RegExp(`schema "${schema}": BullMQ version \\d+, Hookyard version 3`));
     const second = await run(process.execPath, [MAIN, "migrate"], { env: { ...env, HOOKYARD_STORE: store } });
     expect(second.stdout).toBe(first.stdout);
     const tables = (await sql<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = '${schema}'`)).map((r) => r.t);

@@ -8,6 +8,7 @@ import { openStore } from "../../src/store/open.js";
 import { ingressThenWorker } from "../support/shared-store.js";
 import { closeKeepingData, descriptionParam, expectCode, newDelivery, newTask, pollUntil, seed, withCleanup } from "../support/store.js";
 import { describeBackend } from "./conformance.js";
+import { describePrune } from "./conformance-prune.js";
 
 const PG_URL = process.env.HOOKYARD_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const LONG = 60_000;
@@ -41,6 +42,8 @@ describeBackend("bullmq-postgres", async () => (await openTestStore()).store, {
   },
 });
 
+describePrune("bullmq-postgres", async () => (await openTestStore()).store);
+
 describe("BullMQ store on Postgres (beta)", () => {
   const cleanups: (() => Promise<unknown>)[] = [];
   const open = async (options: Partial<PostgresBackendOptions> = {}) => {
@@ -61,12 +64,12 @@ describe("BullMQ store on Postgres (beta)", () => {
     cleanups.push(() => dropSchema(schema));
     await expectCode(openPostgresBackend({ url: PG_URL, schema, migrate: false }), "HOOKYARD_ERR_STORE_MIGRATION_REQUIRED");
     const first = await migrate(`${PG_URL}?schema=${schema}`);
-    expect(first).toMatchObject({ schema, hookyardVersion: 2 });
+    expect(first).toMatchObject({ schema, hookyardVersion: 3 });
     expect(first.bullmqVersion).toBeGreaterThan(0);
     expect(await migrate(PG_URL, { schema })).toEqual(first);
     const tables = await inSchema(schema, async (c) => (await c.query<{ t: string }>(
       "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1", [schema])).rows.map((r) => r.t));
-    expect(tables).toEqual(expect.arrayContaining(["job", "migration", "hookyard_delivery", "hookyard_task", "hookyard_attempt", "hookyard_record", "hookyard_migration"]));
+    expect(tables).toEqual(expect.arrayContaining(["job", "migration", "hookyard_delivery", "hookyard_task", "hookyard_attempt", "hookyard_record", "hookyard_tombstone", "hookyard_migration"]));
     const store = await openPostgresBackend({ url: PG_URL, schema, migrate: false, queue: `q${schema}` });
     cleanups.unshift(() => store.close());
     await store.ping();
@@ -81,7 +84,7 @@ describe("BullMQ store on Postgres (beta)", () => {
     const err = await openPostgresBackend({ url: PG_URL, schema, queue: `q${schema}`, migrate: false }).catch((e: Error & { code?: string }) => e);
     expect(err).toMatchObject({ code: "HOOKYARD_ERR_STORE_MIGRATION_REQUIRED" });
     expect((err as Error).message).toContain("found 1");
-    expect(await migrate(PG_URL, { schema })).toMatchObject({ hookyardVersion: 2 });
+    expect(await migrate(PG_URL, { schema })).toMatchObject({ hookyardVersion: 3 });
     const { store: after } = await open({ schema, queue: `q${schema}`, migrate: false });
     expect((await after.getTask(id!))?.state).toBe("queued");
     expect((await after.putRecord("agent-run", "k", { ok: true }, 0)).version).toBe(1);

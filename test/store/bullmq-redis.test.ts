@@ -9,6 +9,7 @@ import { closeKeepingData, descriptionParam, newDelivery, newTask, pollUntil, se
 import { ingressThenWorker } from "../support/shared-store.js";
 import { REDIS_URL, dropRedisKeys } from "../support/redis.js";
 import { describeBackend } from "./conformance.js";
+import { describePrune } from "./conformance-prune.js";
 
 const LONG = 60_000;
 
@@ -27,6 +28,8 @@ describeBackend("bullmq-redis", async () => (await openTestStore()).store, {
     return (await openTestStore({ prefix: descriptionParam(store, "prefix") })).store;
   },
 });
+
+describePrune("bullmq-redis", async () => (await openTestStore()).store);
 
 /** A BullMQ queue on a test's prefix with its own connection, to look at the jobs from outside. */
 async function bullmqView(prefix: string): Promise<{ queue: Queue; close: () => Promise<void> }> {

@@ -7,6 +7,7 @@ import { openStore } from "../../src/store/open.js";
 import { expectCode, newDelivery, newTask, removeTempDirs, tempDir } from "../support/store.js";
 import { describeBackend } from "./conformance.js";
 import { describeHolds } from "./conformance-holds.js";
+import { describePrune } from "./conformance-prune.js";
 
 describeBackend("sqlite", () => SqliteBackend.open(join(tempDir(), "conformance.db")), {
   reopen: async (store) => {
@@ -94,7 +95,7 @@ describe("SqliteBackend specifics", () => {
     expect(await migrated.putRecord("agent-run", "octo/one#1", { stage: "again" }, 0)).toMatchObject({ version: 1 });
     const check = new Database(file, { readonly: true });
     readers.push(check);
-    expect(check.pragma("user_version", { simple: true })).toBe(2);
+    expect(check.pragma("user_version", { simple: true })).toBe(3);
   });
 
   it("commits 500 concurrent accepts (group commit) and every one is readable", async () => {
@@ -182,3 +183,4 @@ describe("SqliteBackend specifics", () => {
     expect(err?.message).toContain("file is not a database");
   });
 });
+describePrune("sqlite", () => SqliteBackend.open(join(tempDir(), "prune.db")));

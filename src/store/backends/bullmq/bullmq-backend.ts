@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { HookyardError } from "../../../errors.js";
 import type {
   AcceptStatus, AttemptResult, Backend, ClaimedTask, DeliveryDetail, DeliveryFilter, DeliverySummary, NewDelivery, NewTask,
-  Page, RecordFilter, StoredRecord, TaskCounts, TaskDetail, TaskFilter, TaskSummary,
+  Page, PruneOptions, PruneResult, RecordFilter, StoredRecord, TaskCounts, TaskDetail, TaskFilter, TaskSummary,
 } from "../../backend.js";
 import { TaskNotifier } from "../../notifier.js";
 import { RecordMethods, type RecordTable } from "../../stored-records.js";
@@ -226,6 +226,11 @@ export class BullmqBackend implements Backend {
    */
   repair(olderThanMs = 60_000): Promise<number> {
     return this.run(() => this.steps.repair(Date.now() - olderThanMs));
+  }
+
+  /** One retention batch on the records (BullMQ removes settled tasks' jobs itself). */
+  prune(options: PruneOptions): Promise<PruneResult> {
+    return this.run(() => this.records.prune(options));
   }
 
   ping(): Promise<void> {

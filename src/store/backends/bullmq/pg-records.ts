@@ -1,7 +1,8 @@
 import type { PgPool, PgPoolClient } from "bullmq";
 import { HookyardError } from "../../../errors.js";
-import type { AcceptStatus, AttemptResult, NewDelivery, NewTask, TaskState } from "../../backend.js";
+import type { AcceptStatus, AttemptResult, NewDelivery, NewTask, PruneOptions, PruneResult, TaskState } from "../../backend.js";
 import { assertTransition, CANCELLABLE_STATES, LEASE_EXPIRED_ERROR, RETRYABLE_STATES } from "../../transitions.js";
+import { prunePostgres } from "./pg-prune.js";
 import { PgReads } from "./pg-reads.js";
 import { initialTask, type ClaimDecision, type Handed, type Held, type JobSpec, type OpenTask, type RecordStore, type Recovered } from "./records.js";
 
@@ -37,7 +38,9 @@ export class PgRecords extends PgReads implements RecordStore {
     return this.tx(async (c) => {
       const inserted = await c.query(
         `INSERT INTO hookyard_delivery (id, event, action, repository, installation_id, status, received_at, content_type, headers, body)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING RETURNING seq`,
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10
+         WHERE NOT EXISTS (SELECT 1 FROM hookyard_tombstone WHERE id = $1) -- a pruned delivery's id is still a duplicate
+         ON CONFLICT (id) DO NOTHING RETURNING seq`,
         [delivery.id, delivery.event, delivery.action, delivery.repository, delivery.installationId, status, delivery.receivedAt,
           delivery.contentType, JSON.stringify(delivery.headers), Buffer.from(delivery.body)],
       );
@@ -45,6 +48,10 @@ export class PgRecords extends PgReads implements RecordStore {
       await this.insertTasks(c, delivery.id, tasks, now);
       return status;
     });
+  }
+
+  prune(options: PruneOptions): Promise<PruneResult> {
+    return prunePostgres(this.pool, options);
   }
 
   async addTasks(deliveryId: string, tasks: NewTask[], now: number): Promise<void> {

@@ -85,6 +85,15 @@ export const PG_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX hookyard_record_kind ON hookyard_record (kind, seq);
   `,
+  `
+  -- retention (pg-prune.ts): deliveries by age, and the ids of pruned deliveries (still duplicates for a while)
+  CREATE INDEX IF NOT EXISTS hookyard_delivery_received ON hookyard_delivery (received_at, seq);
+  CREATE TABLE IF NOT EXISTS hookyard_tombstone (
+    id text PRIMARY KEY,
+    received_at bigint NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS hookyard_tombstone_received ON hookyard_tombstone (received_at);
+  `,
 ];
 
 /** What {@link migrate} brought the schema to. */

@@ -9,7 +9,7 @@
  * moves the job second, so a crash between the two leaves a job whose record says otherwise, which
  * the next claim of that job resolves (see {@link ClaimDecision}).
  */
-import type { AcceptStatus, AttemptResult, Backend, ClaimedTask, ErrorRecord, NewDelivery, NewTask, TaskState } from "../../backend.js";
+import type { AcceptStatus, AttemptResult, Backend, ClaimedTask, ErrorRecord, NewDelivery, NewTask, PruneOptions, PruneResult, TaskState } from "../../backend.js";
 
 /** A BullMQ job to create in the same transaction as its task record. */
 export interface JobSpec {
@@ -80,6 +80,8 @@ export interface RecordStore
   finish(owner: string, id: string, result: AttemptResult, now: number): Promise<Held | null>;
   /** The task when it is queued or retrying; null otherwise. */
   openTask(id: string): Promise<OpenTask | null>;
+  /** One retention batch (see `Backend.prune`). */
+  prune(options: PruneOptions): Promise<PruneResult>;
   /** Queued or retrying tasks due before `before` (oldest first): candidates for a missing-job check. */
   stale(before: number, limit: number): Promise<OpenTask[]>;
 }

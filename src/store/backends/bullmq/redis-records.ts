@@ -1,10 +1,11 @@
 import type { IRedisClient, IRedisTransaction } from "bullmq";
 import type { Redis } from "ioredis";
 import { HookyardError } from "../../../errors.js";
-import type { AcceptStatus, AttemptResult, ClaimedTask, NewDelivery, NewTask, TaskState } from "../../backend.js";
+import type { AcceptStatus, AttemptResult, ClaimedTask, NewDelivery, NewTask, PruneOptions, PruneResult, TaskState } from "../../backend.js";
 import { assertTransition, CANCELLABLE_STATES, LEASE_EXPIRED_ERROR, RETRYABLE_STATES } from "../../transitions.js";
 import type { ClaimDecision, Handed, Held, JobSpec, OpenTask, RecordStore, Recovered } from "./records.js";
 import { AcceptBatcher, newTasks, type AddJobsToTransaction, type RemoveJobs } from "./redis-accept.js";
+import { pruneRedis } from "./redis-prune.js";
 import { RedisReads } from "./redis-reads.js";
 import type { RecordKeys } from "./redis-keys.js";
 import type { RedisPipe } from "./redis-pipe.js";
@@ -44,6 +45,10 @@ export class RedisRecords extends RedisReads implements RecordStore {
 
   protected script(name: ScriptName, args: (string | number | Buffer)[]): Promise<unknown> {
     return this.client.runCommand(name, [this.keys.base, ...args]);
+  }
+
+  prune(options: PruneOptions): Promise<PruneResult> {
+    return pruneRedis(this.redis, this.keys, options);
   }
 
   accept(delivery: NewDelivery, tasks: NewTask[], now: number): Promise<AcceptStatus> {

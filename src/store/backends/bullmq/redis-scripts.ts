@@ -35,6 +35,8 @@ for i, d in ipairs(batch) do
     seq = insertTasks(did, d[2], d[3], d[4], d[7], seq)
     out[i] = 1
   else
+    -- a pruned delivery's id (its tombstone): the body this transaction just set has no delivery
+    if redis.call('EXISTS', base .. 'd:' .. did) == 0 then redis.call('DEL', base .. 'body:' .. did) end
     out[i] = 0
   end
 end

@@ -1,12 +1,13 @@
 import { HookyardError } from "../../../errors.js";
 import type {
   AcceptStatus, AttemptRecord, AttemptResult, Backend, ClaimedTask, DeliveryDetail, DeliveryFilter,
-  DeliverySummary, NewDelivery, NewTask, Page, RecordFilter, StoredRecord, TaskCounts, TaskDetail, TaskFilter, TaskSummary,
+  DeliverySummary, NewDelivery, NewTask, Page, PruneOptions, PruneResult, RecordFilter, StoredRecord, TaskCounts, TaskDetail, TaskFilter, TaskSummary,
 } from "../../backend.js";
 import { TASK_STATES } from "../../backend.js";
 import { assertTransition, CANCELLABLE_STATES, LEASE_EXPIRED_ERROR, RETRYABLE_STATES } from "../../transitions.js";
 import { TaskNotifier } from "../../notifier.js";
 import { RecordMethods } from "../../stored-records.js";
+import { pruneMemory } from "./prune.js";
 import { dueAt, paginate, summary, type DeliveryRow, type TaskRow } from "./rows.js";
 import { MemoryRecordTable } from "./stored-records.js";
 
@@ -23,6 +24,8 @@ export class MemoryBackend implements Backend {
   readonly description = "memory:";
   private readonly deliveries = new Map<string, DeliveryRow>();
   private readonly tasks = new Map<string, TaskRow>();
+  /** Ids of pruned deliveries (→ received time), answered `duplicate` until their tombstone goes. */
+  private readonly tombstones = new Map<string, number>();
   /** Tasks that are not finished (queued, retrying, running): what claim scans. */
   private readonly open = new Set<string>();
   private readonly notifier = new TaskNotifier();
@@ -36,7 +39,7 @@ export class MemoryBackend implements Backend {
 
   async accept(delivery: NewDelivery, tasks: NewTask[]): Promise<AcceptStatus> {
     this.assertOpen();
-    if (this.deliveries.has(delivery.id)) return "duplicate";
+    if (this.deliveries.has(delivery.id) || this.tombstones.has(delivery.id)) return "duplicate";
     const status = tasks.length > 0 ? "accepted" : "ignored";
     this.deliveries.set(delivery.id, {
       seq: ++this.seq, id: delivery.id, event: delivery.event, action: delivery.action, repository: delivery.repository,
@@ -275,6 +278,11 @@ export class MemoryBackend implements Backend {
   async listRecords(kind: string, filter?: RecordFilter): Promise<Page<StoredRecord>> {
     this.assertOpen();
     return this.records.list(kind, filter);
+  }
+
+  async prune(options: PruneOptions): Promise<PruneResult> {
+    this.assertOpen();
+    return pruneMemory({ deliveries: this.deliveries, tasks: this.tasks, tombstones: this.tombstones }, options);
   }
 
   async ping(): Promise<void> {

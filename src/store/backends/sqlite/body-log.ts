@@ -28,7 +28,8 @@ export function bodyLogDir(dbFile: string): string {
   return `${dbFile}-bodies`;
 }
 
-const segmentFile = (dir: string, seg: number): string => join(dir, `${String(seg).padStart(6, "0")}.log`);
+/** The file of segment `seg`. */
+export const segmentFile = (dir: string, seg: number): string => join(dir, `${String(seg).padStart(6, "0")}.log`);
 
 /** Appends to the newest segment (writer thread only). */
 export class BodyLogWriter {
@@ -79,6 +80,11 @@ export class BodyLogWriter {
         reject(err);
       } else resolve();
     }));
+  }
+
+  /** The segment appends go to; lower ones are closed (retention may remove them). */
+  get current(): number {
+    return this.seg;
   }
 
   /** The size of segment `seg` on disk (0 when it does not exist). */
@@ -150,6 +156,14 @@ export class BodyLogReader {
       got += n;
     }
     return buf;
+  }
+
+  /** Closes the descriptor of a segment retention removed (an open one would keep its space). */
+  forget(seg: number): void {
+    const fd = this.fds.get(seg);
+    if (fd === undefined) return;
+    this.fds.delete(seg);
+    closeSync(fd);
   }
 
   close(): void {

@@ -5,12 +5,14 @@ import Database from "better-sqlite3";
 import { HookyardError } from "../../../errors.js";
 import type {
   AcceptStatus, AttemptResult, Backend, ClaimedTask, DeliveryDetail, DeliveryFilter, DeliverySummary, NewDelivery, NewTask,
-  Page, RecordFilter, StoredRecord, TaskCounts, TaskDetail, TaskFilter, TaskSummary,
+  Page, PruneOptions, PruneResult, RecordFilter, StoredRecord, TaskCounts, TaskDetail, TaskFilter, TaskSummary,
 } from "../../backend.js";
 import { TaskNotifier } from "../../notifier.js";
 import { RecordMethods, type PutOutcome } from "../../stored-records.js";
 import { BodyLogReader, bodyLogDir } from "./body-log.js";
 import { ensureDirectory } from "./directory.js";
+import type { PruneAnswer } from "./prune.js";
+import { countBatch } from "./prune-scan.js";
 import { SqliteReads } from "./reads.js";
 import { SqliteRecordReads } from "./stored-records.js";
 import type { AcceptArgs, ThreadOptions, WriteOp } from "./thread.js";
@@ -24,6 +26,8 @@ export interface SqliteBackendOptions {
   readOnly?: boolean;
   /** How often the WAL is checkpointed (ms): the checkpointer thread runs four times as often. Default 1000. */
   checkpointIntervalMs?: number;
+  /** Size at which a body-log segment is closed and the next one started. Default 256 MiB (smaller in tests). */
+  segmentBytes?: number;
 }
 
 /**
@@ -67,7 +71,7 @@ export class SqliteBackend implements Backend {
     } catch (err) {
       throw new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", `cannot create the directory of the SQLite store ${file}: ${(err as Error).message}`, { cause: err });
     }
-    const threadOptions = (role: ThreadOptions["role"]): ThreadOptions => ({ role, path: file, checkpointIntervalMs: options.checkpointIntervalMs ?? 1000 });
+    const threadOptions = (role: ThreadOptions["role"]): ThreadOptions => ({ role, path: file, checkpointIntervalMs: options.checkpointIntervalMs ?? 1000, segmentBytes: options.segmentBytes });
     let writer: WriterChannel | undefined;
     let checkpointer: Worker | undefined;
     // a read-only open of a store that does not exist yet creates it (nothing else can hold it)
@@ -206,6 +210,14 @@ export class SqliteBackend implements Backend {
 
   listRecords(kind: string, filter?: RecordFilter): Promise<Page<StoredRecord>> {
     return this.records.list(kind, filter);
+  }
+
+  /** A batch of retention on the writer thread (see prune.ts); a dry run counts on this thread's read connection. */
+  async prune(options: PruneOptions): Promise<PruneResult> {
+    if (options.dryRun) return this.read(() => countBatch(this.readDb, options));
+    const { removedSegments, ...result } = await this.call<PruneAnswer>("prune", [options]);
+    for (const seg of removedSegments) this.bodies.forget(seg);
+    return result;
   }
 
   async ping(): Promise<void> {

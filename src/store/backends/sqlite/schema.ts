@@ -83,6 +83,14 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX records_by_kind ON records(kind, seq);
   `,
+  `
+  -- retention (prune.ts): deliveries by age, rows by body-log segment (a segment no row points into
+  -- is removed), and the ids of pruned deliveries, still answered duplicate for a while
+  CREATE INDEX IF NOT EXISTS deliveries_by_received ON deliveries(received_at);
+  CREATE INDEX IF NOT EXISTS deliveries_by_log_seg ON deliveries(log_seg);
+  CREATE TABLE IF NOT EXISTS tombstones (id TEXT PRIMARY KEY, received_at INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS tombstones_by_received ON tombstones(received_at);
+  `,
 ];
 
 /** Brings a database file up to the newest schema. */

@@ -11,6 +11,7 @@ import type { NewDelivery, NewTask } from "../../backend.js";
 import Database from "better-sqlite3";
 import { BodyLogWriter, bodyLogDir } from "./body-log.js";
 import { releaseHolds, repairTail } from "./recovery.js";
+import { SqlitePrune } from "./prune.js";
 import { migrate } from "./schema.js";
 import { SqliteRecordWrites } from "./stored-records.js";
 import { SqliteWrites, type StoredDelivery } from "./writes.js";
@@ -19,6 +20,7 @@ export interface ThreadOptions {
   role: "writer" | "checkpointer";
   path: string;
   checkpointIntervalMs: number;
+  segmentBytes?: number;
 }
 
 export interface WriteRequest {
@@ -44,7 +46,7 @@ export interface AcceptArgs {
 }
 
 export type WriteOp =
-  | "accept" | "addTasks" | "claim" | "extendLeases" | "start" | "release" | "finish" | "retryTask" | "cancelTask" | "putRecord" | "ping";
+  | "accept" | "addTasks" | "claim" | "extendLeases" | "start" | "release" | "finish" | "retryTask" | "cancelTask" | "putRecord" | "ping" | "prune";
 
 /**
  * What the writer posts back: `partial` answers given ahead of a commit's fsync (their batch is
@@ -57,10 +59,13 @@ export type WriteResponse =
   | { id: number; ok: false; error: { code?: string; message: string } };
 
 /** Operations whose commit is fsynced before they are answered. */
-const DURABLE_OPS: ReadonlySet<WriteOp> = new Set(["accept", "addTasks", "retryTask", "cancelTask", "putRecord", "ping"]);
+const DURABLE_OPS: ReadonlySet<WriteOp> = new Set(["accept", "addTasks", "retryTask", "cancelTask", "putRecord", "ping", "prune"]);
 
 function open(path: string): Database.Database {
   const db = new Database(path);
+  // a new file gives the pages retention frees back to the file system (`PRAGMA incremental_vacuum`,
+  // prune.ts); an existing one keeps its mode (docs/guides/retention.md: VACUUM converts it)
+  if (db.pragma("page_count", { simple: true }) === 0) db.pragma("auto_vacuum = INCREMENTAL");
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = FULL");
   db.pragma("busy_timeout = 5000");
@@ -75,15 +80,17 @@ function runWriter(options: ThreadOptions): void {
   migrate(db);
   const writes = new SqliteWrites(db);
   const records = new SqliteRecordWrites(db);
-  const log = new BodyLogWriter(bodyLogDir(options.path));
+  const log = new BodyLogWriter(bodyLogDir(options.path), options.segmentBytes);
   repairTail(db, log);
   releaseHolds(db);
+  const pruner = new SqlitePrune(db, log, bodyLogDir(options.path));
   const closeWhenIdle = async (): Promise<void> => {
     while (flushing || pending.length > 0 || refused.length > 0) {
       if (!flushing) await flush();
       else await new Promise((r) => setImmediate(r));
     }
     closed = true;
+    pruner.close();
     db.close();
     log.close();
     parentPort!.postMessage("closed");
@@ -111,6 +118,7 @@ function runWriter(options: ThreadOptions): void {
       case "cancelTask": return writes.cancelTask(a[0], now);
       case "putRecord": return records.put(a[0], a[1], a[2], a[3], now);
       case "ping": return null;
+      case "prune": return pruner.run(a[0]);
     }
   };
 

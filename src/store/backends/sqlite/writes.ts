@@ -14,6 +14,8 @@ export class SqliteWrites {
            log_seg, log_off, headers_len, body_len)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
       ),
+      // a pruned delivery's id (prune.ts): still a duplicate
+      tombstone: db.prepare(`SELECT 1 FROM tombstones WHERE id = ?`),
       deliveryMeta: db.prepare(`SELECT seq, id, event, action, repository FROM deliveries WHERE id = ?`),
       markAccepted: db.prepare(`UPDATE deliveries SET status = 'accepted' WHERE id = ?`),
       insertTask: db.prepare(
@@ -70,6 +72,7 @@ export class SqliteWrites {
   accept(delivery: StoredDelivery, tasks: NewTask[], now: number): AcceptStatus {
     const status = tasks.length > 0 ? "accepted" : "ignored";
     const at = delivery.at;
+    if (this.s.tombstone.get(delivery.id)) return "duplicate";
     const info = this.s.insertDelivery.run(
       delivery.id, delivery.event, delivery.action, delivery.repository, delivery.installationId, status,
       delivery.receivedAt, delivery.contentType, at.seg, at.off, at.headersLen, at.bodyLen,
