@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { HookyardConfig } from "../config/index.js";
 import { HookyardError } from "../errors.js";
 import { GitHubApp, unauthenticatedOctokit, type UnauthenticatedReason } from "./github-app.js";
-import type { HookyardOctokit } from "./octokit.js";
+import type { HookyardOctokit, OctokitFactoryOptions } from "./octokit.js";
 import { apiBaseUrl, githubSettings, type GitHubSettings } from "./settings.js";
 import { MemoryTokenStore, RedisTokenStore } from "./token-store.js";
 
@@ -12,6 +12,8 @@ export interface GitHubClientsOptions {
   /** Pace writes per installation as GitHub recommends (default true). */
   throttle?: boolean;
   now?: () => number;
+  /** The Octokit class handlers and `auth()` get (Probot's `Octokit` option); default Hookyard's. */
+  Octokit?: OctokitFactoryOptions["Octokit"];
 }
 
 /** The Octokit a handler gets, and whether (and why not) it is installation-authenticated. */
@@ -57,6 +59,7 @@ export class GitHubClients {
       }
       this.appInstance = new GitHubApp(this.settings, {
         log: this.o.log, store, ...(this.o.throttle === false ? { throttle: false } : {}), ...(this.o.now ? { now: this.o.now } : {}),
+        ...(this.o.Octokit ? { Octokit: this.o.Octokit } : {}),
       });
     }
     return this.appInstance;

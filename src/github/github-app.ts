@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { HookyardError } from "../errors.js";
 import { AppJwt } from "./app-jwt.js";
-import { createOctokit, type HookyardOctokit } from "./octokit.js";
+import { createOctokit, type HookyardOctokit, type OctokitFactoryOptions } from "./octokit.js";
 import type { GitHubSettings } from "./settings.js";
 import type { CachedToken, TokenStore } from "./token-store.js";
 import { InstallationTokens, type TokenRequest } from "./tokens.js";
@@ -12,6 +12,22 @@ export interface GitHubAppOptions {
   /** Pace writes per installation as GitHub recommends (default true). */
   throttle?: boolean;
   now?: () => number;
+  /** The Octokit class to build (Probot's `Octokit` option); default Hookyard's. */
+  Octokit?: OctokitFactoryOptions["Octokit"];
+}
+
+/** What `octokit.auth({ type })` resolves with, in `@octokit/auth-app`'s shapes. */
+export type AppAuthentication =
+  | { type: "app"; token: string; appId: number | string; expiresAt: string }
+  | { type: "token"; tokenType: "installation"; token: string; installationId: number; permissions: Record<string, string>; expiresAt: string; repositorySelection?: string };
+
+/** `auth()`'s options, as `@octokit/auth-app` takes them (`refresh` skips the cache). */
+export interface AppAuthOptions {
+  type?: "app" | "installation";
+  installationId?: number;
+  permissions?: Record<string, string>;
+  repositoryIds?: number[];
+  refresh?: boolean;
 }
 
 /** Why a handler's `ctx.octokit` is not installation-authenticated. */
@@ -48,7 +64,8 @@ export class GitHubApp {
   /** An Octokit authenticated as the App (JWT): `/app/…` routes. */
   app(): HookyardOctokit {
     if (this.appClient) return this.appClient;
-    const octokit = createOctokit({ baseUrl: this.settings.baseUrl, log: this.o.log, throttle: false, ...(this.o.now ? { now: this.o.now } : {}) });
+    const octokit = createOctokit({ baseUrl: this.settings.baseUrl, log: this.o.log, throttle: false, ...this.shared() });
+    octokit.auth = (options?: unknown) => this.authenticate((options ?? { type: "app" }) as AppAuthOptions);
     octokit.hook.wrap("request", async (request, options) => {
       const send = async () => {
         options.headers.authorization = `bearer ${await this.jwt.token()}`;
@@ -79,9 +96,10 @@ export class GitHubApp {
       throttleId: `${this.settings.appId}:${installationId}`, installationId,
       ...(extra.deliveryId ? { deliveryId: extra.deliveryId } : {}),
       ...(this.o.throttle === false ? { throttle: false } : {}),
-      ...(this.o.now ? { now: this.o.now } : {}),
+      ...this.shared(),
     });
     const req: TokenRequest = { installationId };
+    octokit.auth = (options?: unknown) => this.authenticate({ type: "installation", installationId, ...(options as AppAuthOptions | undefined) });
     octokit.hook.wrap("request", async (request, options) => {
       const send = async () => {
         options.headers.authorization = `token ${(await this.tokens.get(req)).token}`;
@@ -97,6 +115,46 @@ export class GitHubApp {
       }
     });
     return octokit;
+  }
+
+  /**
+   * Probot's `octokit.auth({ type })`: the App's JWT (`type: "app"`) or an installation token from
+   * the shared cache (`type: "installation"`), in `@octokit/auth-app`'s shapes.
+   *
+   * @example
+   * ```ts
+   * const { token } = await app.authenticate({ type: "installation", installationId: 42 });
+   * ```
+   */
+  async authenticate(options: AppAuthOptions): Promise<AppAuthentication> {
+    if (options.type === "app") {
+      const token = await this.jwt.token();
+      const appId = /^\d+$/.test(this.settings.appId) ? Number(this.settings.appId) : this.settings.appId;
+      return { type: "app", token, appId, expiresAt: new Date(this.jwt.expiresAt ?? this.now()).toISOString() };
+    }
+    if (options.type !== "installation" || typeof options.installationId !== "number") {
+      throw new HookyardError("HOOKYARD_ERR_GITHUB_AUTH_OPTIONS", 'auth() takes { type: "app" } or { type: "installation", installationId }');
+    }
+    const req: TokenRequest = {
+      installationId: options.installationId,
+      ...(options.permissions ? { permissions: options.permissions } : {}),
+      ...(options.repositoryIds ? { repositoryIds: options.repositoryIds } : {}),
+    };
+    if (options.refresh) await this.tokens.invalidate(req);
+    const t = await this.tokens.get(req);
+    return {
+      type: "token", tokenType: "installation", token: t.token, installationId: options.installationId, permissions: t.permissions ?? {},
+      expiresAt: new Date(t.expiresAt).toISOString(), ...(t.repositorySelection ? { repositorySelection: t.repositorySelection } : {}),
+    };
+  }
+
+  private now(): number {
+    return (this.o.now ?? Date.now)();
+  }
+
+  /** Factory options every client of this App shares. */
+  private shared(): Pick<OctokitFactoryOptions, "now" | "Octokit"> {
+    return { ...(this.o.now ? { now: this.o.now } : {}), ...(this.o.Octokit ? { Octokit: this.o.Octokit } : {}) };
   }
 
   private async fetchToken(req: TokenRequest): Promise<CachedToken> {
