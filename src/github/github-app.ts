@@ -165,7 +165,9 @@ export class GitHubApp {
         ...(req.repositoryIds ? { repository_ids: req.repositoryIds } : {}),
       });
       this.o.log.debug({ installation: req.installationId, expiresAt: data.expires_at }, "installation token issued");
-      return { token: data.token, expiresAt: Date.parse(data.expires_at), permissions: data.permissions as Record<string, string>, ...(data.repository_selection ? { repositorySelection: data.repository_selection } : {}) };
+      // an answer without expires_at (a test double) is taken as GitHub's one hour, less a minute
+      const expiresAt = Date.parse(data.expires_at);
+      return { token: data.token, expiresAt: Number.isNaN(expiresAt) ? this.now() + 59 * 60_000 : expiresAt, permissions: (data.permissions ?? {}) as Record<string, string>, ...(data.repository_selection ? { repositorySelection: data.repository_selection } : {}) };
     } catch (err) {
       const status = (err as { status?: number }).status;
       throw new HookyardError(

@@ -19,6 +19,8 @@ export interface ApplicationFunctionOptions {
 export interface AppFunctionOptionsInput {
   cwd?: string;
   getRouter?: boolean;
+  /** Where `getRouter` resolves `express` from: the app module's directory (default `cwd`). */
+  resolveFrom?: string;
 }
 
 /**
@@ -33,6 +35,6 @@ export function applicationFunctionOptions(handlers: NodeHandlers, o: AppFunctio
   const cwd = o.cwd ?? process.cwd();
   const addHandler = (handler: NodeHandler) => handlers.add(handler);
   if (!o.getRouter) return { cwd, addHandler };
-  const routers = new ExpressRouters(cwd, addHandler);
+  const routers = new ExpressRouters(o.resolveFrom ?? cwd, addHandler);
   return { cwd, addHandler, getRouter: (path?: string) => routers.getRouter(path) };
 }

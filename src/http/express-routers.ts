@@ -13,7 +13,7 @@ interface ExpressModule {
 /**
  * Probot ≤ 13's `getRouter(path)`: Express routers mounted at `path` of one Express app, which is
  * served as a Node handler on Hookyard's server. `express` is the app's own dependency, resolved
- * from `cwd` (Probot ≤ 13 shipped it; Hookyard does not); without it, `getRouter()` throws
+ * from the app's directory `cwd` (Probot ≤ 13 shipped it; Hookyard does not); without it, `getRouter()` throws
  * `HOOKYARD_ERR_PROBOT_EXPRESS_MISSING`.
  *
  * @example
@@ -47,13 +47,11 @@ export class ExpressRouters {
 
   private load(): ExpressModule {
     if (this.express) return this.express;
-    for (const from of [join(this.cwd, "package.json"), import.meta.url]) {
-      try {
-        const mod = createRequire(from)("express") as ExpressModule | { default: ExpressModule };
-        return (this.express = typeof mod === "function" ? mod : mod.default);
-      } catch {
-        // not installed there
-      }
+    try {
+      const mod = createRequire(join(this.cwd, "package.json"))("express") as ExpressModule | { default: ExpressModule };
+      return (this.express = typeof mod === "function" ? mod : mod.default);
+    } catch {
+      // not installed where the app is: said below
     }
     throw new HookyardError("HOOKYARD_ERR_PROBOT_EXPRESS_MISSING", `getRouter() returns an Express router, but the express package is not installed in ${this.cwd}: run \`npm install express\` (or move the routes to addHandler() or app.route())`);
   }
