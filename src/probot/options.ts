@@ -78,12 +78,15 @@ export function hookyardOptions(o: ProbotOptions): { options: HookyardOptions; i
   }
   const env = o.env ?? {};
   const options: HookyardOptions = {
+    // Probot does not look for missed deliveries: a Probot (or its middleware) does not either, unless asked
+    ...(env.HOOKYARD_REDELIVERY_INTERVAL ? {} : { redeliveryInterval: 0 }),
     ...o.hookyard,
     env,
     store: o.store ?? o.hookyard?.store ?? (env.HOOKYARD_STORE ? undefined : "memory:"),
     ...(o.appId !== undefined ? { appId: o.appId } : {}),
     ...(o.privateKey !== undefined ? { privateKey: o.privateKey } : {}),
-    ...(o.secret !== undefined ? { webhookSecret: o.secret } : {}),
+    // as Probot's constructor: "development" when no secret is given (nor WEBHOOK_SECRET in env)
+    ...(o.secret !== undefined ? { webhookSecret: o.secret } : env.WEBHOOK_SECRET ? {} : { webhookSecret: "development" }),
     ...(o.baseUrl !== undefined ? { githubApiUrl: o.baseUrl } : {}),
     ...(o.logLevel !== undefined ? { logLevel: o.logLevel } : {}),
     ...(o.log !== undefined ? { logger: o.log } : {}),
