@@ -303,7 +303,7 @@ export class Hookyard {
       receive: (delivery, payload) => this.intake.accept(delivery, payload),
       replay: (id) => this.replay(id),
       lifecycle: this.events, workersRunning: () => this.pool?.working ?? false,
-      appRoutes: { routes: [...this.routes, { plugin: this.httpHandlers.plugin(this.config.webhookPath), prefix: undefined }], oauth: this.oauth },
+      appRoutes: { routes: [...this.routes, { plugin: this.httpHandlers.plugin(this.config.webhookPath), prefix: undefined }], oauth: this.oauth, webhookPath: this.config.webhookPath },
     });
     if (options.listen !== false) await this.server.listen().catch(async (err: unknown) => {
       // nothing ran yet: the store is released without a word (the error says it all)

@@ -67,6 +67,7 @@ export const ERRORS = {
   HOOKYARD_ERR_AGENT_SANDBOX_UNAVAILABLE: { status: 500, doc: "HOOKYARD_AGENT_SANDBOX=bwrap but `bwrap` is not installed (Debian/Ubuntu: `apt-get install bubblewrap`)." },
   HOOKYARD_ERR_AGENT_FAILED: { status: 500, doc: "The agent exited non-zero, timed out or was stopped; its work so far was pushed to the run's branch and the issue comment says what stopped it." },
   HOOKYARD_ERR_AGENT_NOT_INSTALLED: { status: 500, doc: "The agent workflow needs the GitHub App (APP_ID and a private key) and an installation in the payload." },
+  HOOKYARD_ERR_APP_ROUTE_RESERVED: { status: 500, doc: "An app route (`app.route()`) was declared on a path Hookyard serves itself: the webhook path, `/health`, `/ready`, `/metrics` or `/api/v1/*`." },
   HOOKYARD_ERR_APP_ROUTE_LATE: { status: 500, doc: "`app.route()` was called after `app.start()`: register routes before the server starts." },
   HOOKYARD_ERR_OAUTH_NOT_CONFIGURED: { status: 500, doc: "GitHub login needs GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET and HOOKYARD_SESSION_SECRET together; one is missing, or `requireUser()` guards a route of an app without them." },
   HOOKYARD_ERR_OAUTH_RETURN_TO_INVALID: { status: 400, doc: "`return_to` is not a path on this site (`/…`, not `//host`, `/\\host`, a URL or control characters): refused, so login cannot redirect elsewhere." },
