@@ -41,6 +41,8 @@ export interface HookyardOptions extends Omit<ConfigInput, "store"> {
   github?: Omit<GitHubClientsOptions, "log">;
   /** False: without a started server, nothing of this app keeps the process alive (as Probot's `load` + `receive`). Default true. */
   keepAlive?: boolean;
+  /** The clock retries are scheduled by (default `Date.now`); `createTestApp()` passes its fake GitHub's, with a store on the same clock. */
+  now?: () => number;
 }
 
 /** An app module: Probot's shape, `export default (app) => { app.on(…) }` (second argument: Probot 14's `{ cwd, addHandler }`, plus `getRouter` for Probot ≤ 13 apps). */
@@ -84,6 +86,7 @@ export class Hookyard {
   private serving = false;
   private readonly keepAlive: boolean;
   private storeOption: string | Backend;
+  private readonly taskClock: (() => number) | undefined;
   private backend: Backend | undefined;
   private pool: WorkerPool | undefined;
   private server: HookyardServer | undefined;
@@ -93,8 +96,9 @@ export class Hookyard {
   private readonly outage: StoreOutage;
 
   constructor(options: HookyardOptions = {}) {
-    const { store, logger, env, github, keepAlive, ...rest } = options;
+    const { store, logger, env, github, keepAlive, now: taskClock, ...rest } = options;
     this.keepAlive = keepAlive ?? true;
+    this.taskClock = taskClock;
     this.config = loadConfig({ ...rest, ...(typeof store === "string" ? { store } : {}) }, env ?? process.env);
     this.storeOption = typeof store === "object" ? store : this.config.store;
     this.log = logger ?? createLogger(this.config);
@@ -257,6 +261,7 @@ export class Hookyard {
           registry: this.registry, loadPayload: (id) => this.intake.loadPayload(id), log: this.log, lifecycle: this.events,
           defaultTimeoutMs: this.config.taskTimeout, errorHandlers: this.errorHandlers, repoConfig: this.repoConfig,
           octokit: (task, _payload, log) => this.github.forDelivery(task.event, _payload, task.deliveryId, log()).octokit,
+          ...(this.taskClock ? { now: this.taskClock } : {}),
         }),
       });
     })();

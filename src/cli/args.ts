@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { parseDuration } from "../config/units.js";
 import { HookyardError, type ErrorCode } from "../errors.js";
 import { DELIVERY_ID } from "../ingress/headers.js";
 import { TASK_STATES } from "../store/backend.js";
@@ -8,10 +9,14 @@ import { checkStoreUrl } from "../store/open.js";
 const COMMANDS: Record<string, { options: readonly string[]; positionals: readonly [number, number]; needs?: string }> = {
   serve: { options: ["port", "host", "store", "role"], positionals: [0, Infinity] },
   receive: { options: ["event", "payload", "id"], positionals: [1, Infinity], needs: "receive needs an app module, e.g. hookyard receive -e issues -p payload.json ./app.js" },
-  send: { options: ["url", "secret", "event", "id", "form"], positionals: [1, 1], needs: "send needs a payload file or an event name, e.g. hookyard send issues.labeled" },
-  tasks: { options: ["state", "name", "event", "repository", "limit", "cursor", "url"], positionals: [0, 0] },
-  retry: { options: ["url"], positionals: [1, 1], needs: "retry needs a task id (see hookyard tasks --state failed)" },
-  replay: { options: ["url"], positionals: [1, 1], needs: "replay needs a delivery id" },
+  send: { options: ["url", "secret", "event", "action", "id", "form", "json"], positionals: [1, 1], needs: "send needs a payload file or an event name, e.g. hookyard send issues.labeled" },
+  deliveries: { options: ["event", "action", "repository", "status", "limit", "cursor", "url", "json"], positionals: [0, 0] },
+  delivery: { options: ["url", "json"], positionals: [1, 1], needs: "delivery needs a delivery id (see hookyard deliveries)" },
+  tasks: { options: ["state", "name", "event", "repository", "delivery", "limit", "cursor", "url", "json"], positionals: [0, 0] },
+  task: { options: ["url", "json"], positionals: [1, 1], needs: "task needs a task id (see hookyard tasks)" },
+  retry: { options: ["url", "json", "all-failed", "since", "name"], positionals: [0, 1] },
+  cancel: { options: ["url", "json"], positionals: [1, 1], needs: "cancel needs a task id (see hookyard tasks)" },
+  replay: { options: ["url", "json"], positionals: [1, 1], needs: "replay needs a delivery id (see hookyard deliveries)" },
   migrate: { options: ["store"], positionals: [0, 0] },
   demo: { options: ["store", "keep"], positionals: [0, 1] },
   redeliver: { options: ["since", "dry-run", "store"], positionals: [0, 0] },
@@ -25,6 +30,7 @@ const OPTIONS = {
   limit: { type: "string" }, cursor: { type: "string" }, port: { type: "string" }, host: { type: "string" },
   store: { type: "string" }, role: { type: "string" }, help: { type: "boolean", short: "h" },
   since: { type: "string" }, keep: { type: "boolean" }, "dry-run": { type: "boolean" }, org: { type: "string" }, "env-file": { type: "string" },
+  json: { type: "boolean" }, "all-failed": { type: "boolean" }, action: { type: "string" }, status: { type: "string" }, delivery: { type: "string" },
 } as const;
 
 export type Values = ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true; strict: true }>>["values"];
@@ -67,13 +73,15 @@ export function parseCommandLine(argv: string[]): { command: string; values: Val
   }
   const { values, positionals } = parsed;
   if (command === undefined) usage("missing command; run hookyard --help for the list of commands");
-  if (command === "help" || command === "--help" || command === "-h" || values.help) return { command: "help", values, positionals, help: true };
+  if (command === "help" || command === "--help" || command === "-h") return { command: positionals[0] ?? "help", values, positionals, help: true };
+  if (values.help) return { command, values, positionals, help: true };
   const spec = COMMANDS[command] ?? usage(`unknown command "${command}"; run hookyard --help for the list of commands`);
   const foreign = Object.keys(values).filter((k) => !spec.options.includes(k));
   if (foreign.length > 0) usage(`${command} does not take --${foreign[0]}; run hookyard --help`);
   if (positionals.length < spec.positionals[0]) usage(spec.needs ?? `${command} needs an argument`);
   if (positionals.length > spec.positionals[1]) usage(`${command} takes ${spec.positionals[1] === 0 ? "no arguments" : `one argument`}, not "${positionals.slice(spec.positionals[1]).join(" ")}"`);
   checkValues(command, values);
+  if (command === "retry") checkRetry(values, positionals);
   return { command, values, positionals, help: false };
 }
 
@@ -83,6 +91,7 @@ function checkValues(command: string, v: Values): void {
   if (v.role !== undefined && !["all", "ingress", "worker"].includes(v.role)) usage("--role must be all, ingress or worker");
   if (v.limit !== undefined && !/^[1-9]\d*$/.test(v.limit)) usage("--limit must be a whole number ≥ 1");
   if (v.state !== undefined && !(TASK_STATES as readonly string[]).includes(v.state)) usage(`--state must be one of ${TASK_STATES.join(", ")}`);
+  if (v.status !== undefined && !["accepted", "ignored"].includes(v.status)) usage("--status must be accepted or ignored");
   if (v.id !== undefined && !DELIVERY_ID.test(v.id)) usage("--id must be 1 to 64 letters, digits and hyphens (like GitHub's delivery GUIDs)");
   if (v.url !== undefined && !URL.canParse(v.url)) {
     usage(command === "setup" ? "--url must be the public URL GitHub reaches this server at, e.g. https://hooks.example.com" : `--url must be a URL, e.g. http://127.0.0.1:3000`);
@@ -94,6 +103,16 @@ function checkValues(command: string, v: Values): void {
       usage(`--store: ${(err as Error).message}`, "HOOKYARD_ERR_STORE_INVALID_URL");
     }
   }
+}
+
+/** `retry <task-id>`, or `retry --all-failed [--since D] [--name N]`. */
+function checkRetry(v: Values, positionals: string[]): void {
+  if (v["all-failed"] && positionals.length > 0) usage("retry takes a task id or --all-failed, not both");
+  if (!v["all-failed"]) {
+    if (positionals.length === 0) usage("retry needs a task id (see hookyard tasks --state failed), or --all-failed");
+    if (v.since !== undefined || v.name !== undefined) usage(`--${v.since !== undefined ? "since" : "name"} goes with --all-failed`);
+  }
+  if (v.since !== undefined && !((parseDuration(v.since) ?? 0) > 0)) usage(`--since must be a duration like 30m, 2h or 3d, not "${v.since}"`);
 }
 
 /** The exit code of a failed command: 2 for what was wrong with the command line, else 1. */

@@ -1,4 +1,15 @@
+import type { z } from "zod";
 import { HookyardError } from "../errors.js";
+import type { Delivery, DeliveryDetail, Replayed, Task, TaskDetail } from "../http/api/schemas.js";
+
+/** The API's shapes, from the schemas its routes are documented and checked with. */
+export type ApiTask = z.output<typeof Task>;
+export type ApiTaskDetail = z.output<typeof TaskDetail>;
+export type ApiDelivery = z.output<typeof Delivery>;
+export type ApiDeliveryDetail = z.output<typeof DeliveryDetail>;
+export type ApiPage<T> = { items: T[]; nextCursor: string | null };
+export type TaskFilter = { state?: string; name?: string; event?: string; repository?: string; delivery?: string; limit?: number; cursor?: string };
+export type DeliveryFilter = { event?: string; action?: string; repository?: string; status?: string; limit?: number; cursor?: string };
 
 /**
  * A small client for the management API, used by the CLI and usable from scripts.
@@ -35,8 +46,12 @@ export class ApiClient {
     return body as T;
   }
 
-  listTasks(filter: { state?: string; name?: string; event?: string; repository?: string; limit?: number; cursor?: string } = {}) {
-    return this.request<{ items: ApiTask[]; nextCursor: string | null }>("GET", "/tasks", { ...filter, limit: filter.limit?.toString() });
+  listTasks(filter: TaskFilter = {}) {
+    return this.request<ApiPage<ApiTask>>("GET", "/tasks", { ...filter, limit: filter.limit?.toString() });
+  }
+
+  getTask(id: string) {
+    return this.request<ApiTaskDetail>("GET", `/tasks/${encodeURIComponent(id)}`);
   }
 
   retryTask(id: string) {
@@ -47,23 +62,15 @@ export class ApiClient {
     return this.request<ApiTask>("POST", `/tasks/${encodeURIComponent(id)}/cancel`);
   }
 
-  replayDelivery(id: string) {
-    return this.request<{ delivery: string; tasks: string[] }>("POST", `/deliveries/${encodeURIComponent(id)}/replay`);
+  listDeliveries(filter: DeliveryFilter = {}) {
+    return this.request<ApiPage<ApiDelivery>>("GET", "/deliveries", { ...filter, limit: filter.limit?.toString() });
   }
-}
 
-/** A task as the API lists it. */
-export interface ApiTask {
-  id: string;
-  name: string;
-  deliveryId: string;
-  event: string;
-  action: string | null;
-  repository: string | null;
-  state: string;
-  attempts: number;
-  maxAttempts: number;
-  runAt: string;
-  updatedAt: string;
-  lastError: { message: string; code?: string } | null;
+  getDelivery(id: string) {
+    return this.request<ApiDeliveryDetail>("GET", `/deliveries/${encodeURIComponent(id)}`);
+  }
+
+  replayDelivery(id: string) {
+    return this.request<z.output<typeof Replayed>>("POST", `/deliveries/${encodeURIComponent(id)}/replay`);
+  }
 }

@@ -10,7 +10,13 @@ import { sendDelivery } from "./commands/send.js";
 import { serve, stopOnSignals } from "./commands/serve.js";
 import { receiveOnce } from "./commands/receive.js";
 import { runSetup } from "./commands/setup.js";
-import { listTasksText } from "./commands/tasks.js";
+import { formatDeliveries, formatDelivery } from "./commands/deliveries.js";
+import { progress } from "./commands/progress.js";
+import { formatRetryAll, retryAllFailed } from "./commands/retry-all.js";
+import { formatTask, formatTasks } from "./commands/tasks.js";
+import { COMMAND_HELP } from "./help.js";
+import { json } from "./output.js";
+import { parseDuration } from "../config/units.js";
 
 const USAGE = `usage: hookyard <command> [options]
 
@@ -20,9 +26,14 @@ commands:
   receive -e EVENT -p FILE app-module...
                             run the app modules once on a payload, without a server (Probot's \`probot receive\`)
   send <file.json|event>    sign and POST a payload; an event name (issues.labeled) uses a real example
-      --url URL --secret S --event NAME --id ID --form
-  tasks                     list tasks   --state S --name N --event E --repository R --limit N --cursor C
+      --url URL --secret S --event NAME --action A --id ID --form
+  deliveries                list deliveries   --event E --action A --repository R --status S --limit N --cursor C
+  delivery <delivery-id>    a delivery with its headers and tasks
+  tasks                     list tasks   --state S --name N --event E --repository R --delivery ID --limit N --cursor C
+  task <task-id>            a task with its attempt log
   retry <task-id>           put a failed or cancelled task back in the queue
+      --all-failed [--since 1h] [--name N]   every failed task, with a progress bar
+  cancel <task-id>          cancel a queued, retrying or running task
   replay <delivery-id>      run a stored delivery's handlers again
   demo [--keep]             the agent workflow offline: fake GitHub, a labelled issue → a pull request → a failing check → a fix
   demo deliveries           start on the embedded store, send real deliveries, print what happened
@@ -32,18 +43,24 @@ commands:
   setup                     create a GitHub App from a manifest and write its credentials to .env
       --url PUBLIC_URL --org ORG --name NAME --env-file .env --port N --host H
 
-  --url for tasks/retry/replay is the server (default http://127.0.0.1:$PORT); the API token is read
-  from HOOKYARD_API_TOKEN.`;
+  --url for deliveries/delivery/tasks/task/retry/cancel/replay is the server (default
+  http://127.0.0.1:$PORT); the API token is read from HOOKYARD_API_TOKEN. --json prints the API's
+  answer as JSON. hookyard <command> --help shows a command's options.`;
 
 function apiFrom(url: string | undefined): ApiClient {
   return new ApiClient(url ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`, process.env.HOOKYARD_API_TOKEN);
+}
+
+/** `--limit` and `--cursor` as the client takes them. */
+function limitAndCursor(values: { limit?: string | undefined; cursor?: string | undefined }): { limit?: number; cursor?: string } {
+  return { ...(values.limit !== undefined ? { limit: Number(values.limit) } : {}), ...(values.cursor !== undefined ? { cursor: values.cursor } : {}) };
 }
 
 /** Runs one CLI invocation; resolves with the exit code (serve resolves only when stopped). */
 export async function main(argv: string[]): Promise<number> {
   const { command, values, positionals, help } = parseCommandLine(argv);
   if (help) {
-    console.log(USAGE);
+    console.log(COMMAND_HELP[command] ?? USAGE);
     return 0;
   }
   switch (command) {
@@ -73,25 +90,50 @@ export async function main(argv: string[]): Promise<number> {
       const source = positionals[0] as string;
       const url = values.url ?? `http://127.0.0.1:${process.env.PORT ?? 3000}${process.env.WEBHOOK_PATH ?? "/api/github/webhooks"}`;
       const secret = values.secret ?? process.env.WEBHOOK_SECRET?.split(",")[0]?.trim();
-      const res = await sendDelivery({ source, url, secret, event: values.event, id: values.id, form: values.form });
-      console.log(`${res.event} ${res.id} → ${res.status} ${JSON.stringify(res.body)}`);
+      const res = await sendDelivery({ source, url, secret, event: values.event, action: values.action, id: values.id, form: values.form });
+      if (res.otherActions && !values.json) console.error(`no action given: sent the first ${res.event} example, action "${res.action}" (others: ${res.otherActions.join(", ")}; pick one with ${res.event}.ACTION or --action)`);
+      console.log(values.json ? json(res) : `${res.event}${res.action ? `.${res.action}` : ""} ${res.id} → ${res.status} ${JSON.stringify(res.body)}`);
       return res.status < 300 ? 0 : 1;
     }
+    case "deliveries": {
+      const page = await apiFrom(values.url).listDeliveries({ event: values.event, action: values.action, repository: values.repository, status: values.status, ...limitAndCursor(values) });
+      console.log(values.json ? json(page) : formatDeliveries(page));
+      return 0;
+    }
+    case "delivery": {
+      const delivery = await apiFrom(values.url).getDelivery(positionals[0] as string);
+      console.log(values.json ? json(delivery) : formatDelivery(delivery));
+      return 0;
+    }
     case "tasks": {
-      const limit = values.limit === undefined ? undefined : Number(values.limit);
-      console.log(await listTasksText(apiFrom(values.url), { state: values.state, name: values.name, event: values.event, repository: values.repository, limit, cursor: values.cursor }));
+      const page = await apiFrom(values.url).listTasks({ state: values.state, name: values.name, event: values.event, repository: values.repository, delivery: values.delivery, ...limitAndCursor(values) });
+      console.log(values.json ? json(page) : formatTasks(page));
+      return 0;
+    }
+    case "task": {
+      const task = await apiFrom(values.url).getTask(positionals[0] as string);
+      console.log(values.json ? json(task) : formatTask(task));
       return 0;
     }
     case "retry": {
-      const id = positionals[0] as string;
-      const task = await apiFrom(values.url).retryTask(id);
-      console.log(`task ${task.id} is ${task.state}`);
+      if (values["all-failed"]) {
+        const sinceMs = values.since === undefined ? undefined : parseDuration(values.since);
+        const report = await retryAllFailed(apiFrom(values.url), { sinceMs, name: values.name, progress: progress("retrying failed tasks") });
+        console.log(values.json ? json(report) : formatRetryAll(report));
+        return report.refused.length === 0 ? 0 : 1;
+      }
+      const task = await apiFrom(values.url).retryTask(positionals[0] as string);
+      console.log(values.json ? json(task) : `task ${task.id} is ${task.state}`);
+      return 0;
+    }
+    case "cancel": {
+      const task = await apiFrom(values.url).cancelTask(positionals[0] as string);
+      console.log(values.json ? json(task) : `task ${task.id} is ${task.state}`);
       return 0;
     }
     case "replay": {
-      const id = positionals[0] as string;
-      const res = await apiFrom(values.url).replayDelivery(id);
-      console.log(`delivery ${res.delivery} replayed: ${res.tasks.length} new task(s) ${res.tasks.join(", ")}`);
+      const res = await apiFrom(values.url).replayDelivery(positionals[0] as string);
+      console.log(values.json ? json(res) : `delivery ${res.delivery} replayed: ${res.tasks.length} new task(s) ${res.tasks.join(", ")}`);
       return 0;
     }
     case "migrate": {

@@ -14,6 +14,8 @@ export interface GitHubClientsOptions {
   now?: () => number;
   /** The Octokit class handlers and `auth()` get (Probot's `Octokit` option); default Hookyard's. */
   Octokit?: OctokitFactoryOptions["Octokit"];
+  /** Let tasks retry after GitHub refused a request with a 4xx that is not a rate limit (default false: the task fails for good). */
+  retryClientErrors?: boolean;
 }
 
 /** The Octokit a handler gets, and whether (and why not) it is installation-authenticated. */
@@ -60,6 +62,7 @@ export class GitHubClients {
       this.appInstance = new GitHubApp(this.settings, {
         log: this.o.log, store, ...(this.o.throttle === false ? { throttle: false } : {}), ...(this.o.now ? { now: this.o.now } : {}),
         ...(this.o.Octokit ? { Octokit: this.o.Octokit } : {}),
+        ...(this.o.retryClientErrors ? { retryClientErrors: true } : {}),
       });
     }
     return this.appInstance;

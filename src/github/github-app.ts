@@ -14,6 +14,8 @@ export interface GitHubAppOptions {
   now?: () => number;
   /** The Octokit class to build (Probot's `Octokit` option); default Hookyard's. */
   Octokit?: OctokitFactoryOptions["Octokit"];
+  /** Let tasks retry after a 4xx answer that is not a rate limit (default false: it fails them). */
+  retryClientErrors?: boolean;
 }
 
 /** What `octokit.auth({ type })` resolves with, in `@octokit/auth-app`'s shapes. */
@@ -97,6 +99,7 @@ export class GitHubApp {
       ...(extra.deliveryId ? { deliveryId: extra.deliveryId } : {}),
       ...(this.o.throttle === false ? { throttle: false } : {}),
       ...this.shared(),
+      ...(this.o.retryClientErrors ? { retryClientErrors: true } : {}),
     });
     const req: TokenRequest = { installationId };
     octokit.auth = (options?: unknown) => this.authenticate({ type: "installation", installationId, ...(options as AppAuthOptions | undefined) });

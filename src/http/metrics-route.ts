@@ -1,7 +1,10 @@
 import type { FastifyInstance } from "fastify";
+import { z } from "zod";
 import { HookyardError } from "../errors.js";
 import type { HookyardMetrics } from "../observability/metrics.js";
 import { authorized } from "./api/index.js";
+import { ErrorAnswer } from "./api/schemas.js";
+import { useZodSchemas } from "./api/zod.js";
 
 /**
  * `GET /metrics`: the Prometheus text format. Answered with the management API's rule (bearer
@@ -14,7 +17,12 @@ import { authorized } from "./api/index.js";
  * ```
  */
 export async function metricsRoute(app: FastifyInstance, o: { metrics: HookyardMetrics; apiToken: string | undefined; open?: boolean }): Promise<void> {
-  app.get("/metrics", async (req, reply) => {
+  useZodSchemas(app);
+  const schema = {
+    tags: ["health"], operationId: "getMetrics", summary: "Prometheus metrics (text format)", security: [{ bearer: [] }],
+    response: { 200: { description: "Prometheus text format", content: { "text/plain": { schema: z.string() } } }, 401: ErrorAnswer },
+  };
+  app.get("/metrics", { schema }, async (req, reply) => {
     if (!o.open && !authorized(req, o.apiToken)) {
       const hint = o.apiToken === undefined ? "no HOOKYARD_API_TOKEN is set, so only loopback callers are answered" : "send Authorization: Bearer <HOOKYARD_API_TOKEN>";
       return reply.code(401).send(new HookyardError("HOOKYARD_ERR_API_UNAUTHORIZED", `unauthorized: ${hint}`).toJSON());

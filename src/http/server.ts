@@ -14,6 +14,7 @@ import { consoleSetup } from "./console/setup.js";
 import { Connections } from "./connections.js";
 import { requestIdOf } from "./request-id.js";
 import { clientErrorHandler, frameworkErrors, rootErrorHandler, sendError } from "./errors.js";
+import { openApiDocs } from "./docs.js";
 import { healthRoutes } from "./health.js";
 import { instrument } from "./instrument.js";
 import { listenFailed } from "./listen.js";
@@ -81,6 +82,8 @@ export async function buildServer(deps: ServerDeps): Promise<HookyardServer> {
   const connections = new Connections(fastify.server, deps.isDraining);
   connections.install(fastify);
   fastify.setErrorHandler(rootErrorHandler);
+  // before the routes it documents (those with a zod schema): /api/v1/openapi.json and /docs
+  await openApiDocs(fastify);
   // before the routes, so that their requests are timed and their ids echoed
   const instruments = await instrument(fastify, deps);
   // a worker process takes no deliveries: its webhook path is simply not a route

@@ -38,7 +38,7 @@ describe("hookyard send", () => {
     const done = nextOutcome(app, () => true);
     const run = await cli(["send", "issues.labeled", "--url", url, "--secret", secret]);
     expect(run.code, run.stderr).toBe(0);
-    const match = /^issues (\S+) → 202 (.*)$/m.exec(run.stdout);
+    const match = /^issues\.labeled (\S+) → 202 (.*)$/m.exec(run.stdout);
     expect(match, run.stdout).not.toBeNull();
     const id = match?.[1] as string;
     expect(JSON.parse(match?.[2] as string)).toEqual({ delivery: id, status: "accepted" });
@@ -79,9 +79,9 @@ describe("hookyard tasks / retry / replay", () => {
     const list = await cli(["tasks", "--state", "failed", "--url", s.base]);
     expect(list.code, list.stderr).toBe(0);
     const lines = list.stdout.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^ID\s+STATE\s+ATTEMPTS\s+HANDLER\s+REPOSITORY\s+LAST ERROR$/);
+    expect(lines[0]).toMatch(/^ID\s+STATE\s+ATTEMPTS\s+HANDLER\s+DELIVERY\s+REPOSITORY\s+LAST ERROR$/);
     expect(lines).toHaveLength(2);
-    expect(lines[1]).toMatch(new RegExp(`^${task.id}\\s+failed\\s+1/4\\s+triage\\s+Codertocat/Hello-World\\s+config file missing$`));
+    expect(lines[1]).toMatch(new RegExp(`^${task.id}\\s+failed\\s+1/4\\s+triage\\s+${d.id}\\s+Codertocat/Hello-World\\s+config file missing$`));
     expect((await cli(["tasks", "--state", "completed", "--url", s.base])).stdout.trim()).toBe("no tasks");
 
     broken = false;

@@ -1,9 +1,11 @@
 import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { RUN_KIND, type AgentRun } from "../../agent/runs.js";
 import type { StoredRecord } from "../../store/backend.js";
 import type { ApiOptions } from "./options.js";
-import { pageQuery, parseQuery } from "./query.js";
+import { pageQuery } from "./query.js";
+import { API_ERRORS, API_ROUTE } from "./schemas.js";
 
 /** `GET /agent-runs` takes this query. */
 export const agentRunsQuery = z.object({ ...pageQuery });
@@ -30,7 +32,7 @@ export const agentRunItem = z.object({
 });
 
 /** `GET /agent-runs` answers this. */
-export const agentRunsResponse = z.object({ items: z.array(agentRunItem), nextCursor: z.string().nullable() });
+export const agentRunsResponse = z.object({ items: z.array(agentRunItem), nextCursor: z.string().nullable() }).meta({ id: "AgentRunPage" });
 
 /** A stored `agent-run` record as the API shows it (links to GitHub when its web address is known). */
 export function presentAgentRun(record: StoredRecord, webUrl: string | undefined): z.infer<typeof agentRunItem> {
@@ -59,8 +61,10 @@ export function presentAgentRun(record: StoredRecord, webUrl: string | undefined
 
 /** `GET /agent-runs`: the agent workflow's runs (store records of kind `agent-run`), newest first. */
 export async function agentRunRoutes(app: FastifyInstance, o: ApiOptions): Promise<void> {
-  app.get("/agent-runs", async (req) => {
-    const q = parseQuery(agentRunsQuery, req.query);
+  app.withTypeProvider<ZodTypeProvider>().get("/agent-runs", {
+    schema: { ...API_ROUTE, tags: ["agent"], operationId: "listAgentRuns", summary: "The agent workflow's runs, newest first", querystring: agentRunsQuery, response: { 200: agentRunsResponse, ...API_ERRORS } },
+  }, async (req) => {
+    const q = req.query;
     const page = await o.store.listRecords(RUN_KIND, { ...(q.limit ? { limit: q.limit } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) });
     return { items: page.items.map((r) => presentAgentRun(r, o.webUrl)), nextCursor: page.nextCursor };
   });

@@ -1,8 +1,10 @@
 import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { HookyardError, isHookyardError } from "../../errors.js";
+import { isHookyardError } from "../../errors.js";
 import { MAX_PAGE_SIZE, type Backend } from "../../store/backend.js";
 import type { ApiOptions } from "./options.js";
+import { API_ERRORS, API_ROUTE } from "./schemas.js";
 
 /** At most this many tasks are retried by one call; `more` says when others matched. */
 export const BULK_RETRY_LIMIT = 10_000;
@@ -58,12 +60,7 @@ export async function retryTasks(store: Backend, body: z.infer<typeof bulkRetryB
 
 /** `POST /tasks/retry`: bulk retry of failed (or cancelled) tasks. */
 export async function bulkRetryRoutes(app: FastifyInstance, o: ApiOptions): Promise<void> {
-  app.post("/tasks/retry", async (req) => {
-    const parsed = bulkRetryBody.safeParse(req.body ?? {});
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new HookyardError("HOOKYARD_ERR_API_BAD_REQUEST", `invalid body field ${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}`);
-    }
-    return retryTasks(o.store, parsed.data);
-  });
+  app.withTypeProvider<ZodTypeProvider>().post("/tasks/retry", {
+    schema: { ...API_ROUTE, tags: ["tasks"], operationId: "retryTasks", summary: "Retry every failed (or cancelled) task, of a handler, since a time", body: bulkRetryBody, response: { 200: bulkRetryResponse, ...API_ERRORS } },
+  }, async (req) => retryTasks(o.store, req.body));
 }

@@ -5,6 +5,7 @@ import { httpError, sendError } from "../errors.js";
 import { deliveryRoutes } from "./deliveries.js";
 import { operatorRoutes } from "./operator.js";
 import { taskRoutes } from "./tasks.js";
+import { schemaValidationError, useZodSchemas } from "./zod.js";
 
 import type { ApiOptions } from "./options.js";
 
@@ -24,9 +25,11 @@ export function authorized(req: FastifyRequest, token: string | undefined): bool
 /**
  * The management API under `/api/v1`: deliveries (list, show, replay), tasks (list, show,
  * retry, cancel, bulk retry), and what the console reads (stats, a change stream, agent runs).
- * JSON in, JSON out, errors as `{"error":{"code","message"}}`.
+ * JSON in, JSON out, errors as `{"error":{"code","message"}}`. Every route has a zod schema
+ * (`schemas.ts`): it validates the request, checks the answer, and is the OpenAPI document.
  */
 export async function managementApi(app: FastifyInstance, o: ApiOptions): Promise<void> {
+  useZodSchemas(app);
   app.addHook("onRequest", async (req, reply) => {
     if (!authorized(req, o.apiToken) && !(await o.admit?.(req, reply))) {
       const hint = o.apiToken === undefined ? "no HOOKYARD_API_TOKEN is set, so only loopback callers are answered" : "send Authorization: Bearer <HOOKYARD_API_TOKEN>";
@@ -34,7 +37,7 @@ export async function managementApi(app: FastifyInstance, o: ApiOptions): Promis
     }
   });
   app.setErrorHandler((error: FastifyError, req, reply) => {
-    const err = httpError(error, "HOOKYARD_ERR_API_BAD_REQUEST");
+    const err = schemaValidationError(error) ?? httpError(error, "HOOKYARD_ERR_API_BAD_REQUEST");
     if (err.code === "HOOKYARD_ERR_INTERNAL") req.log.error({ err: error }, "management API request failed");
     return sendError(reply, err);
   });

@@ -1,7 +1,11 @@
 import type { DeliveryDetail, DeliverySummary, TaskDetail, TaskSummary } from "../../store/backend.js";
 import { mediaType, parsePayload } from "../../ingress/parse.js";
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+function iso(ms: number): string;
+function iso(ms: number | null): string | null;
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
 
 /** A task as the API shows it (ISO timestamps, no stacks in lists). */
 export function presentTask(t: TaskSummary) {

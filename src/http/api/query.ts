@@ -1,25 +1,13 @@
 import { z } from "zod";
-import { HookyardError } from "../../errors.js";
 
-const optionalText = z.string().min(1).max(200).optional();
+/** A text filter: 1 to 200 characters. */
+export const optionalText = z.string().min(1).max(200).optional();
 
 /** Query fields shared by list routes. */
 export const pageQuery = {
-  limit: z.coerce.number().int().min(1).max(500).optional(),
-  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number<string>().int().min(1).max(500).optional().meta({ description: "Page size, 1 to 500 (default 50)" }),
+  cursor: z.string().max(200).optional().meta({ description: "The `nextCursor` of the previous page" }),
 };
-
-export { optionalText };
-
-/** Parses a query with `schema`, answering `HOOKYARD_ERR_API_BAD_REQUEST` with the first problem. */
-export function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.infer<T> {
-  const result = schema.safeParse(query);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new HookyardError("HOOKYARD_ERR_API_BAD_REQUEST", `invalid query parameter ${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}`);
-  }
-  return result.data;
-}
 
 /** Drops undefined fields, so filters only carry what was asked for. */
 export function defined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { TASK_STATES, type Backend, type TaskCounts } from "../../store/backend.js";
 import type { ApiOptions } from "./options.js";
+import { API_ERRORS, API_ROUTE } from "./schemas.js";
 
 const MINUTE = 60_000;
 /** The window the per-minute series cover. */
@@ -96,5 +98,7 @@ export async function computeStats(store: Backend, now: number): Promise<Stats> 
 
 /** `GET /stats`: the console's overview figures. */
 export async function statsRoutes(app: FastifyInstance, o: ApiOptions): Promise<void> {
-  app.get("/stats", async () => computeStats(o.store, Date.now()));
+  app.withTypeProvider<ZodTypeProvider>().get("/stats", {
+    schema: { ...API_ROUTE, tags: ["console"], operationId: "getStats", summary: "The console's overview figures", response: { 200: statsResponse, ...API_ERRORS } },
+  }, async () => computeStats(o.store, Date.now()));
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { ChangeFeed, type Change } from "./change-feed.js";
 import type { ApiOptions } from "./options.js";
+import { API_ERRORS, API_ROUTE } from "./schemas.js";
 
 /** A comment line this often keeps proxies from closing an idle stream. */
 export const HEARTBEAT_MS = 15_000;
@@ -30,7 +31,11 @@ export async function streamRoutes(app: FastifyInstance, o: ApiOptions): Promise
   app.addHook("preClose", async () => {
     for (const end of [...open]) end();
   });
-  app.get("/stream", async (req, reply) => {
+  const schema = {
+    ...API_ROUTE, tags: ["console"], operationId: "streamChanges", summary: "Server-sent events: task, delivery, agent and counts changes (each event's data)",
+    response: { 200: { description: "text/event-stream; each event's name is its data's `type`", content: { "text/event-stream": { schema: streamEvent } } }, ...API_ERRORS },
+  };
+  app.get("/stream", { schema }, async (req, reply) => {
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no", connection: "close", "x-request-id": String(req.id) });
