@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { hostname } from "node:os";
 import type { Logger } from "pino";
 import { assertWebhookSecret, loadConfig, type ConfigInput, type HookyardConfig } from "./config/index.js";
@@ -23,7 +24,8 @@ import { shutDown } from "./shutdown.js";
 import type { AcceptStatus, Backend } from "./store/backend.js";
 import { openStore } from "./store/open.js";
 import { Pruner } from "./store/pruner.js";
-import { applicationFunctionOptions, type ApplicationFunctionOptions } from "./probot/app-options.js";
+import { applicationFunctionOptions, type AppFunctionOptionsInput, type ApplicationFunctionOptions } from "./http/app-function-options.js";
+import { NodeHandlers } from "./http/node-handlers.js";
 import { DeliveryIntake, type ReceiveInput } from "./tasks/intake.js";
 import { HOLD_LIMIT } from "./tasks/held.js";
 import { Circuits } from "./tasks/circuits.js";
@@ -40,11 +42,13 @@ export interface HookyardOptions extends Omit<ConfigInput, "store"> {
   env?: NodeJS.ProcessEnv;
   /** GitHub client tuning: `throttle: false` stops pacing writes (tests); `now` replaces the clock. */
   github?: Omit<GitHubClientsOptions, "log" | "circuits">;
+  /** False: without a started server, nothing of this app keeps the process alive (as Probot's `load` + `receive`). Default true. */
+  keepAlive?: boolean;
   /** The clock retries are scheduled by (default `Date.now`); `createTestApp()` passes its fake GitHub's, with a store on the same clock. */
   now?: () => number;
 }
 
-/** An app module: Probot's shape, `export default (app) => { app.on(…) }` (second argument: Probot's `{ getRouter, addHandler, cwd }`). */
+/** An app module: Probot's shape, `export default (app) => { app.on(…) }` (second argument: Probot 14's `{ cwd, addHandler }`, plus `getRouter` for Probot ≤ 13 apps). */
 export type AppFunction = (app: Hookyard, options: ApplicationFunctionOptions) => unknown;
 
 export type { ReceiveInput, RoutePlugin };
@@ -66,7 +70,8 @@ export class Hookyard {
   readonly events: Lifecycle;
   /** Lease owner id of this process's workers. */
   readonly workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
-  private readonly registry = new HandlerRegistry();
+  // as Probot 14: a name GitHub does not send is warned about (the app may receive() it itself)
+  private readonly registry = new HandlerRegistry((name) => this.log.warn({ event: name }, `"${name}" is not a known webhook name; it runs only when the app receives it itself`));
   private readonly errorHandlers: ErrorHandler[] = [];
   /** Turns verified deliveries into stored tasks (and runs the first attempt when workers are free). */
   private readonly intake: DeliveryIntake;
@@ -83,7 +88,10 @@ export class Hookyard {
   /** GitHub login (`/auth/github/*`, `requireUser()`), when GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET and HOOKYARD_SESSION_SECRET are set. */
   readonly oauth: OAuthService | undefined;
   private readonly routes: { plugin: RoutePlugin; prefix: string | undefined }[] = [];
+  /** Node handlers the app added with Probot's `addHandler` (and `getRouter`'s Express routers), served after every route. */
+  readonly httpHandlers = new NodeHandlers();
   private serving = false;
+  private readonly keepAlive: boolean;
   private storeOption: string | Backend;
   private readonly taskClock: (() => number) | undefined;
   private backend: Backend | undefined;
@@ -95,7 +103,8 @@ export class Hookyard {
   private readonly outage: StoreOutage;
 
   constructor(options: HookyardOptions = {}) {
-    const { store, logger, env, github, now: taskClock, ...rest } = options;
+    const { store, logger, env, github, keepAlive, now: taskClock, ...rest } = options;
+    this.keepAlive = keepAlive ?? true;
     this.taskClock = taskClock;
     this.config = loadConfig({ ...rest, ...(typeof store === "string" ? { store } : {}) }, env ?? process.env);
     this.storeOption = typeof store === "object" ? store : this.config.store;
@@ -148,7 +157,7 @@ export class Hookyard {
 
   /**
    * Runs `handler` as a durable task for every delivery of `event` (`"issues"`) or `event.action`
-   * (`"issues.labeled"`). Unknown names throw `HOOKYARD_ERR_EVENT_UNKNOWN`.
+   * (`"issues.labeled"`). A name GitHub does not send is warned about, and runs when `receive()`d.
    *
    * @example
    * ```ts
@@ -187,16 +196,17 @@ export class Hookyard {
   }
 
   /**
-   * Loads an app function (Probot's shape) into this app.
+   * Loads an app function (Probot's shape) into this app, with Probot 14's `{ cwd, addHandler }`
+   * (and `getRouter` when `options.getRouter`, for apps written for Probot ≤ 13).
    *
    * @example
    * ```ts
    * await app.load((app) => { app.on("ping", async (ctx) => ctx.log.info("pong")); });
    * ```
    */
-  async load(fn: AppFunction): Promise<this> {
+  async load(fn: AppFunction, options: AppFunctionOptionsInput = {}): Promise<this> {
     if (typeof fn !== "function") throw new HookyardError("HOOKYARD_ERR_APP_MODULE", "an app must be a function (app) => { … }");
-    await fn(this, applicationFunctionOptions());
+    await fn(this, applicationFunctionOptions(this.httpHandlers, options));
     return this;
   }
 
@@ -262,7 +272,7 @@ export class Hookyard {
       for (const warning of (this.backend as { warnings?: readonly string[] }).warnings ?? []) this.log.warn({ store: this.backend.description }, warning);
       this.pool = new WorkerPool({
         backend: this.backend, owner: this.workerId, concurrency: this.config.concurrency, leaseMs: lease, pollIntervalMs: pollInterval,
-        holdLimit: HOLD_LIMIT, log: this.log, outage: this.outage,
+        holdLimit: HOLD_LIMIT, log: this.log, outage: this.outage, keepAlive: this.keepAlive,
         run: (task, stop) => runAttempt(task, stop, {
           registry: this.registry, loadPayload: (id) => this.intake.loadPayload(id), log: this.log, lifecycle: this.events,
           defaultTimeoutMs: this.config.taskTimeout, errorHandlers: this.errorHandlers, repoConfig: this.repoConfig,
@@ -275,6 +285,24 @@ export class Hookyard {
   }
 
   /**
+   * The server's routes as a Node request listener, without listening (Probot's
+   * `createNodeMiddleware`): deliveries are verified and stored as by `start()`, and the workers run.
+   *
+   * @example
+   * ```ts
+   * http.createServer(await app.requestListener()).listen(3000);
+   * ```
+   */
+  async requestListener(): Promise<(req: IncomingMessage, res: ServerResponse) => void> {
+    if (!this.server) {
+      await this.start({ listen: false });
+    }
+    const fastify = (this.server as HookyardServer).fastify;
+    await fastify.ready();
+    return (req, res) => fastify.routing(req, res);
+  }
+
+  /**
    * Opens the store, listens, then starts the workers. Refuses to start without a webhook secret
    * unless `HOOKYARD_INSECURE_NO_SECRET=1`; a port that cannot be listened on fails the start with
    * `HOOKYARD_ERR_HTTP_LISTEN_FAILED` before any worker has claimed a task.
@@ -284,7 +312,7 @@ export class Hookyard {
    * await app.start(); console.log(app.url);
    * ```
    */
-  async start(): Promise<void> {
+  async start(options: { listen?: boolean } = {}): Promise<void> {
     if (this.config.role !== "worker") assertWebhookSecret(this.config);
     this.serving = true;
     await this.prepare();
@@ -296,9 +324,9 @@ export class Hookyard {
       receive: (delivery, payload) => this.intake.accept(delivery, payload),
       replay: (id) => this.replay(id),
       lifecycle: this.events, workersRunning: () => this.pool?.working ?? false, circuits: () => this.circuits.list(),
-      appRoutes: { routes: this.routes, oauth: this.oauth },
+      appRoutes: { routes: [...this.routes, { plugin: this.httpHandlers.plugin(this.config.webhookPath), prefix: undefined }], oauth: this.oauth, webhookPath: this.config.webhookPath },
     });
-    await this.server.listen().catch(async (err: unknown) => {
+    if (options.listen !== false) await this.server.listen().catch(async (err: unknown) => {
       // nothing ran yet: the store is released without a word (the error says it all)
       this.server = undefined;
       if (typeof this.storeOption !== "object") await this.backend?.close().catch(() => undefined);

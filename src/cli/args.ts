@@ -7,7 +7,8 @@ import { checkStoreUrl } from "../store/open.js";
 
 /** What each command takes: its options and how many positional arguments (at least, at most). */
 const COMMANDS: Record<string, { options: readonly string[]; positionals: readonly [number, number]; needs?: string }> = {
-  serve: { options: ["port", "host", "store", "role"], positionals: [0, 1] },
+  serve: { options: ["port", "host", "store", "role"], positionals: [0, Infinity] },
+  receive: { options: ["event", "payload", "id"], positionals: [1, Infinity], needs: "receive needs an app module, e.g. hookyard receive -e issues -p payload.json ./app.js" },
   send: { options: ["url", "secret", "event", "action", "id", "form", "json"], positionals: [1, 1], needs: "send needs a payload file or an event name, e.g. hookyard send issues.labeled" },
   deliveries: { options: ["event", "action", "repository", "status", "limit", "cursor", "url", "json"], positionals: [0, 0] },
   delivery: { options: ["url", "json"], positionals: [1, 1], needs: "delivery needs a delivery id (see hookyard deliveries)" },
@@ -24,7 +25,8 @@ const COMMANDS: Record<string, { options: readonly string[]; positionals: readon
 };
 
 const OPTIONS = {
-  url: { type: "string" }, secret: { type: "string" }, event: { type: "string" }, id: { type: "string" },
+  url: { type: "string" }, secret: { type: "string" }, event: { type: "string", short: "e" }, id: { type: "string" },
+  payload: { type: "string", short: "p" },
   form: { type: "boolean" }, state: { type: "string" }, name: { type: "string" }, repository: { type: "string" },
   limit: { type: "string" }, cursor: { type: "string" }, port: { type: "string" }, host: { type: "string" },
   store: { type: "string" }, role: { type: "string" }, help: { type: "boolean", short: "h" },

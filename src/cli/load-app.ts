@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
-import { isAbsolute, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { AppFunction } from "../app.js";
 import { HookyardError } from "../errors.js";
@@ -30,6 +30,33 @@ export async function loadAppModule(path: string, cwd: string = process.cwd()): 
   const fn = appFunctionOf(mod);
   if (typeof fn !== "function") throw new HookyardError("HOOKYARD_ERR_APP_MODULE", `${file} must export a function (app) => { … } as default or module.exports`);
   return fn as AppFunction;
+}
+
+/**
+ * How Probot's server would have loaded the module: `getRouter` for an app written for Probot ≤ 13
+ * (its nearest package.json depends on `probot` at a major version below 14), resolved from the
+ * module's directory.
+ *
+ * @example
+ * ```ts
+ * await app.load(fn, probotLoadOptions("./app.js"));
+ * ```
+ */
+export function probotLoadOptions(path: string, cwd: string = process.cwd()): { getRouter: boolean; resolveFrom: string } {
+  const resolveFrom = dirname(locate(path, cwd));
+  for (let dir = resolveFrom; ; dir = dirname(dir)) {
+    const pkg = join(dir, "package.json");
+    if (existsSync(pkg)) {
+      try {
+        const json = JSON.parse(readFileSync(pkg, "utf8")) as Record<string, Record<string, string> | undefined>;
+        const range = json.dependencies?.probot ?? json.devDependencies?.probot ?? json.peerDependencies?.probot;
+        if (range !== undefined) return { getRouter: Number(/(\d+)/.exec(range)?.[1] ?? "14") < 14, resolveFrom };
+      } catch {
+        // unreadable: Probot 14's shape
+      }
+    }
+    if (dirname(dir) === dir) return { getRouter: false, resolveFrom };
+  }
 }
 
 /**

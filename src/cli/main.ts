@@ -9,6 +9,7 @@ import { formatRecoveryReport, redeliverMissed } from "./commands/redeliver.js";
 import { formatPruneReport, pruneCommand } from "./commands/prune.js";
 import { sendDelivery } from "./commands/send.js";
 import { serve, stopOnSignals } from "./commands/serve.js";
+import { receiveOnce } from "./commands/receive.js";
 import { runSetup } from "./commands/setup.js";
 import { formatDeliveries, formatDelivery } from "./commands/deliveries.js";
 import { progress } from "./commands/progress.js";
@@ -21,8 +22,10 @@ import { parseDuration } from "../config/units.js";
 const USAGE = `usage: hookyard <command> [options]
 
 commands:
-  serve [app-module]        start the server (loads .env; store from HOOKYARD_STORE)
+  serve [app-module...]     start the server with every module given (loads .env; store from HOOKYARD_STORE)
       --port N --host H --store URL --role all|ingress|worker
+  receive -e EVENT -p FILE app-module...
+                            run the app modules once on a payload, without a server (Probot's \`probot receive\`)
   send <file.json|event>    sign and POST a payload; an event name (issues.labeled) uses a real example
       --url URL --secret S --event NAME --action A --id ID --form
   deliveries                list deliveries   --event E --action A --repository R --status S --limit N --cursor C
@@ -67,7 +70,7 @@ export async function main(argv: string[]): Promise<number> {
     case "serve": {
       loadDotenv({ quiet: true });
       const app = await serve({
-        appModule: positionals[0],
+        appModule: positionals,
         ...(values.port !== undefined ? { port: Number(values.port) } : {}),
         ...(values.host !== undefined ? { host: values.host } : {}),
         ...(values.store !== undefined ? { store: values.store } : {}),
@@ -76,6 +79,14 @@ export async function main(argv: string[]): Promise<number> {
       console.log(`hookyard listening on ${app.url} — webhooks at ${app.url}${app.config.webhookPath}, store ${app.store.description}`);
       stopOnSignals(app);
       return new Promise<number>(() => undefined);
+    }
+    case "receive": {
+      loadDotenv({ quiet: true });
+      if (values.event === undefined || values.payload === undefined) usage("receive needs -e <event> and -p <payload.json>");
+      const outcomes = await receiveOnce({ event: values.event, payloadPath: values.payload, appModules: positionals, ...(values.id !== undefined ? { id: values.id } : {}) });
+      for (const o of outcomes) console.log(`${o.handler}: ${o.ok ? "ok" : `failed — ${o.error}`}`);
+      if (outcomes.length === 0) console.log(`no handler for ${values.event}`);
+      return outcomes.every((o) => o.ok) ? 0 : 1;
     }
     case "send": {
       loadDotenv({ quiet: true });
@@ -130,7 +141,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     case "migrate": {
       loadDotenv({ quiet: true });
-      const url = values.store ?? process.env.HOOKYARD_STORE ?? process.env.REDIS_URL ?? "sqlite:.hookyard/hookyard.db";
+      const url = values.store ?? process.env.HOOKYARD_STORE ?? "sqlite:.hookyard/hookyard.db";
       const { store, detail } = await migrateStore(url);
       console.log(`${store}: ${detail}`);
       return 0;

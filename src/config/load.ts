@@ -38,9 +38,7 @@ export function loadConfig(options: ConfigInput = {}, env: NodeJS.ProcessEnv = p
     throw new HookyardError("HOOKYARD_ERR_CONFIG_INVALID", "invalid HOOKYARD_HEADERS_TIMEOUT: it must not be longer than HOOKYARD_REQUEST_TIMEOUT (the headers are part of the request)");
   }
   if (config.role === "ingress") config.workers = false; // an ingress process only stores and enqueues
-  // REDIS_URL alone selects BullMQ on that Redis (HOOKYARD_STORE, when set, wins)
-  const storeGiven = (options as Record<string, unknown>).store !== undefined || (env.HOOKYARD_STORE ?? "") !== "";
-  if (!storeGiven && config.redisUrl) config.store = config.redisUrl;
+  // REDIS_URL keeps Probot's meaning (shared token cache); only HOOKYARD_STORE chooses the store
   return config;
 }
 

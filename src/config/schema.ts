@@ -69,7 +69,11 @@ export const CONFIG_FIELDS = {
   host: { env: "HOST", default: "0.0.0.0", schema: z.string().min(1), doc: "Interface the HTTP server binds." },
   logLevel: { env: "LOG_LEVEL", default: "info", schema: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]), doc: "pino log level." },
   logFormat: { env: "LOG_FORMAT", default: "json", schema: z.enum(["json", "pretty"]), doc: "`json` (one object a line) or `pretty` (human-readable, for development)." },
-  store: { env: "HOOKYARD_STORE", default: "sqlite:.hookyard/hookyard.db", schema: z.string().min(1), doc: "Where deliveries and tasks live: `sqlite:<path>` (embedded default, one process), `redis://host:6379/0[?prefix=…]` (BullMQ on Redis; `REDIS_URL` alone also selects it), `postgres://user@host/db[?schema=…]` (BullMQ's Postgres backend, beta; `hookyard migrate` prepares it), or `memory:` (tests; nothing survives a restart)." },
+  logMessageKey: { env: "LOG_MESSAGE_KEY", default: "msg", schema: z.string().min(1), doc: "The JSON key of a log line's message (Probot's `LOG_MESSAGE_KEY`)." },
+  logLevelInString: { env: "LOG_LEVEL_IN_STRING", default: false, schema: flag, doc: "`true`: JSON log lines carry the level as a name (`\"level\":\"info\"`) instead of pino's number (Probot's `LOG_LEVEL_IN_STRING`)." },
+  webhookProxyUrl: { env: "WEBHOOK_PROXY_URL", default: undefined, schema: z.string().regex(/^https?:\/\//, "WEBHOOK_PROXY_URL must be an http(s) URL").optional(), doc: "Development: a smee.io-style channel whose deliveries `hookyard serve` forwards to its own webhook path (with `smee-client`); they are signature-checked as any other." },
+  sentryDsn: { env: "SENTRY_DSN", default: undefined, schema: z.string().min(1).optional(), doc: "Report failed task attempts and server errors to Sentry (needs `@sentry/node` installed; without it a warning is logged)." },
+  store: { env: "HOOKYARD_STORE", default: "sqlite:.hookyard/hookyard.db", schema: z.string().min(1), doc: "Where deliveries and tasks live: `sqlite:<path>` (embedded default, one process), `redis://host:6379/0[?prefix=…]` (BullMQ on Redis; only `HOOKYARD_STORE` selects it, never `REDIS_URL` alone), `postgres://user@host/db[?schema=…]` (BullMQ's Postgres backend, beta; `hookyard migrate` prepares it), or `memory:` (tests; nothing survives a restart)." },
   maxBody: { env: "HOOKYARD_MAX_BODY", default: 25 * 1024 * 1024, schema: size("HOOKYARD_MAX_BODY"), doc: "Largest accepted delivery body; larger ones get 413 without the rest being read. GitHub caps payloads at 25 MB." },
   concurrency: { env: "HOOKYARD_CONCURRENCY", default: 10, schema: positiveInt("HOOKYARD_CONCURRENCY"), doc: "Handlers run in parallel by this process (a task whose handler has ended frees its slot while its outcome is recorded). A handler that ignores its aborted signal keeps its slot until it returns (`task:overrun`): the limit holds." },
   shutdownTimeout: { env: "HOOKYARD_SHUTDOWN_TIMEOUT", default: 30_000, schema: duration("HOOKYARD_SHUTDOWN_TIMEOUT"), doc: "On SIGTERM/SIGINT, how long running tasks and open HTTP requests may finish; then tasks are aborted and queued again, requests answered 503 and every connection closed. The whole drain ends within this plus HOOKYARD_ACCEPT_TIMEOUT (and 2 s for closed connections), whatever clients and the store do." },
@@ -86,12 +90,12 @@ export const CONFIG_FIELDS = {
   workers: { env: "HOOKYARD_WORKERS", default: true, schema: flag, doc: "Run tasks in this process (set 0 for an ingress-only process)." },
   role: { env: "HOOKYARD_ROLE", default: "all", schema: z.enum(["all", "ingress", "worker"]), doc: "What this process does: `ingress` verifies, stores and enqueues deliveries (no workers); `worker` runs tasks (no webhook route; health and the management API stay); `all` both. Run any number of each against a shared store." },
   appId: { env: "APP_ID", default: undefined, schema: z.union([z.string(), z.number().int()]).transform(String).pipe(z.string().regex(/^(\d+|Iv[0-9A-Za-z.]+)$/, "APP_ID must be the App's numeric id or its client id (Iv…)")).optional(), doc: "The GitHub App's id (or client id). With a private key, handlers get an installation-authenticated `ctx.octokit`." },
-  privateKey: { env: "PRIVATE_KEY", default: undefined, schema: z.string().min(1).optional(), doc: "The App's private key (PEM). `\\n` escapes are accepted, so it fits on one line of `.env`." },
+  privateKey: { env: "PRIVATE_KEY", default: undefined, schema: z.string().min(1).optional(), doc: "The App's private key: PEM, PEM with `\\n` escapes (one line of `.env`), or the PEM file base64-encoded, as Probot takes it." },
   privateKeyPath: { env: "PRIVATE_KEY_PATH", default: undefined, schema: z.string().min(1).optional(), doc: "A file holding the App's private key (used when `PRIVATE_KEY` is unset)." },
   githubApiUrl: { env: "HOOKYARD_GITHUB_API_URL", default: undefined, schema: z.url("HOOKYARD_GITHUB_API_URL must be a URL").optional(), doc: "GitHub's REST API base URL. Default `https://api.github.com`, or `GHE_PROTOCOL://GHE_HOST/api/v3` when `GHE_HOST` is set." },
   gheHost: { env: "GHE_HOST", default: undefined, schema: z.string().min(1).optional(), doc: "GitHub Enterprise Server host name (Probot's setting)." },
   gheProtocol: { env: "GHE_PROTOCOL", default: "https", schema: z.enum(["https", "http"]), doc: "Protocol of `GHE_HOST`." },
-  redisUrl: { env: "REDIS_URL", default: undefined, schema: z.string().regex(/^rediss?:\/\//, "REDIS_URL must be a redis:// or rediss:// URL").optional(), doc: "Redis shared by a fleet of processes: installation tokens are cached there (encrypted with a key derived from the App's private key), so the fleet asks GitHub once per installation and hour." },
+  redisUrl: { env: "REDIS_URL", default: undefined, schema: z.string().regex(/^rediss?:\/\//, "REDIS_URL must be a redis:// or rediss:// URL").optional(), doc: "Redis shared by a fleet of processes (Probot's meaning): installation tokens are cached there (encrypted with a key derived from the App's private key), so the fleet asks GitHub once per installation and hour. It never selects the store: that is `HOOKYARD_STORE` alone." },
   redeliveryInterval: { env: "HOOKYARD_REDELIVERY_INTERVAL", default: "10m", schema: duration("HOOKYARD_REDELIVERY_INTERVAL"), doc: "With an App configured, `start()` looks through the App's delivery log for deliveries that never reached Hookyard (every attempt failed, not in the store) and asks GitHub to redeliver them: once at start, then at this interval. `0` disables it. See docs/guides/github.md." },
   redeliveryLookback: { env: "HOOKYARD_REDELIVERY_LOOKBACK", default: "3d", schema: duration("HOOKYARD_REDELIVERY_LOOKBACK").pipe(z.number().max(THREE_DAYS, "HOOKYARD_REDELIVERY_LOOKBACK must be at most 3d (GitHub redelivers deliveries of the past three days)")), doc: "How far back the missed-delivery recovery looks when it has no checkpoint yet (its first run on a store). Later runs look back to where the previous run stopped. At most `3d`, GitHub's redelivery window." },
   githubCircuitThreshold: { env: "HOOKYARD_GITHUB_CIRCUIT_THRESHOLD", default: 5, schema: count("HOOKYARD_GITHUB_CIRCUIT_THRESHOLD"), doc: "Consecutive GitHub requests that fail with a 5xx or no answer (each after Octokit's own retries) that open the GitHub host's circuit breaker: while it is open, requests are not made and their tasks are queued for the end of the cool-down without counting an attempt. A 4xx closes nothing and opens nothing. `0` turns the breaker off. See docs/guides/operations.md." },
@@ -141,6 +145,10 @@ export interface HookyardConfig {
   host: string;
   logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
   logFormat: "json" | "pretty";
+  logMessageKey: string;
+  logLevelInString: boolean;
+  webhookProxyUrl: string | undefined;
+  sentryDsn: string | undefined;
   store: string;
   maxBody: number;
   concurrency: number;
@@ -230,6 +238,10 @@ export type ConfigInput = {
   host?: string;
   logLevel?: HookyardConfig["logLevel"];
   logFormat?: HookyardConfig["logFormat"];
+  logMessageKey?: string;
+  logLevelInString?: boolean;
+  webhookProxyUrl?: string;
+  sentryDsn?: string;
   store?: string;
   maxBody?: number | string;
   concurrency?: number;

@@ -36,21 +36,33 @@ export interface RegisteredHandler {
   inline: boolean;
 }
 
-/** The handlers of an app, by task name and by event. */
+/**
+ * The handlers of an app, by task name and by event.
+ *
+ * @example
+ * ```ts
+ * const registry = new HandlerRegistry((name) => log.warn(`"${name}" is not a known webhook name`));
+ * ```
+ */
 export class HandlerRegistry {
   private readonly byName = new Map<string, RegisteredHandler>();
   private readonly ordered: RegisteredHandler[] = [];
 
-  /** Registers a handler; throws `HOOKYARD_ERR_EVENT_UNKNOWN` for a name GitHub does not send. */
+  /** `onUnknown` is told of each name GitHub does not send (a custom event such as `schedule.repository`), as Probot 14 warns. */
+  constructor(private readonly onUnknown: (name: string) => void = () => undefined) {}
+
+  /**
+   * Registers a handler. A name GitHub does not send is registered all the same (the app may
+   * `receive()` such events itself) after `onUnknown`; `"*"` as a name throws, pointing to `onAny`.
+   */
   add(events: readonly string[] | "*", fn: Handler, options: HandlerOptions = {}): RegisteredHandler {
     if (typeof fn !== "function") throw new HookyardError("HOOKYARD_ERR_HANDLER_OPTIONS_INVALID", "a handler must be a function");
     if (events !== "*") {
       if (events.length === 0) throw new HookyardError("HOOKYARD_ERR_EVENT_UNKNOWN", "app.on() needs at least one event name");
-      for (const e of events) {
-        if (!EVENT_NAMES.has(e)) {
-          throw new HookyardError("HOOKYARD_ERR_EVENT_UNKNOWN", `unknown event name "${e}": use a GitHub webhook event such as "issues" or "issues.labeled"`);
-        }
+      if (events.includes("*")) {
+        throw new HookyardError("HOOKYARD_ERR_EVENT_UNKNOWN", 'Using the "*" event with the regular app.on() function is not supported. Please use the app.onAny() method instead');
       }
+      for (const e of events) if (!EVENT_NAMES.has(e)) this.onUnknown(e);
     }
     return this.register(events === "*" ? "*" : new Set(events), this.nameFor(events, fn, options.name), fn, options);
   }

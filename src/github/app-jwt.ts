@@ -44,6 +44,11 @@ export class AppJwt {
     return token;
   }
 
+  /** When the token `token()` returned last expires (epoch ms, on our clock), or undefined before the first. */
+  get expiresAt(): number | undefined {
+    return this.cached ? this.cached.exp * 1000 - this.skewMs : undefined;
+  }
+
   /**
    * Learns GitHub's clock from an answer's `Date` header. Returns true when the skew changed by
    * more than the header's one-second resolution (a cached token is then dropped).

@@ -6,7 +6,7 @@ import type { Circuit } from "../tasks/circuit.js";
 import type { Circuits } from "../tasks/circuits.js";
 import { githubCircuit } from "./circuit.js";
 import { GitHubApp, unauthenticatedOctokit, type UnauthenticatedReason } from "./github-app.js";
-import type { HookyardOctokit } from "./octokit.js";
+import type { HookyardOctokit, OctokitFactoryOptions } from "./octokit.js";
 import { apiBaseUrl, githubSettings, type GitHubSettings } from "./settings.js";
 import { MemoryTokenStore, RedisTokenStore } from "./token-store.js";
 
@@ -17,6 +17,8 @@ export interface GitHubClientsOptions {
   /** The app's circuit breakers: requests to the GitHub host go through its circuit. */
   circuits?: Circuits;
   now?: () => number;
+  /** The Octokit class handlers and `auth()` get (Probot's `Octokit` option); default Hookyard's. */
+  Octokit?: OctokitFactoryOptions["Octokit"];
   /** Let tasks retry after GitHub refused a request with a 4xx that is not a rate limit (default false: the task fails for good). */
   retryClientErrors?: boolean;
 }
@@ -68,6 +70,7 @@ export class GitHubClients {
       this.appInstance = new GitHubApp(this.settings, {
         log: this.o.log, store, ...(this.o.throttle === false ? { throttle: false } : {}), ...(this.o.now ? { now: this.o.now } : {}),
         ...(this.circuit ? { circuit: this.circuit } : {}),
+        ...(this.o.Octokit ? { Octokit: this.o.Octokit } : {}),
         ...(this.o.retryClientErrors ? { retryClientErrors: true } : {}),
       });
     }

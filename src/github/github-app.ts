@@ -3,7 +3,7 @@ import { HookyardError } from "../errors.js";
 import type { Circuit } from "../tasks/circuit.js";
 import { DeferError } from "../tasks/defer.js";
 import { AppJwt } from "./app-jwt.js";
-import { createOctokit, type HookyardOctokit } from "./octokit.js";
+import { createOctokit, type HookyardOctokit, type OctokitFactoryOptions } from "./octokit.js";
 import type { GitHubSettings } from "./settings.js";
 import type { CachedToken, TokenStore } from "./token-store.js";
 import { InstallationTokens, type TokenRequest } from "./tokens.js";
@@ -16,8 +16,24 @@ export interface GitHubAppOptions {
   /** The GitHub host's circuit breaker, shared by every client of this App. */
   circuit?: Circuit;
   now?: () => number;
+  /** The Octokit class to build (Probot's `Octokit` option); default Hookyard's. */
+  Octokit?: OctokitFactoryOptions["Octokit"];
   /** Let tasks retry after a 4xx answer that is not a rate limit (default false: it fails them). */
   retryClientErrors?: boolean;
+}
+
+/** What `octokit.auth({ type })` resolves with, in `@octokit/auth-app`'s shapes. */
+export type AppAuthentication =
+  | { type: "app"; token: string; appId: number | string; expiresAt: string }
+  | { type: "token"; tokenType: "installation"; token: string; installationId: number; permissions: Record<string, string>; expiresAt: string; repositorySelection?: string };
+
+/** `auth()`'s options, as `@octokit/auth-app` takes them (`refresh` skips the cache). */
+export interface AppAuthOptions {
+  type?: "app" | "installation";
+  installationId?: number;
+  permissions?: Record<string, string>;
+  repositoryIds?: number[];
+  refresh?: boolean;
 }
 
 /** Why a handler's `ctx.octokit` is not installation-authenticated. */
@@ -55,6 +71,7 @@ export class GitHubApp {
   app(): HookyardOctokit {
     if (this.appClient) return this.appClient;
     const octokit = createOctokit({ baseUrl: this.settings.baseUrl, log: this.o.log, throttle: false, ...this.shared() });
+    octokit.auth = (options?: unknown) => this.authenticate((options ?? { type: "app" }) as AppAuthOptions);
     octokit.hook.wrap("request", async (request, options) => {
       const send = async () => {
         options.headers.authorization = `bearer ${await this.jwt.token()}`;
@@ -89,6 +106,7 @@ export class GitHubApp {
       ...(this.o.retryClientErrors ? { retryClientErrors: true } : {}),
     });
     const req: TokenRequest = { installationId };
+    octokit.auth = (options?: unknown) => this.authenticate({ type: "installation", installationId, ...(options as AppAuthOptions | undefined) });
     octokit.hook.wrap("request", async (request, options) => {
       const send = async () => {
         options.headers.authorization = `token ${(await this.tokens.get(req)).token}`;
@@ -106,9 +124,44 @@ export class GitHubApp {
     return octokit;
   }
 
-  /** What every client of this App shares: the clock and the host's circuit. */
-  private shared(): { now?: () => number; circuit?: Circuit } {
-    return { ...(this.o.now ? { now: this.o.now } : {}), ...(this.o.circuit ? { circuit: this.o.circuit } : {}) };
+  /**
+   * Probot's `octokit.auth({ type })`: the App's JWT (`type: "app"`) or an installation token from
+   * the shared cache (`type: "installation"`), in `@octokit/auth-app`'s shapes.
+   *
+   * @example
+   * ```ts
+   * const { token } = await app.authenticate({ type: "installation", installationId: 42 });
+   * ```
+   */
+  async authenticate(options: AppAuthOptions): Promise<AppAuthentication> {
+    if (options.type === "app") {
+      const token = await this.jwt.token();
+      const appId = /^\d+$/.test(this.settings.appId) ? Number(this.settings.appId) : this.settings.appId;
+      return { type: "app", token, appId, expiresAt: new Date(this.jwt.expiresAt ?? this.now()).toISOString() };
+    }
+    if (options.type !== "installation" || typeof options.installationId !== "number") {
+      throw new HookyardError("HOOKYARD_ERR_GITHUB_AUTH_OPTIONS", 'auth() takes { type: "app" } or { type: "installation", installationId }');
+    }
+    const req: TokenRequest = {
+      installationId: options.installationId,
+      ...(options.permissions ? { permissions: options.permissions } : {}),
+      ...(options.repositoryIds ? { repositoryIds: options.repositoryIds } : {}),
+    };
+    if (options.refresh) await this.tokens.invalidate(req);
+    const t = await this.tokens.get(req);
+    return {
+      type: "token", tokenType: "installation", token: t.token, installationId: options.installationId, permissions: t.permissions ?? {},
+      expiresAt: new Date(t.expiresAt).toISOString(), ...(t.repositorySelection ? { repositorySelection: t.repositorySelection } : {}),
+    };
+  }
+
+  private now(): number {
+    return (this.o.now ?? Date.now)();
+  }
+
+  /** Factory options every client of this App shares: the clock, the host's circuit, the Octokit class. */
+  private shared(): Pick<OctokitFactoryOptions, "now" | "Octokit" | "circuit"> {
+    return { ...(this.o.now ? { now: this.o.now } : {}), ...(this.o.circuit ? { circuit: this.o.circuit } : {}), ...(this.o.Octokit ? { Octokit: this.o.Octokit } : {}) };
   }
 
   private async fetchToken(req: TokenRequest): Promise<CachedToken> {
@@ -119,7 +172,9 @@ export class GitHubApp {
         ...(req.repositoryIds ? { repository_ids: req.repositoryIds } : {}),
       });
       this.o.log.debug({ installation: req.installationId, expiresAt: data.expires_at }, "installation token issued");
-      return { token: data.token, expiresAt: Date.parse(data.expires_at), permissions: data.permissions as Record<string, string>, ...(data.repository_selection ? { repositorySelection: data.repository_selection } : {}) };
+      // an answer without expires_at (a test double) is taken as GitHub's one hour, less a minute
+      const expiresAt = Date.parse(data.expires_at);
+      return { token: data.token, expiresAt: Number.isNaN(expiresAt) ? this.now() + 59 * 60_000 : expiresAt, permissions: (data.permissions ?? {}) as Record<string, string>, ...(data.repository_selection ? { repositorySelection: data.repository_selection } : {}) };
     } catch (err) {
       // a rate limit or an open circuit defers the task that wanted the token
       if (err instanceof DeferError) throw err;

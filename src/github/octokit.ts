@@ -43,6 +43,23 @@ export interface OctokitFactoryOptions {
    * false: such an answer fails the task for good, as a {@link GitHubRequestRejected}).
    */
   retryClientErrors?: boolean;
+  /**
+   * The Octokit class to build (Probot's `Octokit` option), e.g. `ProbotOctokit.defaults({ retry: { enabled: false },
+   * throttle: { enabled: false } })`: its own `retry` and `throttle` defaults are kept. Default {@link HookyardOctokit}.
+   */
+  Octokit?: typeof HookyardOctokit;
+}
+
+/** Builds `Octokit` with `base`; a class other than ours keeps its own retry/throttle defaults, and gets ours only where it has none. */
+function construct(Octokit: typeof HookyardOctokit, base: Record<string, unknown>, ours: Record<string, unknown>): HookyardOctokit {
+  if (Octokit === HookyardOctokit) return new Octokit({ ...base, ...ours });
+  try {
+    return new Octokit(base);
+  } catch (err) {
+    // the throttling plugin needs handlers when the class's defaults do not turn it off
+    if (!/onRateLimit/.test((err as Error).message)) throw err;
+    return new Octokit({ ...base, throttle: ours.throttle as never });
+  }
 }
 
 /**
@@ -59,7 +76,7 @@ export interface OctokitFactoryOptions {
  */
 export function createOctokit(o: OctokitFactoryOptions): HookyardOctokit {
   const now = o.now ?? Date.now;
-  const octokit = new HookyardOctokit({
+  const base = {
     baseUrl: o.baseUrl,
     userAgent: "hookyard",
     ...(o.authStrategy ? { authStrategy: o.authStrategy as never, auth: o.auth } : {}),
@@ -69,6 +86,8 @@ export function createOctokit(o: OctokitFactoryOptions): HookyardOctokit {
       warn: (msg: string) => o.log.warn(msg),
       error: (msg: string) => o.log.error(msg),
     },
+  };
+  const octokit = construct(o.Octokit ?? HookyardOctokit, base, {
     throttle: o.throttle === false
       ? { enabled: false }
       : {

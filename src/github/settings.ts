@@ -48,10 +48,28 @@ export function githubSettings(config: HookyardConfig): GitHubSettings | undefin
   return { appId: config.appId, privateKey: loadPrivateKey(config), baseUrl: apiBaseUrl(config) };
 }
 
+/**
+ * The PEM text of `PRIVATE_KEY` as Probot takes it: PEM, PEM with `\n` escapes (one line of `.env`),
+ * or the whole PEM file base64-encoded.
+ *
+ * @example
+ * ```ts
+ * pemOf(Buffer.from(pem).toString("base64")) === pem; // true
+ * ```
+ */
+export function pemOf(value: string): string {
+  const text = value.trim();
+  if (!text.includes("-----BEGIN") && /^[A-Za-z0-9+/=\s]+$/.test(text)) {
+    const decoded = Buffer.from(text, "base64").toString("utf8");
+    if (decoded.includes("-----BEGIN")) return decoded;
+  }
+  return text.replace(/\\n/g, "\n");
+}
+
 function loadPrivateKey(config: HookyardConfig): KeyObject {
   let pem: string;
   if (config.privateKey !== undefined) {
-    pem = config.privateKey.replace(/\\n/g, "\n");
+    pem = pemOf(config.privateKey);
   } else {
     try {
       pem = readFileSync(config.privateKeyPath as string, "utf8");

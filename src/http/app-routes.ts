@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from "fastify";
 import { HookyardError } from "../errors.js";
 import { OAUTH_SERVICE, oauthRoutes, type OAuthService } from "../identity/oauth/index.js";
+import { reservedPath } from "./node-handlers.js";
 
 /** A function that adds routes to the app's HTTP server (`app.route(plugin)`). */
 export type RoutePlugin = (fastify: FastifyInstance) => void | Promise<void>;
@@ -10,6 +11,8 @@ export interface AppRoutesOptions {
   routes: readonly { plugin: RoutePlugin; prefix?: string | undefined }[];
   /** GitHub login, when configured: `/auth/github/*`, and what `requireUser()` reads. */
   oauth: OAuthService | undefined;
+  /** The webhook path, which no app route may take (default `/api/github/webhooks`). */
+  webhookPath?: string;
 }
 
 /**
@@ -36,6 +39,13 @@ export async function appRoutes(scope: FastifyInstance, o: AppRoutesOptions): Pr
       return reply.code(500).send(new HookyardError("HOOKYARD_ERR_INTERNAL", "internal error; see the server log").toJSON());
     }
     return reply.code(status).send({ error: { code: error.code ?? "HOOKYARD_ERR_API_BAD_REQUEST", message: error.message } });
+  });
+  // an app's routes never shadow Hookyard's own (the route's full path, prefix included)
+  const webhookPath = o.webhookPath ?? "/api/github/webhooks";
+  scope.addHook("onRoute", (route) => {
+    if (route.url !== "*" && reservedPath(route.url, webhookPath)) {
+      throw new HookyardError("HOOKYARD_ERR_APP_ROUTE_RESERVED", `app route ${route.url} would shadow Hookyard's own; choose another path or prefix`);
+    }
   });
   if (o.oauth) await scope.register(oauthRoutes, { prefix: "/auth/github", service: o.oauth });
   for (const r of o.routes) {

@@ -49,8 +49,13 @@ export const REDACT_PATHS = [
  * const captured = createLogger({ logLevel: "trace", logFormat: "json" }, stream); // same redaction, own destination
  * ```
  */
-export function createLogger(config: Pick<HookyardConfig, "logLevel" | "logFormat">, destination?: DestinationStream): Logger {
-  const options = { name: "hookyard", level: config.logLevel, redact: { paths: REDACT_PATHS, censor: "[redacted]" } };
+export function createLogger(config: Pick<HookyardConfig, "logLevel" | "logFormat"> & Partial<Pick<HookyardConfig, "logMessageKey" | "logLevelInString">>, destination?: DestinationStream): Logger {
+  const options = {
+    name: "hookyard", level: config.logLevel, redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+    // Probot's LOG_MESSAGE_KEY and LOG_LEVEL_IN_STRING
+    ...(config.logMessageKey && config.logMessageKey !== "msg" ? { messageKey: config.logMessageKey } : {}),
+    ...(config.logLevelInString ? { formatters: { level: (label: string) => ({ level: label }) } } : {}),
+  };
   if (destination) return pino(options, destination);
   if (config.logFormat === "pretty") {
     return pino({ ...options, transport: { target: "pino-pretty", options: { colorize: process.stdout.isTTY } } });

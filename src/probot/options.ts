@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { HookyardOptions } from "../app.js";
 import type { HookyardConfig } from "../config/index.js";
 import { HookyardError } from "../errors.js";
+import type { HookyardOctokit } from "../github/octokit.js";
 import type { Backend } from "../store/backend.js";
 
 /** Redis as Probot's `redisConfig` takes it: a URL, or ioredis-style fields. */
@@ -9,8 +10,7 @@ export type RedisConfig = string | { host?: string; port?: number; username?: st
 
 /**
  * Options of `new Probot()`: Probot's, plus Hookyard's `store`, `env` and `hookyard`. Probot's
- * `Octokit` and `request` are ignored (Hookyard's Octokit has the REST methods in both forms,
- * pagination, retries and throttling); `githubToken` is not supported.
+ * `request` is ignored; `githubToken` is not supported.
  */
 export interface ProbotOptions {
   /** The GitHub App's id (or client id). */
@@ -31,8 +31,11 @@ export interface ProbotOptions {
   redisConfig?: RedisConfig;
   /** Not supported (a token instead of an App): throws `HOOKYARD_ERR_PROBOT_UNSUPPORTED`. */
   githubToken?: string;
-  /** Ignored, with a warning: handlers get Hookyard's Octokit. */
-  Octokit?: unknown;
+  /**
+   * The Octokit class for `context.octokit` and `auth()`, usually `ProbotOctokit.defaults({ retry: { enabled: false },
+   * throttle: { enabled: false } })` in tests: its retry and throttle defaults are kept.
+   */
+  Octokit?: typeof HookyardOctokit | { defaults: unknown };
   /** Ignored, with a warning. */
   request?: unknown;
   /** Hookyard: where deliveries and tasks live. Default: `HOOKYARD_STORE` of `env`, else `memory:`. */
@@ -43,7 +46,7 @@ export interface ProbotOptions {
   hookyard?: HookyardOptions;
 }
 
-const IGNORED = ["Octokit", "request"] as const;
+const IGNORED = ["request"] as const;
 
 /**
  * `redis://user:pass@host:port/db` from ioredis-style fields (a string is taken as is).
@@ -75,12 +78,15 @@ export function hookyardOptions(o: ProbotOptions): { options: HookyardOptions; i
   }
   const env = o.env ?? {};
   const options: HookyardOptions = {
+    // Probot does not look for missed deliveries: a Probot (or its middleware) does not either, unless asked
+    ...(env.HOOKYARD_REDELIVERY_INTERVAL ? {} : { redeliveryInterval: 0 }),
     ...o.hookyard,
     env,
     store: o.store ?? o.hookyard?.store ?? (env.HOOKYARD_STORE ? undefined : "memory:"),
     ...(o.appId !== undefined ? { appId: o.appId } : {}),
     ...(o.privateKey !== undefined ? { privateKey: o.privateKey } : {}),
-    ...(o.secret !== undefined ? { webhookSecret: o.secret } : {}),
+    // as Probot's constructor: "development" when no secret is given (nor WEBHOOK_SECRET in env)
+    ...(o.secret !== undefined ? { webhookSecret: o.secret } : env.WEBHOOK_SECRET ? {} : { webhookSecret: "development" }),
     ...(o.baseUrl !== undefined ? { githubApiUrl: o.baseUrl } : {}),
     ...(o.logLevel !== undefined ? { logLevel: o.logLevel } : {}),
     ...(o.log !== undefined ? { logger: o.log } : {}),
@@ -88,6 +94,7 @@ export function hookyardOptions(o: ProbotOptions): { options: HookyardOptions; i
     ...(o.port !== undefined ? { port: o.port } : {}),
     ...(o.host !== undefined ? { host: o.host } : {}),
     ...(o.redisConfig !== undefined ? { redisUrl: redisUrl(o.redisConfig) } : {}),
+    ...(o.Octokit !== undefined ? { github: { ...o.hookyard?.github, Octokit: o.Octokit as typeof HookyardOctokit } } : {}),
   };
   if (options.store === undefined) delete options.store;
   return { options, ignored: IGNORED.filter((k) => o[k] !== undefined) };

@@ -7,12 +7,22 @@ import type { EventName } from "../events/types.js";
 import type { HookyardOctokit } from "../github/octokit.js";
 import { verifySignature } from "../ingress/verify.js";
 import type { ErrorHandler } from "../tasks/runner.js";
-import { applicationFunctionOptions, type ApplicationFunctionOptions } from "./app-options.js";
+import type { NodeHandler } from "../http/node-handlers.js";
+import { NodeHandlers } from "../http/node-handlers.js";
 import { DeliveryWatcher } from "./delivery-watcher.js";
+import { webhookMiddleware, type NodeMiddleware } from "./middleware.js";
 import { hookyardOptions, type ProbotOptions } from "./options.js";
+import { HOOKYARD_VERSION } from "./version.js";
 
-/** A Probot app function: `(app, { getRouter, addHandler, cwd }) => { app.on(…) }`. */
-export type ApplicationFunction = (app: Probot, options: ApplicationFunctionOptions) => unknown;
+/** What `probot.load(appFn, options)` hands the app function, as Probot: whatever the caller passed (Probot's server passes `{ cwd, addHandler }`). */
+export interface ProbotLoadOptions {
+  cwd?: string;
+  addHandler?: (handler: NodeHandler) => void;
+  [key: string]: unknown;
+}
+
+/** A Probot app function: `(app, { cwd, addHandler }) => { app.on(…) }`. */
+export type ApplicationFunction = (app: Probot, options: ProbotLoadOptions) => unknown;
 
 /** A delivery as Probot's `receive()` takes it; `id` defaults to a random UUID. */
 export interface ProbotEvent {
@@ -25,7 +35,7 @@ export interface ProbotEvent {
 /** The error `receive()` rejects with, like Probot's: every handler error in `errors`, the delivery in `event`. */
 export type ProbotReceiveError = AggregateError & { event: ProbotEvent & { id: string } };
 
-/** Probot's `probot.webhooks`, the parts Hookyard provides. */
+/** Probot's `probot.webhooks` (an `@octokit/webhooks` instance there), the parts Hookyard provides. */
 export interface ProbotWebhooks {
   on: Probot["on"];
   onAny: Probot["onAny"];
@@ -38,11 +48,12 @@ export interface ProbotWebhooks {
 }
 
 /**
- * Probot's `Probot` class, backed by a {@link Hookyard}: handlers run as Hookyard tasks (retries,
- * timeouts, durable when the store is). Unlike `hookyard serve`, it reads nothing from
- * `process.env` (as Probot's constructor) and keeps tasks in memory unless `store` says otherwise.
- * `receive()` resolves once every handler of the delivery has run its first attempt, and rejects
- * like Probot when one threw.
+ * Probot's `Probot` class, backed by a {@link Hookyard}: handlers run as Hookyard tasks (timeouts,
+ * durable when the store is). As Probot: it reads nothing from `process.env`, keeps tasks in memory
+ * unless `store` says otherwise, runs each handler once (no retries unless `app.on`'s third argument
+ * asks), and keeps no handle that holds the process open unless a server was started.
+ * `receive()` resolves once every handler of the delivery has run, and rejects like Probot when
+ * one threw.
  *
  * @example
  * ```ts
@@ -59,6 +70,9 @@ export class Probot {
   readonly hookyard: Hookyard;
   readonly log: Logger;
   readonly webhooks: ProbotWebhooks;
+  /** Hookyard's version (Probot's `Probot.version` is Probot's). */
+  static readonly version = HOOKYARD_VERSION;
+  readonly version = HOOKYARD_VERSION;
   private readonly watcher: DeliveryWatcher;
 
   /** A subclass whose constructor starts from `defaults` (Probot's `Probot.defaults`). */
@@ -73,9 +87,10 @@ export class Probot {
 
   constructor(options: ProbotOptions = {}) {
     const { options: settings, ignored } = hookyardOptions(options);
-    this.hookyard = new Hookyard(settings);
+    // as Probot: a script that loads and receives exits when it is done
+    this.hookyard = new Hookyard({ keepAlive: false, ...settings });
     this.log = this.hookyard.log;
-    for (const key of ignored) this.log.warn({ option: key }, `Probot option ${key} is ignored: handlers get Hookyard's Octokit`);
+    for (const key of ignored) this.log.warn({ option: key }, `Probot option ${key} is ignored`);
     this.watcher = new DeliveryWatcher(this.hookyard);
     this.webhooks = {
       on: (event, handler, o) => this.on(event, handler, o),
@@ -102,7 +117,7 @@ export class Probot {
    * ```
    */
   on<E extends EventName>(event: E | readonly E[], handler: Handler<E>, options?: HandlerOptions): this {
-    this.hookyard.on(event, handler, options);
+    this.hookyard.on(event, handler, { retries: 0, ...options });
     return this;
   }
 
@@ -115,7 +130,7 @@ export class Probot {
    * ```
    */
   onAny(handler: Handler, options?: HandlerOptions): this {
-    this.hookyard.onAny(handler, options);
+    this.hookyard.onAny(handler, { retries: 0, ...options });
     return this;
   }
 
@@ -146,25 +161,55 @@ export class Probot {
   }
 
   /**
-   * Calls each app function with this Probot and Probot's `{ getRouter, addHandler, cwd }`
-   * (`getRouter` and `addHandler` throw `HOOKYARD_ERR_PROBOT_UNSUPPORTED`).
+   * Calls each app function with this Probot and `options`, as Probot (its server passes
+   * `{ cwd, addHandler }`; `createNodeMiddleware()` and `run()` do the same here).
    *
    * @example
    * ```ts
    * await probot.load([triage, welcome]);
    * ```
    */
-  async load(appFn: ApplicationFunction | readonly ApplicationFunction[], options: Partial<ApplicationFunctionOptions> = {}): Promise<void> {
-    for (const fn of Array.isArray(appFn) ? appFn : [appFn]) {
-      await (fn as ApplicationFunction)(this, { ...applicationFunctionOptions(), ...options });
-    }
+  async load(appFn: ApplicationFunction | readonly ApplicationFunction[], options: ProbotLoadOptions = {}): Promise<void> {
+    for (const fn of Array.isArray(appFn) ? appFn : [appFn]) await (fn as ApplicationFunction)(this, options);
   }
 
   /**
-   * Stores the delivery and runs its handlers as tasks; resolves once each has run its first
-   * attempt, or rejects with an `AggregateError` of the handlers' errors (`errors`, `event`).
-   * A failed attempt still retries by its policy. A delivery id already received is not run again
-   * (Hookyard deduplicates by id): a warning is logged.
+   * Resolves with this Probot once its store is open (Probot 14's `ready()`).
+   *
+   * @example
+   * ```ts
+   * await probot.ready();
+   * ```
+   */
+  async ready(): Promise<this> {
+    await this.hookyard.open();
+    return this;
+  }
+
+  /** The webhook path (`WEBHOOK_PATH`, default `/api/github/webhooks`). */
+  get webhookPath(): string {
+    return this.hookyard.config.webhookPath;
+  }
+
+  /**
+   * Probot 14's `getNodeMiddleware()`: a Node middleware answering the webhook path (deliveries
+   * verified and stored as `hookyard serve` stores them), calling `next()` (or answering 404) for
+   * anything else.
+   *
+   * @example
+   * ```ts
+   * createServer(await probot.getNodeMiddleware()).listen(3000);
+   * ```
+   */
+  getNodeMiddleware(options: { path?: string } = {}): Promise<NodeMiddleware> {
+    return webhookMiddleware(this, new NodeHandlers(), options.path);
+  }
+
+  /**
+   * Stores the delivery and runs its handlers as tasks; resolves once each has run, or rejects
+   * with an `AggregateError` of the handlers' errors (`errors`, `event`), as Probot. Nothing runs
+   * again in the background (handlers have no retries unless `app.on` asked for them). A delivery
+   * id already received is not run again (Hookyard deduplicates by id): a warning is logged.
    *
    * @example
    * ```ts

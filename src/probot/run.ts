@@ -3,6 +3,8 @@ import { stopOnSignals } from "../cli/commands/serve.js";
 import { loadConfig } from "../config/index.js";
 import { HookyardError } from "../errors.js";
 import { PROBOT_ENV, type ProbotOptions } from "./options.js";
+import { NodeHandlers } from "../http/node-handlers.js";
+import { webhookMiddleware, type MiddlewareOptions, type NodeMiddleware } from "./middleware.js";
 import { Probot, type ApplicationFunction } from "./probot.js";
 
 export interface CreateProbotOptions {
@@ -52,8 +54,28 @@ export async function run(appFn: ApplicationFunction | readonly ApplicationFunct
   if (options.env === undefined) loadDotenv({ quiet: true });
   const env = options.env ?? process.env;
   const probot = new Probot({ env, store: loadConfig({}, env).store });
-  await probot.load(appFn);
+  // as Probot's server: `{ cwd, addHandler }`, the handlers served next to the webhook path
+  await probot.load(appFn, { cwd: process.cwd(), addHandler: (h) => probot.hookyard.httpHandlers.add(h) });
   await probot.hookyard.start();
   stopOnSignals(probot.hookyard);
   return probot;
+}
+
+/**
+ * Probot 14's `createNodeMiddleware(appFn, { probot, webhooksPath })`: loads the app with
+ * `{ cwd, addHandler }` and returns a Node/Express middleware serving its handlers and the webhook
+ * path. Deliveries are stored durably (the Probot's store: `HOOKYARD_STORE` for `createProbot()`).
+ *
+ * @example
+ * ```ts
+ * import { createServer } from "node:http";
+ * import { createNodeMiddleware, createProbot } from "hookyard/probot";
+ * createServer(await createNodeMiddleware(app, { probot: createProbot() })).listen(3000);
+ * ```
+ */
+export async function createNodeMiddleware(appFn: ApplicationFunction, options: MiddlewareOptions = {}): Promise<NodeMiddleware> {
+  const probot = options.probot ?? createProbot();
+  const handlers = new NodeHandlers();
+  await probot.load(appFn, { cwd: process.cwd(), addHandler: (h) => handlers.add(h) });
+  return webhookMiddleware(probot, handlers, options.webhooksPath);
 }

@@ -22,6 +22,8 @@ export interface PoolOptions {
   log: Logger;
   /** Where failed claims are reported (logged once per outage); without it each failure is logged. */
   outage?: StoreOutage;
+  /** False: the pool's wake-up timer does not keep the process alive (Probot's `load` + `receive` scripts exit). Default true. */
+  keepAlive?: boolean;
 }
 
 const SETTLED = Promise.resolve();
@@ -238,6 +240,7 @@ export class WorkerPool {
       this.wakeAt = Infinity;
       this.poke();
     }, delay);
+    if (this.o.keepAlive === false) this.wakeTimer.unref();
   }
 
   /** Makes sure the pool looks for due tasks no later than `at` (a retry's time). */

@@ -78,7 +78,7 @@ describe.concurrent("usage errors exit 2 on every command", () => {
     ["serve with a port out of range", ["serve", "--port", "70000"], "HOOKYARD_ERR_CLI_USAGE"],
     ["serve with an unknown role", ["serve", "--role", "boss"], "HOOKYARD_ERR_CLI_USAGE"],
     ["serve with a store URL it does not take", ["serve", "--store", "mysql://db/x"], "HOOKYARD_ERR_STORE_INVALID_URL"],
-    ["serve with two app modules", ["serve", "a.js", "b.js"], "HOOKYARD_ERR_CLI_USAGE"],
+    ["receive without -e and -p", ["receive", "a.js"], "HOOKYARD_ERR_CLI_USAGE"],
     ["serve with an option of another command", ["serve", "--since", "2h"], "HOOKYARD_ERR_CLI_USAGE"],
     ["send with an id GitHub would not send", ["send", "ping", "--id", "a/b", "--url", "http://127.0.0.1:9/x"], "HOOKYARD_ERR_CLI_USAGE"],
     ["send with a URL that is not one", ["send", "ping", "--url", "not a url"], "HOOKYARD_ERR_CLI_USAGE"],

@@ -15,9 +15,7 @@ describe("typed events", () => {
     });
     expectTypeOf<PayloadOf<"ping">>().toHaveProperty("zen");
     expectTypeOf<Context<"issues">["payload"]["action"]>().toEqualTypeOf<PayloadOf<"issues">["action"]>();
-    // @ts-expect-error not a GitHub event
-    expect(() => app.on("issues.bogus", async () => undefined)).toThrow(expect.objectContaining({ code: "HOOKYARD_ERR_EVENT_UNKNOWN" }));
-    // @ts-expect-error not a GitHub event
-    expect(() => app.on(["push", "pushed"], async () => undefined)).toThrow(/unknown event name "pushed"/);
+    // @ts-expect-error not a GitHub event (registered with a warning, as in Probot 14)
+    app.on("issues.bogus", async () => undefined);
   });
 });

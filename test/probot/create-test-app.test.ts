@@ -41,4 +41,20 @@ describe("createTestApp()", () => {
     const again = await t.settled(); // reported once
     expect(again.map((task) => task.state)).toEqual(["completed", "failed"]);
   });
+
+  it("runs Probot apps unchanged: the labeler with context.config() and app.auth(), the router with addHandler and octokit.auth()", async () => {
+    const labeler = track(await createTestApp(await loadAppModule(probotApp("autolabel.js")), {
+      files: { ".github/autolabel.yml": "rules:\n  crash: bug\ncomment: Labelled by title\n" }, webhooks: false,
+    }));
+    await labeler.receive("issues.opened", { issue: { title: "Crash on start" }, sender: { login: "octocat", type: "User" } });
+    await labeler.settled();
+    expect(labeler.fake.state.issue("acme/widgets", 1)?.labels.map((l) => (typeof l === "string" ? l : l.name))).toEqual(["bug"]);
+    expect(labeler.fake.state.comments("acme/widgets", 1).map((c) => c.body)).toEqual([`Labelled by title (bug)\n\n— ${labeler.fake.slug}, installed on 1 repositories`]);
+
+    const router = track(await createTestApp(await loadAppModule(probotApp("router.mjs")), { webhooks: false }));
+    expect(router.app.httpHandlers.list).toHaveLength(1);
+    await router.receive("issues.opened", { sender: { login: "octocat", type: "User" } });
+    await router.settled();
+    expect(router.fake.state.comments("acme/widgets", 1).map((c) => c.body)).toEqual([expect.stringMatching(/^clone with a installation token of \d+ characters; app token type app$/)]);
+  });
 });

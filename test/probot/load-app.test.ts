@@ -61,13 +61,12 @@ describe("loadAppModule", () => {
     await expect(loadAppModule("object.mjs", dir)).rejects.toMatchObject({ message: expect.stringContaining("must export a function") });
   });
 
-  it("Hookyard.load passes Probot's second argument, so (app, { getRouter }) => … loads", async () => {
+  it("Hookyard.load passes Probot 14's second argument { cwd, addHandler }; getRouter only when asked (apps written for Probot ≤ 13)", async () => {
     const app = new Hookyard({ store: "memory:", logLevel: "silent", env: {} });
-    let cwd: string | undefined;
-    await app.load((_app, options) => {
-      cwd = options.cwd;
-      expect(() => options.getRouter()).toThrow(expect.objectContaining({ code: "HOOKYARD_ERR_PROBOT_UNSUPPORTED" }));
-    });
-    expect(cwd).toBe(process.cwd());
+    let keys: string[] = [];
+    await app.load((_app, options) => void (keys = Object.keys(options)));
+    expect(keys.sort()).toEqual(["addHandler", "cwd"]);
+    await app.load((_app, options) => void (keys = Object.keys(options)), { getRouter: true });
+    expect(keys.sort()).toEqual(["addHandler", "cwd", "getRouter"]);
   });
 });

@@ -76,14 +76,22 @@ describe("new Probot()", () => {
     expect(lines.map((l) => JSON.parse(l) as { delivery: string; msg: string })).toEqual([expect.objectContaining({ delivery: id, msg: expect.stringContaining("do not run again") })]);
   });
 
-  it("auth() is the App (JWT), auth(id) an installation; getRouter and addHandler throw HOOKYARD_ERR_PROBOT_UNSUPPORTED", async () => {
+  it("auth() is the App, auth(id) an installation; octokit.auth({ type }) returns the JWT and the installation token GitHub accepts", async () => {
     const { fake, installation } = await fakeGitHub();
     const probot = probotFor(fake);
-    expect((await (await probot.auth()).rest.apps.getAuthenticated()).data?.slug).toBe(fake.slug);
+    const appOctokit = await probot.auth();
+    expect((await appOctokit.rest.apps.getAuthenticated()).data?.slug).toBe(fake.slug);
     const repos = await (await probot.auth(installation.id)).rest.apps.listReposAccessibleToInstallation();
     expect(repos.data.repositories.map((r) => r.full_name)).toEqual(["acme/widgets"]);
-    await expect(probot.load((_app, { getRouter }) => getRouter("/my-app"))).rejects.toMatchObject({ code: "HOOKYARD_ERR_PROBOT_UNSUPPORTED", message: expect.stringContaining('getRouter("/my-app")') });
-    await expect(probot.load((_app, { addHandler }) => addHandler(() => true))).rejects.toMatchObject({ code: "HOOKYARD_ERR_PROBOT_UNSUPPORTED" });
+    const jwt = (await appOctokit.auth({ type: "app" })) as { type: string; token: string; appId: number };
+    expect(jwt).toMatchObject({ type: "app", appId: Number(fake.appId) });
+    expect((await fetch(`${fake.url}/app`, { headers: { authorization: `bearer ${jwt.token}` } })).status).toBe(200);
+    let fromContext: { type?: string; tokenType?: string; token?: string; installationId?: number } = {};
+    await probot.load((app) => app.on("issues.opened", async (context) => void (fromContext = (await context.octokit.auth({ type: "installation" })) as typeof fromContext)));
+    await probot.receive({ name: "issues", payload: opened(installation.id) });
+    expect(fromContext).toMatchObject({ type: "token", tokenType: "installation", installationId: installation.id });
+    const res = await fetch(`${fake.url}/installation/repositories`, { headers: { authorization: `token ${fromContext.token}` } });
+    expect(res.status).toBe(200);
     expect(() => new Probot({ githubToken: "ghp_x" })).toThrow(expect.objectContaining({ code: "HOOKYARD_ERR_PROBOT_UNSUPPORTED" }));
   });
 

@@ -39,7 +39,7 @@ export async function person(fake: FakeGitHub, login: string): Promise<PersonOct
 }
 
 /** Starts `hookyard serve <app>` as GitHub's App on the fake (its webhooks point at the server). Logs at debug. */
-export async function serveOnFake(app: string, fake: FakeGitHub, cwd: string, env: Record<string, string> = {}): Promise<Server> {
+export async function serveOnFake(app: string | readonly string[], fake: FakeGitHub, cwd: string, env: Record<string, string> = {}): Promise<Server> {
   const server = await startServer(app, cwd, {
     APP_ID: String(fake.appId),
     PRIVATE_KEY: fake.privateKey,
@@ -68,8 +68,8 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
  * debug line "task completed"); rejects with the line when the attempt failed.
  */
 export async function handled(server: Server, id: string, handler: string): Promise<void> {
-  const line = await server.waitForLine(new RegExp(`"delivery":"${escape(id)}".*"handler":"${escape(handler)}".*"msg":"task (completed|failed|attempt failed)`));
-  if (!line.includes('"msg":"task completed"')) throw new Error(`${handler} did not complete for ${id}: ${line}`);
+  const line = await server.waitForLine(new RegExp(`"delivery":"${escape(id)}".*"handler":"${escape(handler)}".*"(msg|message)":"task (completed|failed|attempt failed)`));
+  if (!/"(msg|message)":"task completed"/.test(line)) throw new Error(`${handler} did not complete for ${id}: ${line}`);
 }
 
 /** A `push` to acme/<repo>'s main branch whose one commit modified `paths` (a real example payload, adapted). */

@@ -226,11 +226,10 @@ describe("retries through a real app on SQLite", () => {
 });
 
 describe("handler registration", () => {
-  it("rejects unknown event names and duplicate explicit names", () => {
+  it("rejects no event name, \"*\" and duplicate explicit names", () => {
     const app = new Hookyard({ store: "memory:", logLevel: "silent", env: {} });
     const noop = async () => undefined;
-    expect(() => app.on("issues.nonsense" as never, noop)).toThrow(expect.objectContaining({ code: "HOOKYARD_ERR_EVENT_UNKNOWN" }));
-    expect(() => app.on("not_an_event" as never, noop)).toThrow(expect.objectContaining({ code: "HOOKYARD_ERR_EVENT_UNKNOWN" }));
+    expect(() => app.on("*" as never, noop)).toThrow(/app\.onAny\(\)/);
     expect(() => app.on([] as never, noop)).toThrow(expect.objectContaining({ code: "HOOKYARD_ERR_EVENT_UNKNOWN" }));
     app.on("issues", noop, { name: "triage" });
     expect(() => app.on("pull_request", noop, { name: "triage" })).toThrow(expect.objectContaining({ code: "HOOKYARD_ERR_HANDLER_DUPLICATE_NAME" }));

@@ -72,6 +72,8 @@ export interface ManifestSetupOptions {
   org?: string;
   /** The App's name (GitHub's form lets it be changed). */
   name?: string;
+  /** Fields of Probot's `app.yml` that replace the defaults: `default_permissions`, `default_events`, `description`, `url`, `public`. */
+  manifest?: Partial<Pick<GitHubAppManifest, "default_permissions" | "default_events" | "description" | "url" | "public">>;
   /** The `.env` file to write (default `.env` in the working directory). */
   envFile?: string;
   /** How long a `state` stays valid (default one hour, as long as GitHub's code). */
@@ -116,6 +118,7 @@ export class ManifestSetup {
       publicUrl: this.o.publicUrl ?? origin, redirectBase: origin, webhookPath: this.o.webhookPath,
       ...(this.o.name ? { name: this.o.name } : {}),
     });
+    Object.assign(manifest, this.o.manifest);
     const action = manifestFormUrl({ webUrl: githubWebUrl(this.o.apiBaseUrl), state, ...(this.o.org ? { org: this.o.org } : {}) });
     return { state, manifest, action };
   }
