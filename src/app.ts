@@ -18,6 +18,8 @@ import { endSessionsOnRevoke } from "./identity/oauth/revoked-handler.js";
 import { Lifecycle } from "./observability/lifecycle.js";
 import { createLogger } from "./observability/log.js";
 import { StoreOutage } from "./observability/outage.js";
+import { flushTracing, startTracingFromEnv } from "./observability/tracing-start.js";
+import { TraceParents } from "./observability/tracing-task.js";
 import { shutDown } from "./shutdown.js";
 import type { AcceptStatus, Backend } from "./store/backend.js";
 import { openStore } from "./store/open.js";
@@ -83,10 +85,14 @@ export class Hookyard {
   private starting: Promise<void> | undefined;
   /** Store failures of accepts and claims, logged once per outage. */
   private readonly outage: StoreOutage;
+  /** The trace context of each delivery's ingress span, for its tasks' spans (tracing on only). */
+  private readonly traceParents = new TraceParents(() => this.store);
+  private readonly env: NodeJS.ProcessEnv;
 
   constructor(options: HookyardOptions = {}) {
     const { store, logger, env, github, ...rest } = options;
-    this.config = loadConfig({ ...rest, ...(typeof store === "string" ? { store } : {}) }, env ?? process.env);
+    this.env = env ?? process.env;
+    this.config = loadConfig({ ...rest, ...(typeof store === "string" ? { store } : {}) }, this.env);
     this.storeOption = typeof store === "object" ? store : this.config.store;
     this.log = logger ?? createLogger(this.config);
     this.events = new Lifecycle(this.log);
@@ -237,6 +243,8 @@ export class Hookyard {
   private prepare(): Promise<void> {
     this.starting ??= (async () => {
       const { lease, pollInterval } = this.config;
+      // the OpenTelemetry SDK, only when OTEL_* asks for traces (nothing is loaded otherwise)
+      await startTracingFromEnv(this.env, this.log);
       this.backend = typeof this.storeOption === "object" ? this.storeOption : await openStore(this.storeOption, { leaseMs: lease, pollIntervalMs: pollInterval });
       // production checks that do not stop a start (e.g. Redis without AOF) are logged once
       for (const warning of (this.backend as { warnings?: readonly string[] }).warnings ?? []) this.log.warn({ store: this.backend.description }, warning);
@@ -247,6 +255,7 @@ export class Hookyard {
           registry: this.registry, loadPayload: (id) => this.intake.loadPayload(id), log: this.log, lifecycle: this.events,
           defaultTimeoutMs: this.config.taskTimeout, errorHandlers: this.errorHandlers, repoConfig: this.repoConfig,
           octokit: (task, _payload, log) => this.github.forDelivery(task.event, _payload, task.deliveryId, log()).octokit,
+          traceparent: (task) => this.traceParents.lookup(task.deliveryId),
         }),
       });
     })();
@@ -272,7 +281,10 @@ export class Hookyard {
       log: this.log,
       store: this.store,
       isDraining: () => this.draining,
-      receive: (delivery, payload) => this.intake.accept(delivery, payload),
+      receive: (delivery, payload) => {
+        this.traceParents.remember(delivery);
+        return this.intake.accept(delivery, payload);
+      },
       replay: (id) => this.replay(id),
       lifecycle: this.events, workersRunning: () => this.pool?.working ?? false,
       appRoutes: { routes: this.routes, oauth: this.oauth },
@@ -308,6 +320,7 @@ export class Hookyard {
       ...(typeof this.storeOption !== "object" && this.backend ? { closeStore: () => this.backend!.close() } : {}),
       closeGithub: () => this.github.close(),
     });
+    await flushTracing();
     this.log.info("hookyard stopped");
   }
 

@@ -3,7 +3,9 @@ import type { HookyardOctokit } from "../github/octokit.js";
 import { HookyardError } from "../errors.js";
 import { createContext, type ConfigReader, type Context } from "../events/context.js";
 import type { HandlerRegistry } from "../events/registry.js";
+import { context } from "@opentelemetry/api";
 import type { Lifecycle } from "../observability/lifecycle.js";
+import { attemptSpan, type AttemptSpan } from "../observability/tracing-task.js";
 import type { AttemptResult, ClaimedTask, ErrorRecord } from "../store/backend.js";
 import { backoffDelay } from "./backoff.js";
 import { outlast } from "./overrun.js";
@@ -25,6 +27,8 @@ export interface RunnerDeps {
   octokit: (task: ClaimedTask, payload: unknown, log: () => Logger) => HookyardOctokit;
   /** Where handlers' `ctx.config()` reads repository config files (the app's cache). */
   repoConfig: ConfigReader;
+  /** The W3C `traceparent` of a task's delivery (its ingress span), when tracing is on. */
+  traceparent?: (task: ClaimedTask) => Promise<string | undefined>;
   /** How long after its signal aborted a handler still running is reported as overrunning (default 1 s). */
   overrunGraceMs?: number;
   now?: () => number;
@@ -62,7 +66,9 @@ export async function runAttempt(task: ClaimedTask, stop: Stopper, deps: RunnerD
   const unlink = stop.onAbort((reason) => own.abort(reason));
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
+  let span: AttemptSpan | undefined;
   try {
+    span = await attemptSpan(task, deps.traceparent, started);
     if (!handler) throw new UnrecoverableError(`no handler named "${task.name}" is registered in this process`, { cause: "HOOKYARD_ERR_TASK_NO_HANDLER" });
     const payload = await deps.loadPayload(task.deliveryId);
     ctx = createContext({
@@ -72,7 +78,8 @@ export async function runAttempt(task: ClaimedTask, stop: Stopper, deps: RunnerD
     const timeoutMs = task.timeoutMs > 0 ? task.timeoutMs : deps.defaultTimeoutMs;
     const aborted = new Promise<never>((_, reject) => own.onAbort((reason) => reject(abortError(reason, timeoutMs))));
     timer = setTimeout(() => own.abort("timeout"), timeoutMs);
-    running = Promise.resolve().then(() => handler.fn(ctx as Context));
+    const run = () => Promise.resolve().then(() => handler.fn(ctx as Context));
+    running = span ? context.with(span.context, run) : run();
     running.catch(() => undefined); // a handler that rejects after its timeout must not crash the process
     await Promise.race([running, aborted]);
     outcome = { outcome: "completed" };
@@ -86,6 +93,7 @@ export async function runAttempt(task: ClaimedTask, stop: Stopper, deps: RunnerD
     unlink();
   }
   const durationMs = now() - started;
+  span?.end(outcome, error);
   const settled = async () => {
     report(task, outcome, durationMs, log, deps);
     if (error && outcome.outcome !== "interrupted") {

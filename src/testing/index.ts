@@ -8,3 +8,4 @@ export {
 } from "./fake-github/index.js";
 export { createTestApp, type TestApp, type TestAppOptions } from "./create-test-app.js";
 export { fakeAgent, parseAgentReport, type FakeAgent, type FakeAgentScript, type FakeAgentStep } from "./fake-agent/index.js";
+export { installTestTracing, type SpanLine, type TestTracing } from "./tracing.js";
