@@ -3,13 +3,16 @@
  * task's attempt (child of it, through the trace context stored with the delivery), and a client
  * span plus one log line per GitHub request the handler makes (child of the attempt).
  */
-import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
+import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { TRACEPARENT_HEADER, tracingOn } from "../../src/observability/tracing.js";
+import { Git } from "../../src/agent/git/git.js";
+import { runAgent } from "../../src/agent/process/agent.js";
+import { TRACEPARENT_HEADER, tracer, tracingOn } from "../../src/observability/tracing.js";
 import { installTestTracing, signedDelivery, type TestTracing } from "../../src/testing/index.js";
 import { nextOutcome, post, startApp, stopApps } from "../support/app.js";
 import { cleanupGitHub, fakeWithRepo, issuePayload } from "../github/support.js";
+import { removeTempDirs, tempDir } from "../support/store.js";
 import { captureLog } from "./support.js";
 
 let tracing: TestTracing;
@@ -19,6 +22,7 @@ beforeAll(async () => {
 afterEach(async () => {
   await stopApps();
   await cleanupGitHub();
+  removeTempDirs();
 });
 afterAll(() => tracing.shutdown());
 
@@ -94,5 +98,30 @@ describe("traces and GitHub request lines", () => {
     const [span] = tracing.spans().filter((s) => s.name === "webhook");
     expect(span?.attributes).toMatchObject({ "hookyard.outcome": "HOOKYARD_ERR_INGRESS_SIGNATURE_INVALID", "http.response.status_code": 401 });
     expect(span?.status.code).toBe(SpanStatusCode.ERROR);
+  });
+
+  it("git commands and the agent process are child spans of the active span, and log lines with the task's logger", async () => {
+    const { log, lines } = captureLog("debug");
+    const dir = tempDir();
+    const git = new Git({ git: "git", origin: "http://127.0.0.1:1", dir, home: dir, identity: { name: "bot", email: "bot@example.com" }, log: log.child({ delivery: "d-1" }) });
+    tracing.exporter.reset();
+    const parent = tracer().startSpan("attempt");
+    await context.with(trace.setSpan(context.active(), parent), async () => {
+      await git.run(["init", "--quiet", "--", dir], { cwd: dir });
+      await expect(git.run(["rev-parse", "--verify", "nothing-here"])).rejects.toMatchObject({ code: "HOOKYARD_ERR_AGENT_GIT_FAILED" });
+      const exit = await runAgent({ argv: [process.execPath, "-e", "console.log('agent says hi')"], cwd: dir, env: {}, timeoutMs: 30_000, signal: new AbortController().signal, log: log.child({ delivery: "d-1" }) });
+      expect(exit.code).toBe(0);
+    });
+    parent.end();
+    const spans = tracing.spans().filter((s) => s.name !== "attempt");
+    expect(spans.map((s) => [s.name, s.parentSpanContext?.spanId, s.attributes["process.exit.code"]])).toEqual([
+      ["git init", parent.spanContext().spanId, 0],
+      ["git rev-parse", parent.spanContext().spanId, 128],
+      ["agent", parent.spanContext().spanId, 0],
+    ]);
+    const mine = lines().filter((l) => l.git !== undefined || l.agent !== undefined || l.msg === "agent exited");
+    expect(mine.map((l) => [l.level, l.msg, l.delivery])).toEqual([
+      [20, "git init", "d-1"], [40, "git rev-parse failed", "d-1"], [30, "agent says hi", "d-1"], [30, "agent exited", "d-1"],
+    ]);
   });
 });
