@@ -7,7 +7,14 @@ import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, ty
  */
 const TRACER = "hookyard";
 
-/** Where a delivery's stored headers keep the W3C trace context of its ingress span. */
+/**
+ * Where a delivery's stored headers keep the W3C trace context of its ingress span.
+ *
+ * @example
+ * ```ts
+ * (await app.store.getDelivery(id))?.headers[TRACEPARENT_HEADER]; // "00-<trace id>-<span id>-01"
+ * ```
+ */
 export const TRACEPARENT_HEADER = "x-hookyard-traceparent";
 
 let on = false;
@@ -17,7 +24,15 @@ export function tracingOn(): boolean {
   return on;
 }
 
-/** Turns Hookyard's spans on or off (the SDK installers call it; the spans go to the global provider). */
+/**
+ * Turns Hookyard's spans on or off. Hookyard's own SDK start and `installTestTracing()` call it; a
+ * process that registers its own OpenTelemetry tracer provider calls it to get Hookyard's spans.
+ *
+ * @example
+ * ```ts
+ * new NodeTracerProvider({ spanProcessors }).register(); setTracing(true);
+ * ```
+ */
 export function setTracing(enabled: boolean): void {
   on = enabled;
 }

@@ -5,6 +5,7 @@ import { createContext, type ConfigReader, type Context } from "../events/contex
 import type { HandlerRegistry } from "../events/registry.js";
 import { context } from "@opentelemetry/api";
 import type { Lifecycle } from "../observability/lifecycle.js";
+import { tracingOn } from "../observability/tracing.js";
 import { attemptSpan, type AttemptSpan } from "../observability/tracing-task.js";
 import type { AttemptResult, ClaimedTask, ErrorRecord } from "../store/backend.js";
 import { backoffDelay } from "./backoff.js";
@@ -68,7 +69,7 @@ export async function runAttempt(task: ClaimedTask, stop: Stopper, deps: RunnerD
   let running: Promise<unknown> | undefined;
   let span: AttemptSpan | undefined;
   try {
-    span = await attemptSpan(task, deps.traceparent, started);
+    if (tracingOn()) span = await attemptSpan(task, deps.traceparent, started);
     if (!handler) throw new UnrecoverableError(`no handler named "${task.name}" is registered in this process`, { cause: "HOOKYARD_ERR_TASK_NO_HANDLER" });
     const payload = await deps.loadPayload(task.deliveryId);
     ctx = createContext({
