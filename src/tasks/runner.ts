@@ -1,9 +1,9 @@
+import { context } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import type { HookyardOctokit } from "../github/octokit.js";
 import { HookyardError } from "../errors.js";
 import { createContext, type ConfigReader, type Context } from "../events/context.js";
 import type { HandlerRegistry } from "../events/registry.js";
-import { context } from "@opentelemetry/api";
 import type { Lifecycle } from "../observability/lifecycle.js";
 import { tracingOn } from "../observability/tracing.js";
 import { attemptSpan, type AttemptSpan } from "../observability/tracing-task.js";
