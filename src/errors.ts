@@ -34,6 +34,8 @@ export const ERRORS = {
   HOOKYARD_ERR_API_NOT_FOUND: { status: 404, doc: "No delivery, task or route with that id." },
   HOOKYARD_ERR_API_BAD_REQUEST: { status: 400, doc: "A query parameter, page size or cursor is invalid, or a record given to the store is (kind 1–64 and key 1–512 characters without NUL, value JSON-serialisable and at most 1 MiB as JSON, expected version a whole number ≥ 0)." },
   HOOKYARD_ERR_API_CONFLICT: { status: 409, doc: "The task is not in a state that allows the action (e.g. retrying a completed task)." },
+  HOOKYARD_ERR_CONSOLE_FORBIDDEN: { status: 403, doc: "The GitHub user logged in to the console is not in HOOKYARD_CONSOLE_USERS or a team of HOOKYARD_CONSOLE_TEAMS." },
+  HOOKYARD_ERR_CONSOLE_NOT_BUILT: { status: 503, doc: "The console's static files (`dist/console/`) are missing: run `npm run build`." },
   HOOKYARD_ERR_HTTP_BAD_REQUEST: { status: 400, doc: "The request could not be parsed: a malformed request line, header or chunk, or a URL that is not valid percent-encoding. The connection is closed after the answer." },
   HOOKYARD_ERR_HTTP_TIMEOUT: { status: 408, doc: "The request's headers did not arrive within HOOKYARD_HEADERS_TIMEOUT, or the whole request within HOOKYARD_REQUEST_TIMEOUT. The connection is closed after the answer." },
   HOOKYARD_ERR_HTTP_BODY_TOO_LARGE: { status: 413, doc: "A request body on a route other than the webhook is larger than 1 MiB (the webhook's limit is HOOKYARD_MAX_BODY: HOOKYARD_ERR_INGRESS_BODY_TOO_LARGE). The connection is closed after the answer." },

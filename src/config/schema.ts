@@ -97,6 +97,8 @@ export const CONFIG_FIELDS = {
   sessionTtl: { env: "HOOKYARD_SESSION_TTL", default: "7d", schema: duration("HOOKYARD_SESSION_TTL").pipe(z.number().min(60_000, "HOOKYARD_SESSION_TTL must be at least 1m")), doc: "How long a login session lasts at most, whatever token refreshes happen inside it." },
   oauthScopes: { env: "HOOKYARD_OAUTH_SCOPES", default: undefined, schema: z.string().optional(), doc: "Scopes asked for at login, space- or comma-separated (OAuth Apps only, e.g. `read:org`; a GitHub App's user tokens carry the App's permissions instead)." },
   githubWebUrl: { env: "HOOKYARD_GITHUB_WEB_URL", default: undefined, schema: z.url("HOOKYARD_GITHUB_WEB_URL must be a URL").transform((u) => u.replace(/\/+$/, "")).optional(), doc: "GitHub's web address for the login pages and token endpoint. Default `https://github.com`, `GHE_PROTOCOL://GHE_HOST` with `GHE_HOST`, or the API URL without `/api/v3` when `HOOKYARD_GITHUB_API_URL` is set." },
+  consoleUsers: { env: "HOOKYARD_CONSOLE_USERS", default: [], schema: secrets, doc: "GitHub logins (comma-separated) who may use the web console at `/console` through GitHub login (needs GitHub login configured). The API token works too. See docs/guides/console.md." },
+  consoleTeams: { env: "HOOKYARD_CONSOLE_TEAMS", default: [], schema: secrets, doc: "Teams (`org/team-slug`, comma-separated) whose members may use the web console through GitHub login (read with the user's token: the App needs the organization Members read permission)." },
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_FIELDS;
@@ -167,6 +169,10 @@ export interface HookyardConfig {
   sessionTtl: number;
   oauthScopes: string | undefined;
   githubWebUrl: string | undefined;
+  /** GitHub logins allowed into the console through GitHub login. */
+  consoleUsers: string[];
+  /** Teams (`org/team-slug`) whose members are allowed into the console. */
+  consoleTeams: string[];
 }
 
 /** What `new Hookyard(options)` accepts: every setting optional, durations and sizes as numbers or strings. */
@@ -223,4 +229,6 @@ export type ConfigInput = {
   sessionTtl?: number | string;
   oauthScopes?: string;
   githubWebUrl?: string;
+  consoleUsers?: string | string[];
+  consoleTeams?: string | string[];
 };

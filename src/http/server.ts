@@ -9,6 +9,8 @@ import type { Lifecycle } from "../observability/lifecycle.js";
 import type { Backend } from "../store/backend.js";
 import { managementApi } from "./api/index.js";
 import { appRoutes, type AppRoutesOptions } from "./app-routes.js";
+import { consoleRoutes } from "./console/index.js";
+import { consoleSetup } from "./console/setup.js";
 import { Connections } from "./connections.js";
 import { requestIdOf } from "./request-id.js";
 import { clientErrorHandler, frameworkErrors, rootErrorHandler, sendError } from "./errors.js";
@@ -31,7 +33,7 @@ export interface ServerDeps {
   workersRunning?: () => boolean;
 }
 
-/** The assembled HTTP server: webhook ingress, health, management API. */
+/** The assembled HTTP server: webhook ingress, health, management API, web console. */
 export interface HookyardServer {
   readonly fastify: FastifyInstance;
   readonly url: string | undefined;
@@ -92,8 +94,10 @@ export async function buildServer(deps: ServerDeps): Promise<HookyardServer> {
   });
   const workersRunning = config.workers ? { workersRunning: deps.workersRunning ?? (() => true) } : {};
   await fastify.register(healthRoutes, { store: deps.store, isDraining: deps.isDraining, timeoutMs: config.acceptTimeout, apiToken: config.apiToken, ...workersRunning });
-  const api = { store: deps.store, apiToken: config.apiToken, replay: deps.replay };
+  const web = consoleSetup(config, deps.appRoutes?.oauth);
+  const api = { store: deps.store, apiToken: config.apiToken, replay: deps.replay, lifecycle: deps.lifecycle, ...web.api };
   await fastify.register((scope, _opts) => managementApi(scope, api), { prefix: "/api/v1" });
+  await fastify.register(consoleRoutes, web.routes);
   let setupToken: string | undefined;
   if (config.appId === undefined) {
     // no App yet: /setup creates one from a manifest and writes its credentials to .env

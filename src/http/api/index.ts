@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyRequest } from "fastify";
 import { HookyardError } from "../../errors.js";
 import { httpError, sendError } from "../errors.js";
 import { deliveryRoutes } from "./deliveries.js";
+import { operatorRoutes } from "./operator.js";
 import { taskRoutes } from "./tasks.js";
 
 import type { ApiOptions } from "./options.js";
@@ -21,12 +22,13 @@ export function authorized(req: FastifyRequest, token: string | undefined): bool
 }
 
 /**
- * The management API under `/api/v1`: deliveries (list, show, replay) and tasks (list, show,
- * retry, cancel). JSON in, JSON out, errors as `{"error":{"code","message"}}`.
+ * The management API under `/api/v1`: deliveries (list, show, replay), tasks (list, show,
+ * retry, cancel, bulk retry), and what the console reads (stats, a change stream, agent runs).
+ * JSON in, JSON out, errors as `{"error":{"code","message"}}`.
  */
 export async function managementApi(app: FastifyInstance, o: ApiOptions): Promise<void> {
   app.addHook("onRequest", async (req, reply) => {
-    if (!authorized(req, o.apiToken)) {
+    if (!authorized(req, o.apiToken) && !(await o.admit?.(req, reply))) {
       const hint = o.apiToken === undefined ? "no HOOKYARD_API_TOKEN is set, so only loopback callers are answered" : "send Authorization: Bearer <HOOKYARD_API_TOKEN>";
       return reply.code(401).send(new HookyardError("HOOKYARD_ERR_API_UNAUTHORIZED", `unauthorized: ${hint}`).toJSON());
     }
@@ -38,4 +40,5 @@ export async function managementApi(app: FastifyInstance, o: ApiOptions): Promis
   });
   await app.register(deliveryRoutes, o);
   await app.register(taskRoutes, o);
+  await app.register(operatorRoutes, o);
 }
