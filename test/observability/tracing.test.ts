@@ -90,14 +90,17 @@ describe("traces and GitHub request lines", () => {
     expect(stored?.headers[TRACEPARENT_HEADER]).toBe(`00-${traceId}-${ingress!.spanContext().spanId}-01`);
   });
 
-  it("a rejected delivery's ingress span carries the rejection's code", async () => {
+  it("a rejected delivery's ingress span carries the rejection's code, and continues the sender's traceparent", async () => {
     const { url } = await startApp();
     tracing.exporter.reset();
-    const d = signedDelivery("issues", issuePayload(null), { secret: "not-the-secret" });
+    const signed = signedDelivery("issues", issuePayload(null), { secret: "not-the-secret" });
+    const sender = { traceId: "0af7651916cd43dd8448eb211c80319c", spanId: "b7ad6b7169203331" };
+    const d = { ...signed, headers: { ...signed.headers, traceparent: `00-${sender.traceId}-${sender.spanId}-01` } };
     expect((await post(url, d)).status).toBe(401);
     const [span] = tracing.spans().filter((s) => s.name === "webhook");
     expect(span?.attributes).toMatchObject({ "hookyard.outcome": "HOOKYARD_ERR_INGRESS_SIGNATURE_INVALID", "http.response.status_code": 401 });
     expect(span?.status.code).toBe(SpanStatusCode.ERROR);
+    expect([span?.spanContext().traceId, span?.parentSpanContext?.spanId]).toEqual([sender.traceId, sender.spanId]);
   });
 
   it("git commands and the agent process are child spans of the active span, and log lines with the task's logger", async () => {
