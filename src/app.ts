@@ -39,6 +39,8 @@ export interface HookyardOptions extends Omit<ConfigInput, "store"> {
   env?: NodeJS.ProcessEnv;
   /** GitHub client tuning: `throttle: false` stops pacing writes (tests); `now` replaces the clock. */
   github?: Omit<GitHubClientsOptions, "log">;
+  /** The clock retries are scheduled by (default `Date.now`); `createTestApp()` passes its fake GitHub's, with a store on the same clock. */
+  now?: () => number;
 }
 
 /** An app module: Probot's shape, `export default (app) => { app.on(…) }` (second argument: Probot's `{ getRouter, addHandler, cwd }`). */
@@ -78,6 +80,7 @@ export class Hookyard {
   private readonly routes: { plugin: RoutePlugin; prefix: string | undefined }[] = [];
   private serving = false;
   private storeOption: string | Backend;
+  private readonly taskClock: (() => number) | undefined;
   private backend: Backend | undefined;
   private pool: WorkerPool | undefined;
   private server: HookyardServer | undefined;
@@ -90,7 +93,8 @@ export class Hookyard {
   private readonly env: NodeJS.ProcessEnv;
 
   constructor(options: HookyardOptions = {}) {
-    const { store, logger, env, github, ...rest } = options;
+    const { store, logger, env, github, now: taskClock, ...rest } = options;
+    this.taskClock = taskClock;
     this.env = env ?? process.env;
     this.config = loadConfig({ ...rest, ...(typeof store === "string" ? { store } : {}) }, this.env);
     this.storeOption = typeof store === "object" ? store : this.config.store;
@@ -256,6 +260,7 @@ export class Hookyard {
           defaultTimeoutMs: this.config.taskTimeout, errorHandlers: this.errorHandlers, repoConfig: this.repoConfig,
           octokit: (task, _payload, log) => this.github.forDelivery(task.event, _payload, task.deliveryId, log()).octokit,
           traceparent: (task) => this.traceParents.lookup(task.deliveryId),
+          ...(this.taskClock ? { now: this.taskClock } : {}),
         }),
       });
     })();

@@ -16,6 +16,7 @@ export { TASK_STATES } from "./store/backend.js";
 export { openStore } from "./store/open.js";
 export { migrateStore, type MigrateStoreResult } from "./store/migrate.js";
 export { RateLimitedError } from "./github/rate-limit.js";
+export { GitHubRequestRejected } from "./github/client-error.js";
 export type { HookyardOctokit } from "./github/octokit.js";
 export { MemoryBackend } from "./store/backends/memory/index.js";
 export { SqliteBackend } from "./store/backends/sqlite/index.js";

@@ -12,6 +12,8 @@ export interface GitHubClientsOptions {
   /** Pace writes per installation as GitHub recommends (default true). */
   throttle?: boolean;
   now?: () => number;
+  /** Let tasks retry after GitHub refused a request with a 4xx that is not a rate limit (default false: the task fails for good). */
+  retryClientErrors?: boolean;
 }
 
 /** The Octokit a handler gets, and whether (and why not) it is installation-authenticated. */
@@ -57,6 +59,7 @@ export class GitHubClients {
       }
       this.appInstance = new GitHubApp(this.settings, {
         log: this.o.log, store, ...(this.o.throttle === false ? { throttle: false } : {}), ...(this.o.now ? { now: this.o.now } : {}),
+        ...(this.o.retryClientErrors ? { retryClientErrors: true } : {}),
       });
     }
     return this.appInstance;

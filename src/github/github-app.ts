@@ -12,6 +12,8 @@ export interface GitHubAppOptions {
   /** Pace writes per installation as GitHub recommends (default true). */
   throttle?: boolean;
   now?: () => number;
+  /** Let tasks retry after a 4xx answer that is not a rate limit (default false: it fails them). */
+  retryClientErrors?: boolean;
 }
 
 /** Why a handler's `ctx.octokit` is not installation-authenticated. */
@@ -80,6 +82,7 @@ export class GitHubApp {
       ...(extra.deliveryId ? { deliveryId: extra.deliveryId } : {}),
       ...(this.o.throttle === false ? { throttle: false } : {}),
       ...(this.o.now ? { now: this.o.now } : {}),
+      ...(this.o.retryClientErrors ? { retryClientErrors: true } : {}),
     });
     const req: TokenRequest = { installationId };
     octokit.hook.wrap("request", async (request, options) => {

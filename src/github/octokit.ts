@@ -7,6 +7,7 @@ import { throttling } from "@octokit/plugin-throttling";
 import type { Logger } from "pino";
 import { githubRequestHook } from "../observability/github-request-log.js";
 import { remainingOf, reportGitHubResponse } from "../observability/github-requests.js";
+import { GitHubRequestRejected, isClientError } from "./client-error.js";
 import { RateLimitedError, rateLimitedUntil } from "./rate-limit.js";
 
 /**
@@ -34,11 +35,19 @@ export interface OctokitFactoryOptions {
   authStrategy?: unknown;
   auth?: unknown;
   now?: () => number;
+  /**
+   * Let a task retry after GitHub refused a request with a 4xx that is not a rate limit (default
+   * false: such an answer fails the task for good, as a {@link GitHubRequestRejected}).
+   */
+  retryClientErrors?: boolean;
 }
 
 /**
  * Builds a {@link HookyardOctokit}. A spent rate limit is never waited out in memory: the request
  * fails with a {@link RateLimitedError} carrying the reset time, and the task runner reschedules.
+ * Any other 4xx answer fails with a {@link GitHubRequestRejected}, which fails the task without
+ * retries (unless `retryClientErrors`); 5xx answers and network errors are retried (by
+ * `@octokit/plugin-retry`, then by the task's backoff).
  *
  * @example
  * ```ts
@@ -86,6 +95,7 @@ export function createOctokit(o: OctokitFactoryOptions): HookyardOctokit {
     seen(typeof failed.status === "number" ? failed.status : 0, failed.response?.headers);
     const until = rateLimitedUntil(error, now());
     if (until !== undefined) throw new RateLimitedError(until, (error as Error).message, { cause: error });
+    if (o.retryClientErrors !== true && isClientError(error)) throw new GitHubRequestRejected(error);
     throw error;
   });
   return octokit;

@@ -48,12 +48,14 @@ export interface AttemptSpan {
  *
  * @example
  * ```ts
- * const span = await attemptSpan(task, (t) => parents.lookup(t.deliveryId), started);
+ * const span = await attemptSpan(task, (t) => parents.lookup(t.deliveryId));
  * await context.with(span.context, () => handler(ctx)); span?.end(result);
  * ```
  */
-export async function attemptSpan(task: ClaimedTask, lookup: ((task: ClaimedTask) => Promise<string | undefined>) | undefined, startTime: number): Promise<AttemptSpan | undefined> {
+export async function attemptSpan(task: ClaimedTask, lookup: ((task: ClaimedTask) => Promise<string | undefined>) | undefined): Promise<AttemptSpan | undefined> {
   if (!tracingOn()) return undefined;
+  // the real clock (a task clock given for tests must not date spans)
+  const startTime = Date.now();
   const parent = contextOf(lookup ? await lookup(task).catch(() => undefined) : undefined);
   const span: Span = tracer().startSpan(task.name, {
     kind: SpanKind.CONSUMER, startTime,

@@ -69,7 +69,7 @@ export async function runAttempt(task: ClaimedTask, stop: Stopper, deps: RunnerD
   let running: Promise<unknown> | undefined;
   let span: AttemptSpan | undefined;
   try {
-    if (tracingOn()) span = await attemptSpan(task, deps.traceparent, started);
+    if (tracingOn()) span = await attemptSpan(task, deps.traceparent);
     if (!handler) throw new UnrecoverableError(`no handler named "${task.name}" is registered in this process`, { cause: "HOOKYARD_ERR_TASK_NO_HANDLER" });
     const payload = await deps.loadPayload(task.deliveryId);
     ctx = createContext({

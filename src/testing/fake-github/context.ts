@@ -1,5 +1,6 @@
 import type { FastifyRequest } from "fastify";
 import type { FakeClock } from "./clock.js";
+import type { GraphQLAnswers } from "./graphql/answers.js";
 import type { RateLimiter } from "./rate-limit.js";
 import type { Urls } from "./shapes/urls.js";
 import type { AccountRecord, AppRecord, FakeState, InstallationRecord } from "./state.js";
@@ -38,6 +39,8 @@ export interface FakeContext {
   webhooks: Webhooks;
   /** Codes made by `fake.createManifestCode`, by code. */
   manifests: Map<string, PendingManifest>;
+  /** `POST /graphql`: the requests received and the answers a test configured. */
+  graphql: GraphQLAnswers;
   info(req: FastifyRequest): RequestInfo;
 }
 

@@ -14,13 +14,16 @@ import { createIssue, ensureLabel } from "./issue-ops.js";
 import { RateLimiter } from "./rate-limit.js";
 import { addInstallation, addRepo, createApp, setFile } from "./seed.js";
 import { buildServer } from "./server.js";
-import { label as labelShape } from "./shapes/issues.js";
+import { GraphQLAnswers } from "./graphql/answers.js";
+import { createRequestLog } from "./requests.js";
+import { seedPull } from "./seed-pulls.js";
+import { label as labelShape, pullRequest } from "./shapes/issues.js";
 import type { Urls } from "./shapes/urls.js";
 import { FakeState, type AppRecord } from "./state.js";
 import { createActors } from "./helpers.js";
 import { createReadBack } from "./read-back.js";
 import { TokenStore } from "./tokens.js";
-import type { FakeGitHub, FakeGitHubOptions, RequestLogEntry } from "./types.js";
+import type { FakeGitHub, FakeGitHubOptions } from "./types.js";
 import { deliveryDetail, Webhooks } from "./webhooks.js";
 
 const HOUR = 3600_000;
@@ -75,7 +78,7 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
   });
   const urls: Urls = { api: "", html: (options.htmlUrl ?? "https://github.com").replace(/\/+$/, ""), git: "" };
   const infos = new WeakMap<FastifyRequest, RequestInfo>();
-  const log: RequestLogEntry[] = [];
+  const log = createRequestLog();
   const webhooks = new Webhooks(clock, state.ids);
   const ctx: FakeContext = {
     state,
@@ -85,6 +88,7 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
     rate: new RateLimiter(clock, options.rateLimit ?? 5000),
     webhooks,
     manifests: new Map(),
+    graphql: new GraphQLAnswers(),
     info(req) {
       let i = infos.get(req);
       if (!i) infos.set(req, (i = {}));
@@ -122,6 +126,7 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
     webhookSecret,
     clock,
     requests: log,
+    graphql: ctx.graphql,
     tokensIssued: ctx.tokens.issued,
     get deliveries() {
       return [...webhooks.log].sort((a, b) => a.id - b.id).map(deliveryDetail);
@@ -158,7 +163,7 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
     addIssue(repo, input) {
       const r = state.requireRepo(repo);
       const user = state.account(input.user ?? r.owner.login);
-      const i = createIssue(ctx, r, { title: input.title, body: input.body ?? null, user, appId: null });
+      const i = createIssue(ctx, r, { title: input.title, body: input.body ?? null, user, appId: null, ...(input.number === undefined ? {} : { number: input.number }) });
       i.labels = (input.labels ?? []).map((n) => ensureLabel(ctx, r, n));
       if (input.state === "closed") {
         i.state = "closed";
@@ -166,6 +171,10 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
         i.closedAt = clock.now();
       }
       return createReadBack(ctx).issue(repo, i.number) as NonNullable<ReturnType<FakeGitHub["state"]["issue"]>>;
+    },
+    addPullRequest(repo, input) {
+      const r = state.requireRepo(repo);
+      return pullRequest(urls, r, seedPull(ctx, r, input));
     },
     addLabel(repo, input) {
       const r = state.requireRepo(repo);

@@ -106,12 +106,15 @@ export function setIssueState(
 export function createIssue(
   ctx: FakeContext,
   repo: RepoRecord,
-  fields: { title: string; body: string | null; user: AccountRecord; appId: number | null; pull?: IssueRecord["pull"] },
+  fields: { title: string; body: string | null; user: AccountRecord; appId: number | null; pull?: IssueRecord["pull"]; number?: number },
 ): IssueRecord {
   const now = ctx.clock.now();
+  if (fields.number !== undefined && repo.issues.has(fields.number)) throw new Error(`fake GitHub: #${fields.number} exists already`);
+  const number = fields.number ?? repo.nextNumber;
+  repo.nextNumber = Math.max(repo.nextNumber, number + 1);
   const i: IssueRecord = {
     id: ctx.state.ids.id(),
-    number: repo.nextNumber++,
+    number,
     title: fields.title,
     body: fields.body,
     state: "open",

@@ -71,7 +71,8 @@ export interface JobRecord {
   logKey: string;
 }
 
-export type ReviewState = "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED";
+/** `PENDING`: created through the API without an `event`, not submitted (no webhook). */
+export type ReviewState = "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "PENDING";
 
 export interface ReviewRecord {
   id: number;

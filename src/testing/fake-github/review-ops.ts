@@ -57,6 +57,7 @@ export async function submitReview(
   repo.reviews.push(review);
   repo.reviewComments.push(...comments);
   pull.updatedAt = ctx.clock.now();
+  if (input.state === "PENDING") return { review, comments }; // a draft review: nobody is told yet
   emitRepoEvent(ctx, repo, "pull_request_review", { action: "submitted", review: hookReview(ctx.urls, repo, review), pull_request: pullRequest(ctx.urls, repo, pull) }, input.user);
   for (const c of comments) emitComment(ctx, repo, pull, c);
   return { review, comments };

@@ -24,6 +24,11 @@ import { pullDiffRoutes } from "./routes/pull-diff.js";
 import { pullRoutes } from "./routes/pulls.js";
 import { repoRoutes } from "./routes/repos.js";
 import { reviewRoutes } from "./routes/reviews.js";
+import { graphqlRoutes } from "./routes/graphql.js";
+import { mergeRoutes } from "./routes/merges.js";
+import { reviewWriteRoutes } from "./routes/review-writes.js";
+import { searchRoutes } from "./routes/search.js";
+import { loggedBody } from "./requests.js";
 import type { RequestLogEntry } from "./types.js";
 
 const BODY_LIMIT = 50 * 1024 * 1024;
@@ -114,6 +119,7 @@ export function buildServer(ctx: FakeContext, infos: WeakMap<FastifyRequest, Req
       appId: info.auth?.app.id,
       installationId: info.auth?.kind === "installation" ? info.auth.installation.id : undefined,
       headers: requestHeaders(req),
+      ...(loggedBody(req.body) === undefined ? {} : { body: loggedBody(req.body) }),
       at: new Date(ctx.clock.now()),
     });
     return out;
@@ -121,7 +127,7 @@ export function buildServer(ctx: FakeContext, infos: WeakMap<FastifyRequest, Req
 
   const routes = [
     appRoutes, deliveryRoutes, manifestRoutes, repoRoutes, contentRoutes, issueRoutes, commentRoutes, labelRoutes, collaboratorRoutes,
-    pullRoutes, pullDiffRoutes, reviewRoutes, gitRoutes, commitRoutes, checkRoutes, checkListRoutes, actionRoutes, oauthRoutes, gitHttpRoutes, identityRoutes,
+    pullRoutes, pullDiffRoutes, reviewRoutes, reviewWriteRoutes, mergeRoutes, searchRoutes, graphqlRoutes, gitRoutes, commitRoutes, checkRoutes, checkListRoutes, actionRoutes, oauthRoutes, gitHttpRoutes, identityRoutes,
   ];
   for (const register of routes) {
     register(app, ctx);

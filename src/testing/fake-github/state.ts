@@ -74,6 +74,8 @@ export interface PullRecord {
   baseRef: string;
   baseSha: string;
   draft: boolean;
+  /** Set once merged: when, the commit the base branch moved to, and who merged. */
+  merged?: { at: number; sha: string; by: AccountRecord } | undefined;
 }
 
 export interface IssueRecord {

@@ -1,11 +1,13 @@
 import type { FakeClock } from "./clock.js";
+import type { GraphQLCall, GraphQLData, GraphQLMatcher, FakeGraphQL } from "./graphql/answers.js";
 import type { FakeCommit, FakeGitHubActors } from "./helper-types.js";
+import type { RequestLog, RequestMatch } from "./requests.js";
 import type { FakeIdentity } from "./identity.js";
 import type { Schemas } from "./shapes/urls.js";
 import type { Permissions } from "./state.js";
 import type { IssuedToken } from "./tokens.js";
 
-export type { FakeClock, IssuedToken, Permissions };
+export type { FakeClock, FakeGraphQL, GraphQLCall, GraphQLData, GraphQLMatcher, IssuedToken, Permissions, RequestLog, RequestMatch };
 export type * from "./helper-types.js";
 
 /** Options of {@link createFakeGitHub}; every one has a default. */
@@ -67,6 +69,8 @@ export interface RequestLogEntry {
   headers: Record<string, string>;
   /** When, by the fake's clock. */
   at: Date;
+  /** The JSON request body, when there was one (fields named like secrets, codes or tokens `[redacted]`). */
+  body?: unknown;
 }
 
 /** An installation created with `fake.addInstallation`. */
@@ -152,8 +156,10 @@ export interface FakeGitHub extends FakeGitHubActors, FakeIdentity {
   /** The secret webhooks of the fake's App are signed with. */
   readonly webhookSecret: string;
   readonly clock: FakeClock;
-  /** Every request answered, oldest first. */
-  readonly requests: readonly RequestLogEntry[];
+  /** Every request answered, oldest first; `find(match)`, `findAll(match)` and `expect(match)` assert on them (see {@link RequestMatch}). */
+  readonly requests: RequestLog;
+  /** `POST /graphql`: `graphql.queries` received, `graphql.answer(matcher, data)` to answer a query. */
+  readonly graphql: FakeGraphQL;
   /** Every installation access token issued, oldest first. */
   readonly tokensIssued: readonly IssuedToken[];
   /** Every delivery attempt of every App, oldest first, as `GET /app/hook/deliveries/{id}` shows it. */
@@ -180,7 +186,12 @@ export interface FakeGitHub extends FakeGitHubActors, FakeIdentity {
   /** Creates (or moves) a branch at a commit (default: the default branch's tip); no webhook. */
   addBranch(repo: string, branch: string, fromSha?: string): string;
   /** Seeds an issue without sending webhooks. */
-  addIssue(repo: string, input: { title: string; body?: string; labels?: string[]; user?: string; state?: "open" | "closed" }): Schemas["issue"];
+  addIssue(repo: string, input: { title: string; body?: string; labels?: string[]; user?: string; state?: "open" | "closed"; number?: number }): Schemas["issue"];
+  /**
+   * Seeds an open pull request without sending webhooks: `head` (default `fake-pr-<n>`) is created
+   * from the base branch with one empty commit when it does not exist; `number` (when free) fixes its number.
+   */
+  addPullRequest(repo: string, input: { title: string; body?: string; head?: string; base?: string; user?: string; labels?: string[]; draft?: boolean; number?: number }): Schemas["pull-request"];
   /** Seeds a repository label. */
   addLabel(repo: string, input: { name: string; color?: string; description?: string }): Schemas["label"];
   addUser(input: { login: string; name?: string; email?: string }): { id: number; login: string };

@@ -79,7 +79,7 @@ export function issue(u: Urls, r: RepoRecord, i: IssueRecord, app: AppRecord | u
   };
   if (i.pull) {
     const pullApi = `${repoApi(u, r)}/pulls/${i.number}`;
-    out.pull_request = { url: pullApi, html_url: html, diff_url: `${html}.diff`, patch_url: `${html}.patch`, merged_at: null };
+    out.pull_request = { url: pullApi, html_url: html, diff_url: `${html}.diff`, patch_url: `${html}.patch`, merged_at: i.pull.merged ? isoSeconds(i.pull.merged.at) : null };
     out.draft = i.pull.draft;
   }
   return out;
@@ -145,8 +145,8 @@ export function pullRequest(u: Urls, r: RepoRecord, i: IssueRecord): Schemas["pu
     created_at: isoSeconds(i.createdAt),
     updated_at: isoSeconds(i.updatedAt),
     closed_at: i.closedAt === null ? null : isoSeconds(i.closedAt),
-    merged_at: null,
-    merge_commit_sha: null,
+    merged_at: p.merged ? isoSeconds(p.merged.at) : null,
+    merge_commit_sha: p.merged?.sha ?? null,
     assignee: null,
     assignees: [],
     requested_reviewers: [],
@@ -166,11 +166,11 @@ export function pullRequest(u: Urls, r: RepoRecord, i: IssueRecord): Schemas["pu
     author_association: association(r, i.user),
     auto_merge: null,
     draft: p.draft,
-    merged: false,
+    merged: p.merged !== undefined,
     mergeable: null,
     rebaseable: null,
     mergeable_state: "unknown",
-    merged_by: null,
+    merged_by: p.merged ? simpleUser(u, p.merged.by) : null,
     comments: i.comments,
     review_comments: r.reviewComments.filter((c) => c.pullNumber === i.number).length,
     maintainer_can_modify: false,

@@ -13,7 +13,7 @@ function pullUrls(u: Urls, r: RepoRecord, pullNumber: number) {
 export function review(u: Urls, r: RepoRecord, rv: ReviewRecord): Schemas["pull-request-review"] {
   const p = pullUrls(u, r, rv.pullNumber);
   const html = `${p.html}#pullrequestreview-${rv.id}`;
-  return {
+  const out: Schemas["pull-request-review"] = {
     id: rv.id,
     node_id: nodeId("PullRequestReview", rv.id),
     user: simpleUser(u, rv.user),
@@ -26,6 +26,8 @@ export function review(u: Urls, r: RepoRecord, rv: ReviewRecord): Schemas["pull-
     commit_id: rv.commitId,
     author_association: association(r, rv.user),
   };
+  if (rv.state === "PENDING") delete out.submitted_at; // GitHub leaves it out until submitted
+  return out;
 }
 
 /** A review as `pull_request_review` webhooks carry it: the state in lower case. */
