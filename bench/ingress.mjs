@@ -11,6 +11,10 @@
 //          [--store redis://127.0.0.1:6379/0]   (Hookyard on BullMQ instead of SQLite; Redis itself is
 //          not pinned — it runs where the scheduler puts it, like a separate machine would)
 // --profile runs the Hookyard child under --cpu-prof (profile written to /tmp/hookyard-bench/prof).
+// --observe measures what logging + metrics cost (tracing off), in the same run: Hookyard with info
+//   logs written to a file and its metrics counting ("observed") against Hookyard with logs silent and
+//   the metric updates made no-ops ("quiet"), and prints the ratio of their max req/s (the issue caps
+//   the cost at 10 %: ratio ≥ 0.90). Only those two servers run.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -87,10 +91,15 @@ async function loadgen(cfg) {
   return res;
 }
 
+/** The observability variants of the Hookyard server (--observe): its script with BENCH_OBSERVE set. */
+const VARIANTS = { "hookyard-observed": "on", "hookyard-quiet": "off" };
+
 async function bench(name) {
-  const script = join(here, "servers", `${name}.mjs`);
-  const nodeFlags = opts.profile && name === "hookyard" ? ["--cpu-prof", `--cpu-prof-dir=${OUT}/prof`] : [];
-  const s = start(opts.serverCpus, [...nodeFlags, script, "--dist", opts.dist], opts.store && name === "hookyard" ? { BENCH_STORE: opts.store } : {});
+  const hookyard = name === "hookyard" || name in VARIANTS;
+  const script = join(here, "servers", `${name in VARIANTS ? "hookyard" : name}.mjs`);
+  const nodeFlags = opts.profile && hookyard ? ["--cpu-prof", `--cpu-prof-dir=${OUT}/prof`] : [];
+  const env = { ...(opts.store && hookyard ? { BENCH_STORE: opts.store } : {}), ...(name in VARIANTS ? { BENCH_OBSERVE: VARIANTS[name] } : {}) };
+  const s = start(opts.serverCpus, [...nodeFlags, script, "--dist", opts.dist], env);
   const stats = async () => { s.child.stdin.write("stats\n"); return (await s.next()).stats; };
   try {
     const { port, pid } = await s.next();
@@ -125,7 +134,8 @@ async function bench(name) {
 }
 
 // --probe adds durable-minimum: bare + an fsynced log append, the ceiling of any fsync-before-202 design
-const names = opts.only ? [opts.only] : ["hookyard", "bare", ...(flag("probe") ? ["durable-minimum"] : [])];
+const names = flag("observe") ? ["hookyard-quiet", "hookyard-observed"]
+  : opts.only ? [opts.only] : ["hookyard", "bare", ...(flag("probe") ? ["durable-minimum"] : [])];
 const results = {};
 for (const name of names) results[name] = await bench(name);
 
@@ -157,6 +167,15 @@ if (hy && results.bare) {
   const ratio = hy.closed.rps / results.bare.closed.rps;
   floors.ratio = { value: ratio, floor: FLOOR.ratio, met: ratio >= FLOOR.ratio && hy.closed.errors === 0 };
   console.log(`ratio hookyard/bare max req/s: ${ratio.toFixed(3)}  (floor ≥ ${FLOOR.ratio}: ${floors.ratio.met ? "MET" : "NOT MET"})`);
+}
+const [quiet, observed] = [results["hookyard-quiet"], results["hookyard-observed"]];
+if (quiet && observed) {
+  const ratio = observed.closed.rps / quiet.closed.rps;
+  floors.observeCost = { value: 1 - ratio, cap: 0.1, met: ratio >= 0.9 && observed.closed.errors === 0 };
+  console.log(`ratio observed/quiet max req/s: ${ratio.toFixed(3)} (logging + metrics cost ${(100 * (1 - ratio)).toFixed(1)} %; cap 10 %: ${floors.observeCost.met ? "MET" : "NOT MET"})`);
+  // server CPU per request: less sensitive than req/s to what other processes take from the core
+  const cpuPerReq = (r) => r.closedCpuPct / r.closed.rps;
+  console.log(`ratio observed/quiet server CPU µs per request: ${(cpuPerReq(observed) / cpuPerReq(quiet)).toFixed(3)}`);
 }
 if (floors.p99) console.log(`hookyard p99 @ ${opts.rate} req/s: ${f(floors.p99.value, 2)} ms  (floor ≤ ${FLOOR.p99Ms} ms: ${floors.p99.met ? "MET" : "NOT MET"})`);
 for (const r of Object.values(results)) {

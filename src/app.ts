@@ -20,6 +20,8 @@ import { Lifecycle } from "./observability/lifecycle.js";
 import { createLogger } from "./observability/log.js";
 import { StoreOutage } from "./observability/outage.js";
 import { installNotifier } from "./notify/notifier.js";
+import { flushTracing, startTracingFromEnv } from "./observability/tracing-start.js";
+import { TraceParents } from "./observability/tracing-task.js";
 import { shutDown } from "./shutdown.js";
 import type { AcceptStatus, Backend } from "./store/backend.js";
 import { openStore } from "./store/open.js";
@@ -101,12 +103,16 @@ export class Hookyard {
   private starting: Promise<void> | undefined;
   /** Store failures of accepts and claims, logged once per outage. */
   private readonly outage: StoreOutage;
+  /** The trace context of each delivery's ingress span, for its tasks' spans (tracing on only). */
+  private readonly traceParents = new TraceParents(() => this.store);
+  private readonly env: NodeJS.ProcessEnv;
 
   constructor(options: HookyardOptions = {}) {
     const { store, logger, env, github, keepAlive, now: taskClock, ...rest } = options;
     this.keepAlive = keepAlive ?? true;
     this.taskClock = taskClock;
-    this.config = loadConfig({ ...rest, ...(typeof store === "string" ? { store } : {}) }, env ?? process.env);
+    this.env = env ?? process.env;
+    this.config = loadConfig({ ...rest, ...(typeof store === "string" ? { store } : {}) }, this.env);
     this.storeOption = typeof store === "object" ? store : this.config.store;
     this.log = logger ?? createLogger(this.config);
     this.events = new Lifecycle(this.log);
@@ -267,6 +273,8 @@ export class Hookyard {
   private prepare(): Promise<void> {
     this.starting ??= (async () => {
       const { lease, pollInterval } = this.config;
+      // the OpenTelemetry SDK, only when OTEL_* asks for traces (nothing is loaded otherwise)
+      await startTracingFromEnv(this.env, this.log);
       this.backend = typeof this.storeOption === "object" ? this.storeOption : await openStore(this.storeOption, { leaseMs: lease, pollIntervalMs: pollInterval });
       // production checks that do not stop a start (e.g. Redis without AOF) are logged once
       for (const warning of (this.backend as { warnings?: readonly string[] }).warnings ?? []) this.log.warn({ store: this.backend.description }, warning);
@@ -277,6 +285,7 @@ export class Hookyard {
           registry: this.registry, loadPayload: (id) => this.intake.loadPayload(id), log: this.log, lifecycle: this.events,
           defaultTimeoutMs: this.config.taskTimeout, errorHandlers: this.errorHandlers, repoConfig: this.repoConfig,
           octokit: (task, _payload, log) => this.github.forDelivery(task.event, _payload, task.deliveryId, log()).octokit,
+          traceparent: (task) => this.traceParents.lookup(task.deliveryId),
           ...(this.taskClock ? { now: this.taskClock } : {}),
         }),
       });
@@ -321,7 +330,10 @@ export class Hookyard {
       log: this.log,
       store: this.store,
       isDraining: () => this.draining,
-      receive: (delivery, payload) => this.intake.accept(delivery, payload),
+      receive: (delivery, payload) => {
+        this.traceParents.remember(delivery);
+        return this.intake.accept(delivery, payload);
+      },
       replay: (id) => this.replay(id),
       lifecycle: this.events, workersRunning: () => this.pool?.working ?? false, circuits: () => this.circuits.list(),
       appRoutes: { routes: [...this.routes, { plugin: this.httpHandlers.plugin(this.config.webhookPath), prefix: undefined }], oauth: this.oauth, webhookPath: this.config.webhookPath },
@@ -358,6 +370,7 @@ export class Hookyard {
       ...(typeof this.storeOption !== "object" && this.backend ? { closeStore: () => this.backend!.close() } : {}),
       closeGithub: () => this.github.close(),
     });
+    await flushTracing();
     this.log.info("hookyard stopped");
   }
 

@@ -39,3 +39,4 @@ export {
   requireUser, userCanAccessRepo, userInTeam,
   type GitHubUser, type RepoPermission, type RequireUserOptions,
 } from "./identity/oauth/index.js";
+export { setTracing, TRACEPARENT_HEADER } from "./observability/tracing.js";

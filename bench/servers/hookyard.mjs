@@ -2,6 +2,9 @@
 // one no-op handler on issues.labeled run by this process's workers, logging silenced.
 // `--dist DIR` loads another build (e.g. a patched copy under /tmp/perf/dist). For diagnosis only:
 // BENCH_STORE=memory: swaps the store; BENCH_WORKERS=0 runs ingress only.
+// BENCH_OBSERVE (bench/ingress.mjs --observe): `on` logs at info to a file (pino, asynchronous, as
+// a deployment writing to a log shipper would), `off` silences logs and makes prom-client's metric
+// updates no-ops, so the two runs differ by the cost of logging + metrics (tracing is off in both).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +14,19 @@ import { control } from "./control.mjs";
 
 const { Hookyard } = await importDist(distDir(), "index.js");
 const dir = mkdtempSync(join(tmpdir(), "hookyard-bench-"));
+const observe = process.env.BENCH_OBSERVE;
+let logger;
+if (observe === "on") {
+  // Hookyard's own logger (its redaction included), to a file
+  const [{ createLogger }, { pino }] = await Promise.all([importDist(distDir(), "observability/log.js"), import("pino")]);
+  logger = createLogger({ logLevel: "info", logFormat: "json" }, pino.destination({ dest: join(dir, "hookyard.log"), sync: false }));
+}
+if (observe === "off") {
+  const prom = await import("prom-client");
+  for (const kind of [prom.Counter, prom.Gauge, prom.Histogram]) {
+    for (const method of ["inc", "dec", "set", "observe"]) if (kind.prototype[method]) kind.prototype[method] = () => {};
+  }
+}
 const workers = process.env.BENCH_WORKERS !== "0";
 // a BullMQ store gets a fresh key prefix, removed at shutdown
 const prefix = `hybench${process.pid}`;
@@ -23,6 +39,7 @@ const app = new Hookyard({
   host: "127.0.0.1",
   port: 0,
   logLevel: "silent",
+  ...(logger ? { logger } : {}),
   workers,
 });
 app.on("issues.labeled", async () => {}, { name: "noop" });

@@ -117,7 +117,7 @@ export async function runStage(deps: StageDeps, req: StageRequest): Promise<Stag
   const ws = await Workspace.create(s.workRoot);
   try {
     const identity = await deps.identity();
-    const git = new Git({ git: s.git, origin: s.gitOrigin, dir: ws.repo, home: ws.private, identity, signal: req.signal });
+    const git = new Git({ git: s.git, origin: s.gitOrigin, dir: ws.repo, home: ws.private, identity, signal: req.signal, log: req.log });
     const token = () => deps.gitToken(req.run.installationId, req.run.repositoryId);
     const withCreds = async <T>(fn: (c: GitCredentials) => Promise<T>): Promise<T> => {
       const creds = await GitCredentials.open(ws.private, s.gitOrigin, token);

@@ -5,6 +5,7 @@ import { legacyRestEndpointMethods, type Api } from "@octokit/plugin-rest-endpoi
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import type { Logger } from "pino";
+import { githubRequestHook } from "../observability/github-request-log.js";
 import { remainingOf, reportGitHubResponse } from "../observability/github-requests.js";
 import type { Circuit } from "../tasks/circuit.js";
 import { guardRequests } from "./circuit.js";
@@ -98,6 +99,8 @@ export function createOctokit(o: OctokitFactoryOptions): HookyardOctokit {
         },
     retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
   });
+  // one log line (and, with tracing on, one span) per request; retries and throttling happen inside it
+  octokit.hook.wrap("request", githubRequestHook(o.log) as never);
   const deliveryId = o.deliveryId;
   if (deliveryId) {
     octokit.hook.before("request", (options) => {

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
 import { HookyardError, type ErrorCode } from "../errors.js";
+import { IngressSpans } from "../observability/tracing-ingress.js";
 import type { AcceptStatus, NewDelivery } from "../store/backend.js";
 import { checkSource, type IngressLimits } from "./limits.js";
 import { DELIVERY_ID, headerValue, repeatedHeader, storedHeaders } from "./headers.js";
@@ -37,7 +38,11 @@ export async function ingressRoute(app: FastifyInstance, o: IngressOptions): Pro
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: o.maxBody }, (_req, body, done) => done(null, body));
 
+  // ingress spans, when tracing was on as the server was built (else no hook at all)
+  const spans = new IngressSpans();
+  if (spans.on) app.addHook("onResponse", async (req, reply) => spans.end(req, reply.statusCode));
   const reject = (reply: FastifyReply, err: HookyardError) => {
+    spans.outcome(reply.request, err.code);
     const id = headerValue(reply.request.headers, "x-github-delivery");
     o.onRejected?.(err.code, err.statusCode, reply.request.ip, id !== undefined && DELIVERY_ID.test(id) ? id : undefined);
     return reply.code(err.statusCode).send(err.toJSON());
@@ -57,6 +62,7 @@ export async function ingressRoute(app: FastifyInstance, o: IngressOptions): Pro
 
   app.post(o.path, {
     onRequest: async (req, reply) => {
+      spans.begin(req, req.headers);
       // the socket's address (no trustProxy setting): behind a proxy, limits apply to the proxy
       const refused = o.limits ? checkSource(o.limits, req.ip) : undefined;
       if (refused) {
@@ -101,7 +107,9 @@ export async function ingressRoute(app: FastifyInstance, o: IngressOptions): Pro
       contentType: type,
       receivedAt: Date.now(),
     };
+    spans.delivery(req, delivery);
     const status = await o.receive(delivery, payload);
+    spans.outcome(req, status);
     if (reply.sent) return reply; // answered 503 meanwhile (the shutdown's deadline came first)
     if (status === "duplicate") return reply.code(200).send({ delivery: id, status });
     return reply.code(202).send({ delivery: id, status });

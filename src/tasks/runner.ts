@@ -1,9 +1,12 @@
+import { context } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import type { HookyardOctokit } from "../github/octokit.js";
 import { HookyardError } from "../errors.js";
 import { createContext, type ConfigReader, type Context } from "../events/context.js";
 import type { HandlerRegistry } from "../events/registry.js";
 import type { Lifecycle } from "../observability/lifecycle.js";
+import { tracingOn } from "../observability/tracing.js";
+import { attemptSpan, type AttemptSpan } from "../observability/tracing-task.js";
 import type { AttemptResult, ClaimedTask, ErrorRecord } from "../store/backend.js";
 import { backoffDelay } from "./backoff.js";
 import { DeferError } from "./defer.js";
@@ -26,6 +29,8 @@ export interface RunnerDeps {
   octokit: (task: ClaimedTask, payload: unknown, log: () => Logger) => HookyardOctokit;
   /** Where handlers' `ctx.config()` reads repository config files (the app's cache). */
   repoConfig: ConfigReader;
+  /** The W3C `traceparent` of a task's delivery (its ingress span), when tracing is on. */
+  traceparent?: (task: ClaimedTask) => Promise<string | undefined>;
   /** How long after its signal aborted a handler still running is reported as overrunning (default 1 s). */
   overrunGraceMs?: number;
   now?: () => number;
@@ -63,7 +68,9 @@ export async function runAttempt(task: ClaimedTask, stop: Stopper, deps: RunnerD
   const unlink = stop.onAbort((reason) => own.abort(reason));
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
+  let span: AttemptSpan | undefined;
   try {
+    if (tracingOn()) span = await attemptSpan(task, deps.traceparent);
     if (!handler) throw new UnrecoverableError(`no handler named "${task.name}" is registered in this process`, { cause: "HOOKYARD_ERR_TASK_NO_HANDLER" });
     const payload = await deps.loadPayload(task.deliveryId);
     ctx = createContext({
@@ -73,7 +80,8 @@ export async function runAttempt(task: ClaimedTask, stop: Stopper, deps: RunnerD
     const timeoutMs = task.timeoutMs > 0 ? task.timeoutMs : deps.defaultTimeoutMs;
     const aborted = new Promise<never>((_, reject) => own.onAbort((reason) => reject(abortError(reason, timeoutMs))));
     timer = setTimeout(() => own.abort("timeout"), timeoutMs);
-    running = Promise.resolve().then(() => handler.fn(ctx as Context));
+    const run = () => Promise.resolve().then(() => handler.fn(ctx as Context));
+    running = span ? context.with(span.context, run) : run();
     running.catch(() => undefined); // a handler that rejects after its timeout must not crash the process
     await Promise.race([running, aborted]);
     outcome = { outcome: "completed" };
@@ -87,6 +95,7 @@ export async function runAttempt(task: ClaimedTask, stop: Stopper, deps: RunnerD
     unlink();
   }
   const durationMs = now() - started;
+  span?.end(outcome, error);
   const settled = async () => {
     report(task, outcome, durationMs, log, deps);
     if (error && outcome.outcome !== "interrupted") {

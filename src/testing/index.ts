@@ -10,3 +10,4 @@ export {
 export { createTestApp, type TestApp, type TestAppOptions } from "./create-test-app.js";
 export type { TestClock } from "./test-clock.js";
 export { fakeAgent, parseAgentReport, type FakeAgent, type FakeAgentScript, type FakeAgentStep } from "./fake-agent/index.js";
+export { installTestTracing, type SpanLine, type TestTracing } from "./tracing.js";

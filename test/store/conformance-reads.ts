@@ -13,7 +13,8 @@ export function describeReads(store: () => Backend): void {
   describe("reads", () => {
     it("getDelivery and getBody return the body bytes exactly, with headers and tasks", async () => {
       const body = Uint8Array.from([0x7b, 0x00, 0xff, 0xfe, 0x80, 0x0a, 0xc3, 0x28, 0x7d]);
-      const headers = { "x-github-event": "issues", "x-github-delivery": "abc", "x-hub-signature-256": "[redacted]" };
+      // x-hookyard-traceparent: the ingress span's trace context, which a task in any process reads back from here
+      const headers = { "x-github-event": "issues", "x-github-delivery": "abc", "x-hub-signature-256": "[redacted]", "x-hookyard-traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" };
       const d = newDelivery({ body, headers, contentType: "application/x-www-form-urlencoded", installationId: null });
       await store().accept(d, [newTask({ name: "one" }), newTask({ name: "two" })]);
       const got = await store().getDelivery(d.id);

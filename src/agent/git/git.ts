@@ -1,4 +1,6 @@
+import type { Logger } from "pino";
 import { HookyardError } from "../../errors.js";
+import { inSpan } from "../../observability/tracing.js";
 import { runProgram, type RunResult } from "../process/run.js";
 import type { GitCredentials } from "./credentials.js";
 
@@ -19,6 +21,8 @@ export interface GitOptions {
   home: string;
   identity: GitIdentity;
   signal?: AbortSignal;
+  /** The task's logger: one debug line per git command (its correlation id bound), a warn line when one fails. */
+  log?: Logger;
 }
 
 /**
@@ -79,9 +83,16 @@ export class Git {
 
   /** Runs git; a non-zero exit throws HOOKYARD_ERR_AGENT_GIT_FAILED with git's own message. */
   async run(args: readonly string[], opts: { cwd?: string; input?: string; creds?: GitCredentials; allowFail?: boolean } = {}): Promise<RunResult> {
-    const res = await runProgram(this.o.git, args, { cwd: opts.cwd ?? this.o.dir, env: this.env(opts.creds), ...(opts.input !== undefined ? { input: opts.input } : {}), ...(this.o.signal ? { signal: this.o.signal } : {}) });
+    // only the subcommand is named in logs and spans: operands may be URLs or messages
+    const what = args.find((a) => !a.startsWith("-")) ?? "git";
+    const started = performance.now();
+    const res = await inSpan(`git ${what}`, { "process.executable.name": "git", "hookyard.git.command": what }, () =>
+      runProgram(this.o.git, args, { cwd: opts.cwd ?? this.o.dir, env: this.env(opts.creds), ...(opts.input !== undefined ? { input: opts.input } : {}), ...(this.o.signal ? { signal: this.o.signal } : {}) }),
+    (span, r) => span.setAttribute("process.exit.code", r.code ?? -1));
+    const line = { git: what, code: res.code, ...(res.signal ? { signal: res.signal } : {}), durationMs: Math.round(performance.now() - started) };
+    if (res.code === 0 || opts.allowFail) this.o.log?.debug(line, `git ${what}`);
+    else this.o.log?.warn(line, `git ${what} failed`);
     if (res.code !== 0 && !opts.allowFail) {
-      const what = args.find((a) => !a.startsWith("-")) ?? "git";
       const detail = res.stderr.trim().split("\n").slice(-3).join(" / ").slice(0, 500) || `exit ${res.code ?? res.signal}`;
       throw new HookyardError("HOOKYARD_ERR_AGENT_GIT_FAILED", `git ${what} failed: ${detail}`);
     }

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { Logger } from "pino";
+import { inSpan } from "../../observability/tracing.js";
 
 /** How one agent run ended. */
 export interface AgentExit {
@@ -46,7 +47,15 @@ const MAX_LINE = 2_000;
  * const exit = await runAgent({ argv: ["claude", "-p", prompt], cwd: ws.repo, env, timeoutMs: 1_800_000, signal: ctx.signal, log: ctx.log });
  * ```
  */
-export function runAgent(o: AgentSpawn): Promise<AgentExit> {
+export async function runAgent(o: AgentSpawn): Promise<AgentExit> {
+  const exit = await inSpan("agent", { "process.executable.name": o.argv[0] ?? "" }, () => spawnAgent(o), (span, e) => {
+    span.setAttributes({ "process.exit.code": e.code ?? -1, "hookyard.agent.timed_out": e.timedOut, "hookyard.agent.aborted": e.aborted });
+  });
+  o.log.info({ code: exit.code, signal: exit.signal, timedOut: exit.timedOut, aborted: exit.aborted, durationMs: exit.durationMs }, "agent exited");
+  return exit;
+}
+
+function spawnAgent(o: AgentSpawn): Promise<AgentExit> {
   const started = Date.now();
   const [file, ...args] = o.argv;
   if (file === undefined) throw new Error("runAgent: empty argv");
