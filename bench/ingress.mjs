@@ -1,5 +1,6 @@
-// Ingress benchmark: Hookyard (SQLite, durable, workers on) vs a bare node:http receiver that only
-// verifies and parses. Each server runs as a child pinned to core 0 (`taskset -c 0`), the load
+// Ingress benchmark: Hookyard (SQLite, durable, workers on; and with workers off, deliveries stored
+// only) vs Probot 14 (`createNodeMiddleware` on node:http, a no-op handler, nothing stored) and a bare
+// node:http receiver that only verifies and parses, all started by this script in the same run. Each server runs as a child pinned to core 0 (`taskset -c 0`), the load
 // generator (bench/loadgen.mjs) as a child pinned to core 1. Per server:
 //   1. closed loop, `--connections` keep-alive sockets: warm-up, then `--duration` s → max req/s
 //   2. (Hookyard) wait until the tasks queued by step 1 have run, so step 3 measures ingress alone
@@ -7,7 +8,7 @@
 //      intended send time
 //   4. peak RSS (VmHWM) and CPU time of the server process, from /proc
 // Usage: node bench/ingress.mjs [--duration 10] [--warmup 2] [--connections 32] [--rate 500]
-//          [--only hookyard|bare|durable-minimum] [--probe] [--dist DIR] [--profile] [--json FILE] [--server-cpus 0]
+//          [--only hookyard|hookyard-ingress|probot|bare|durable-minimum] [--probe] [--dist DIR] [--profile] [--json FILE] [--server-cpus 0]
 //          [--store redis://127.0.0.1:6379/0]   (Hookyard on BullMQ instead of SQLite; Redis itself is
 //          not pinned — it runs where the scheduler puts it, like a separate machine would)
 // --profile runs the Hookyard child under --cpu-prof (profile written to /tmp/hookyard-bench/prof).
@@ -41,7 +42,19 @@ const opts = {
   serverCpus: arg("server-cpus", "0"), // diagnosis only: e.g. 0,1 to see what the one-core pin costs
   store: arg("store", undefined), // e.g. redis://127.0.0.1:6379/0: Hookyard on BullMQ (a fresh prefix, removed after)
 };
-const FLOOR = { ratio: 0.75, p99Ms: 3 };
+// the floors of issue 18: against Probot (req/s, p99 + 2 ms, peak RSS) and, with workers off, bare
+const FLOOR = { probotRatio: 0.85, probotP99PlusMs: 2, probotRss: 1.2, ingressBareRatio: 0.6 };
+/** Each server: its script in bench/servers/ and its environment. */
+const SERVERS = {
+  hookyard: { script: "hookyard", env: {} },
+  "hookyard-ingress": { script: "hookyard", env: { BENCH_WORKERS: "0" } },
+  probot: { script: "probot", env: {} },
+  bare: { script: "bare", env: {} },
+  "durable-minimum": { script: "durable-minimum", env: {} },
+  // --observe: logging + metrics on against both off (tracing off in both)
+  "hookyard-observed": { script: "hookyard", env: { BENCH_OBSERVE: "on" } },
+  "hookyard-quiet": { script: "hookyard", env: { BENCH_OBSERVE: "off" } },
+};
 const OUT = "/tmp/hookyard-bench";
 const hasTaskset = spawnSync("taskset", ["-V"]).status === 0;
 if (!hasTaskset) console.warn("warning: taskset not found; processes are not pinned");
@@ -91,15 +104,14 @@ async function loadgen(cfg) {
   return res;
 }
 
-/** The observability variants of the Hookyard server (--observe): its script with BENCH_OBSERVE set. */
-const VARIANTS = { "hookyard-observed": "on", "hookyard-quiet": "off" };
 
 async function bench(name) {
-  const hookyard = name === "hookyard" || name in VARIANTS;
-  const script = join(here, "servers", `${name in VARIANTS ? "hookyard" : name}.mjs`);
-  const nodeFlags = opts.profile && hookyard ? ["--cpu-prof", `--cpu-prof-dir=${OUT}/prof`] : [];
-  const env = { ...(opts.store && hookyard ? { BENCH_STORE: opts.store } : {}), ...(name in VARIANTS ? { BENCH_OBSERVE: VARIANTS[name] } : {}) };
-  const s = start(opts.serverCpus, [...nodeFlags, script, "--dist", opts.dist], env);
+  const spec = SERVERS[name];
+  if (!spec) throw new Error(`unknown server ${name}: one of ${Object.keys(SERVERS).join(", ")}`);
+  const script = join(here, "servers", `${spec.script}.mjs`);
+  const ours = spec.script === "hookyard";
+  const nodeFlags = opts.profile && ours ? ["--cpu-prof", `--cpu-prof-dir=${OUT}/prof/${name}`] : [];
+  const s = start(opts.serverCpus, [...nodeFlags, script, "--dist", opts.dist], { ...spec.env, ...(opts.store && ours ? { BENCH_STORE: opts.store } : {}) });
   const stats = async () => { s.child.stdin.write("stats\n"); return (await s.next()).stats; };
   try {
     const { port, pid } = await s.next();
@@ -135,7 +147,7 @@ async function bench(name) {
 
 // --probe adds durable-minimum: bare + an fsynced log append, the ceiling of any fsync-before-202 design
 const names = flag("observe") ? ["hookyard-quiet", "hookyard-observed"]
-  : opts.only ? [opts.only] : ["hookyard", "bare", ...(flag("probe") ? ["durable-minimum"] : [])];
+  : opts.only ? opts.only.split(",") : ["hookyard", "hookyard-ingress", "probot", "bare", ...(flag("probe") ? ["durable-minimum"] : [])];
 const results = {};
 for (const name of names) results[name] = await bench(name);
 
@@ -155,19 +167,33 @@ console.log(`            ${"".padEnd(widths[0] + widths[1] + widths[2] + 2)}  |-
 console.log(line(rows[0]));
 for (const r of rows.slice(1)) console.log(line(r));
 const hy = results.hookyard;
+const pb = results.probot;
+const bare = results.bare;
 const floors = {};
-if (hy) {
-  console.log(`hookyard: backlog after closed loop drained in ${hy.drainS.toFixed(1)} s (left: ${hy.backlogLeft}); ` +
-    `tasks completed ${hy.server.completed} / accepted ${hy.server.accepted}`);
-  floors.p99 = { value: hy.open.latencyMs.p99, floor: FLOOR.p99Ms, met: hy.open.latencyMs.p99 !== null && hy.open.latencyMs.p99 <= FLOOR.p99Ms && hy.open.errors === 0 };
+if (hy) console.log(`hookyard: backlog after closed loop drained in ${hy.drainS.toFixed(1)} s (left: ${hy.backlogLeft}); ` +
+  `tasks completed ${hy.server.completed} / accepted ${hy.server.accepted}`);
+const judge = (key, label, value, floor, met, unit = "") => {
+  floors[key] = { value, floor, met };
+  console.log(`${label}: ${f(value, unit ? 2 : 3)}${unit}  (floor ${floor}: ${met ? "MET" : "NOT MET"})`);
+};
+if (hy && pb) {
+  const ratio = hy.closed.rps / pb.closed.rps;
+  judge("probotRatio", "ratio hookyard/probot max req/s", ratio, `≥ ${FLOOR.probotRatio}, aim ≥ 1.0`, ratio >= FLOOR.probotRatio && hy.closed.errors === 0);
+  const limit = pb.open.latencyMs.p99 + FLOOR.probotP99PlusMs;
+  judge("probotP99", `hookyard p99 @ ${opts.rate} req/s (probot ${f(pb.open.latencyMs.p99, 2)} ms)`, hy.open.latencyMs.p99, `≤ probot + ${FLOOR.probotP99PlusMs} ms = ${f(limit, 2)} ms`,
+    hy.open.latencyMs.p99 !== null && hy.open.latencyMs.p99 <= limit && hy.open.errors === 0, " ms");
+  const rss = hy.peakRssMb / pb.peakRssMb;
+  judge("probotRss", "ratio hookyard/probot peak RSS", rss, `≤ ${FLOOR.probotRss}`, rss <= FLOOR.probotRss);
+}
+if (hy && bare) console.log(`ratio hookyard/bare max req/s: ${(hy.closed.rps / bare.closed.rps).toFixed(3)} (no floor)`);
+if (pb && bare) console.log(`ratio probot/bare max req/s: ${(pb.closed.rps / bare.closed.rps).toFixed(3)} (no floor)`);
+const ing = results["hookyard-ingress"];
+if (ing && bare) {
+  const ratio = ing.closed.rps / bare.closed.rps;
+  judge("ingressBareRatio", "ratio hookyard-ingress (workers off)/bare max req/s", ratio, `≥ ${FLOOR.ingressBareRatio}`, ratio >= FLOOR.ingressBareRatio && ing.closed.errors === 0);
 }
 const probe = results["durable-minimum"];
-if (probe && results.bare) console.log(`ratio durable-minimum/bare max req/s: ${(probe.closed.rps / results.bare.closed.rps).toFixed(3)} (the ceiling for any fsync-before-202 design here)`);
-if (hy && results.bare) {
-  const ratio = hy.closed.rps / results.bare.closed.rps;
-  floors.ratio = { value: ratio, floor: FLOOR.ratio, met: ratio >= FLOOR.ratio && hy.closed.errors === 0 };
-  console.log(`ratio hookyard/bare max req/s: ${ratio.toFixed(3)}  (floor ≥ ${FLOOR.ratio}: ${floors.ratio.met ? "MET" : "NOT MET"})`);
-}
+if (probe && bare) console.log(`ratio durable-minimum/bare max req/s: ${(probe.closed.rps / bare.closed.rps).toFixed(3)} (the ceiling for any fsync-before-202 design here)`);
 const [quiet, observed] = [results["hookyard-quiet"], results["hookyard-observed"]];
 if (quiet && observed) {
   const ratio = observed.closed.rps / quiet.closed.rps;
@@ -177,7 +203,6 @@ if (quiet && observed) {
   const cpuPerReq = (r) => r.closedCpuPct / r.closed.rps;
   console.log(`ratio observed/quiet server CPU µs per request: ${(cpuPerReq(observed) / cpuPerReq(quiet)).toFixed(3)}`);
 }
-if (floors.p99) console.log(`hookyard p99 @ ${opts.rate} req/s: ${f(floors.p99.value, 2)} ms  (floor ≤ ${FLOOR.p99Ms} ms: ${floors.p99.met ? "MET" : "NOT MET"})`);
 for (const r of Object.values(results)) {
   console.log(`${r.name}: open loop: ${r.open.slowerThan3ms} answers > 3 ms; generator send lateness p99 ${f(r.open.schedulerLateP99Ms, 3)} ms, ` +
     `max ${f(r.open.maxSchedulerLateMs, 2)} ms (inside the latency). Closed loop: loadgen CPU ${f(r.closed.loadgenCpuPct)}%, ` +
