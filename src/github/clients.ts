@@ -1,10 +1,11 @@
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { HookyardConfig } from "../config/index.js";
 import { HookyardError } from "../errors.js";
 import type { Circuit } from "../tasks/circuit.js";
 import type { Circuits } from "../tasks/circuits.js";
 import { githubCircuit } from "./circuit.js";
+import { loadIoredis } from "../store/peers.js";
 import { GitHubApp, unauthenticatedOctokit, type UnauthenticatedReason } from "./github-app.js";
 import type { HookyardOctokit, OctokitFactoryOptions } from "./octokit.js";
 import { apiBaseUrl, githubSettings, type GitHubSettings } from "./settings.js";
@@ -46,7 +47,7 @@ export class GitHubClients {
   /** The GitHub host's circuit breaker (`github:<host>`), when the app has circuits. */
   readonly circuit: Circuit | undefined;
   private appInstance: GitHubApp | undefined;
-  private redis: Redis | undefined;
+  private redis: Promise<Redis> | undefined;
 
   constructor(private readonly config: HookyardConfig, private readonly o: GitHubClientsOptions) {
     this.baseUrl = apiBaseUrl(config);
@@ -62,7 +63,8 @@ export class GitHubClients {
     if (!this.appInstance) {
       let store;
       if (this.config.redisUrl) {
-        this.redis = new Redis(this.config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3, connectionName: "hookyard:tokens" });
+        const url = this.config.redisUrl;
+        this.redis = loadIoredis("REDIS_URL (the token cache)").then((Redis) => new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3, connectionName: "hookyard:tokens" }));
         store = new RedisTokenStore(this.redis, this.settings.privateKey, "hookyard:tokens:", this.o.now);
       } else {
         store = new MemoryTokenStore(this.o.now);
@@ -91,6 +93,7 @@ export class GitHubClients {
   }
 
   async close(): Promise<void> {
-    if (this.redis && this.redis.status !== "end") await this.redis.quit().catch(() => this.redis?.disconnect());
+    const redis = await this.redis?.catch(() => undefined);
+    if (redis && redis.status !== "end") await redis.quit().catch(() => redis.disconnect());
   }
 }

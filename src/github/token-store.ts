@@ -65,7 +65,8 @@ export class RedisTokenStore implements TokenStore {
   private readonly key: Buffer;
 
   constructor(
-    private readonly redis: Redis,
+    /** The client, or its promise (ioredis is an optional peer, loaded when REDIS_URL is set). */
+    private readonly redis: Redis | Promise<Redis>,
     appKey: KeyObject,
     private readonly prefix = "hookyard:tokens:",
     private readonly now: () => number = Date.now,
@@ -75,7 +76,7 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async get(key: string): Promise<CachedToken | undefined> {
-    const raw = await this.redis.getBuffer(this.prefix + key);
+    const raw = await (await this.redis).getBuffer(this.prefix + key);
     if (!raw || raw.length < 29) return undefined;
     try {
       const decipher = createDecipheriv("aes-256-gcm", this.key, raw.subarray(0, 12));
@@ -94,18 +95,18 @@ export class RedisTokenStore implements TokenStore {
     const iv = randomBytes(12);
     const cipher = createCipheriv("aes-256-gcm", this.key, iv);
     const body = Buffer.concat([cipher.update(JSON.stringify(value), "utf8"), cipher.final()]);
-    await this.redis.set(this.prefix + key, Buffer.concat([iv, cipher.getAuthTag(), body]), "PX", ttl);
+    await (await this.redis).set(this.prefix + key, Buffer.concat([iv, cipher.getAuthTag(), body]), "PX", ttl);
   }
 
   async delete(key: string): Promise<void> {
-    await this.redis.del(this.prefix + key);
+    await (await this.redis).del(this.prefix + key);
   }
 
   async lock(key: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.set(`${this.prefix}${key}:lock`, "1", "PX", ttlMs, "NX")) === "OK";
+    return (await (await this.redis).set(`${this.prefix}${key}:lock`, "1", "PX", ttlMs, "NX")) === "OK";
   }
 
   async unlock(key: string): Promise<void> {
-    await this.redis.del(`${this.prefix}${key}:lock`);
+    await (await this.redis).del(`${this.prefix}${key}:lock`);
   }
 }

@@ -1,5 +1,7 @@
 import { HookyardError } from "../errors.js";
+import { parsePostgresUrl, parseRedisUrl } from "./backends/bullmq/url.js";
 import { openStore } from "./open.js";
+import { requirePeers } from "./peers.js";
 
 /** What `migrateStore` did. */
 export interface MigrateStoreResult {
@@ -18,12 +20,12 @@ export interface MigrateStoreResult {
  */
 export async function migrateStore(url: string): Promise<MigrateStoreResult> {
   if (/^postgres(ql)?:\/\//.test(url)) {
-    const { migrate, parsePostgresUrl } = await import("./backends/bullmq/index.js");
+    await requirePeers(["bullmq", "pg"], "HOOKYARD_STORE=postgres://…");
+    const { migrate } = await import("./backends/bullmq/postgres.js");
     const r = await migrate(url);
     return { store: parsePostgresUrl(url).safe, detail: `schema "${r.schema}": BullMQ version ${r.bullmqVersion}, Hookyard version ${r.hookyardVersion}` };
   }
   if (/^rediss?:\/\//.test(url)) {
-    const { parseRedisUrl } = await import("./backends/bullmq/index.js");
     return { store: parseRedisUrl(url).safe, detail: "Redis needs no migration (BullMQ loads its scripts on connect)" };
   }
   if (url.startsWith("sqlite:") || url.startsWith("memory:")) {

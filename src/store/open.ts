@@ -3,6 +3,7 @@ import type { Backend } from "./backend.js";
 import { MemoryBackend } from "./backends/memory/index.js";
 import { SqliteBackend } from "./backends/sqlite/index.js";
 import { parsePostgresUrl, parseRedisUrl } from "./backends/bullmq/url.js";
+import { requirePeers } from "./peers.js";
 
 const FORMS =
   "sqlite:<path>, memory:, redis://host:6379/0?prefix=hookyard&queue=tasks (or rediss://), " +
@@ -29,7 +30,8 @@ function bullmqTimings(o: OpenOptions): { lockDurationMs?: number; stalledInterv
 /**
  * Opens the store a `HOOKYARD_STORE` value names: `sqlite:<path>`, `memory:`, `redis://…` /
  * `rediss://…` (BullMQ on Redis) or `postgres://…` / `postgresql://…` (BullMQ on Postgres, beta).
- * The BullMQ store is loaded only when asked for.
+ * The BullMQ store and its drivers (optional peers: `bullmq` with `ioredis` or `pg`) are loaded only
+ * when asked for; a missing one is `HOOKYARD_ERR_STORE_DRIVER_MISSING`.
  *
  * @example
  * ```ts
@@ -46,11 +48,13 @@ export async function openStore(url: string, options: OpenOptions = {}): Promise
   }
   const scheme = (/^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0] ?? "").toLowerCase();
   if (scheme === "redis:" || scheme === "rediss:") {
-    const { openRedisBackend } = await import("./backends/bullmq/index.js");
+    await requirePeers(["bullmq", "ioredis"], "HOOKYARD_STORE=redis://…");
+    const { openRedisBackend } = await import("./backends/bullmq/redis.js");
     return openRedisBackend({ url, ...bullmqTimings(options) });
   }
   if (scheme === "postgres:" || scheme === "postgresql:") {
-    const { openPostgresBackend } = await import("./backends/bullmq/index.js");
+    await requirePeers(["bullmq", "pg"], "HOOKYARD_STORE=postgres://…");
+    const { openPostgresBackend } = await import("./backends/bullmq/postgres.js");
     return openPostgresBackend({ url, ...bullmqTimings(options) });
   }
   throw new HookyardError(
