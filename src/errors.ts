@@ -33,6 +33,7 @@ export const ERRORS = {
   HOOKYARD_ERR_TASK_LEASE_EXPIRED: { status: 500, doc: "The process running an attempt stopped renewing its lease (it crashed); the attempt counts as failed and the task runs again." },
   HOOKYARD_ERR_TASK_INTERRUPTED: { status: 500, doc: "Shutdown aborted a running attempt; the task is queued again and the attempt does not count." },
   HOOKYARD_ERR_TASK_CIRCUIT_OPEN: { status: 503, doc: "A circuit breaker (`github:<host>` after consecutive 5xx or unanswered GitHub requests, `agent` after consecutive agent crashes or timeouts) is open, so the call was not made; the task is queued for the end of the cool-down and the attempt does not count." },
+  HOOKYARD_ERR_TASK_DELIVERY_MISSING: { status: 500, doc: "A task's delivery (the body its payload is parsed from) is no longer in the store, e.g. removed by hand; the attempt fails and its retries follow the task's policy." },
   HOOKYARD_ERR_TASK_NON_ERROR_THROWN: { status: 500, doc: "A handler threw something that is not an Error; it was wrapped." },
   HOOKYARD_ERR_API_UNAUTHORIZED: { status: 401, doc: "The management API needs `Authorization: Bearer $HOOKYARD_API_TOKEN` (or a loopback caller when no token is set)." },
   HOOKYARD_ERR_API_NOT_FOUND: { status: 404, doc: "No delivery, task or route with that id." },

@@ -161,7 +161,7 @@ export class DeliveryIntake {
     const cached = this.payloads.take(deliveryId);
     if (cached !== undefined) return cached;
     const stored = await this.o.store().getBody(deliveryId);
-    if (!stored) throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `delivery ${deliveryId} is not in the store`);
+    if (!stored) throw new HookyardError("HOOKYARD_ERR_TASK_DELIVERY_MISSING", `delivery ${deliveryId} is not in the store`);
     return parsePayload(stored.body, mediaType(stored.contentType) ?? "application/json");
   }
 
