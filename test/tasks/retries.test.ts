@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Hookyard, type HookyardOptions } from "../../src/app.js";
 import type { BackoffPolicy, TaskDetail } from "../../src/store/backend.js";
+import { MemoryBackend } from "../../src/store/backends/memory/index.js";
 import { baseDelay } from "../../src/tasks/backoff.js";
 import { RetryLaterError, UnrecoverableError } from "../../src/tasks/steer.js";
 import { findExample } from "../../src/testing/examples.js";
@@ -113,6 +114,23 @@ describe("retries through a real app on SQLite", () => {
     expect(runAt - end).toBe(5_000);
     expect(error.message).toBe("not yet");
     expect(await onlyTask(app, id)).toMatchObject({ state: "retrying", attempts: 1, runAt, attemptLog: [{ outcome: "retrying" }] });
+  });
+
+  it("a retry whose delivery body is gone from the store fails with HOOKYARD_ERR_TASK_DELIVERY_MISSING (not an API code)", async () => {
+    const store = new MemoryBackend();
+    store.getBody = async () => null; // the body removed behind the app's back; the first attempt uses the accepted payload
+    let calls = 0;
+    const app = await openApp((app) => {
+      app.on("issues", async () => {
+        calls++;
+        throw new RetryLaterError(1, "again");
+      }, { retries: 1 });
+    }, { store });
+    const failed = app.events.once("task:failed");
+    const id = await send(app);
+    await failed;
+    expect(calls).toBe(1);
+    expect(await onlyTask(app, id)).toMatchObject({ state: "failed", lastError: { code: "HOOKYARD_ERR_TASK_DELIVERY_MISSING" } });
   });
 
   it("a timeout aborts ctx.signal and records HOOKYARD_ERR_TASK_TIMEOUT", async () => {
