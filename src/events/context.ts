@@ -86,10 +86,8 @@ export interface ContextInit {
  * Builds a handler context.
  *
  * The context is a class instance with its getters and helpers on the prototype (as Probot's
- * `Context` is), not an object literal with getters: V8 gives every object literal whose getters
- * are fresh closures its own hidden class, an old-generation object that keeps those closures and
- * the payload behind them alive through young-generation collections. One per task promoted every
- * payload and made scavenges slow.
+ * `Context` is), not an object literal with getters (why: docs/benchmarks.md, "Garbage collection
+ * on the hot path").
  *
  * @example
  * ```ts

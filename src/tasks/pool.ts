@@ -155,7 +155,7 @@ export class WorkerPool {
       })
       .catch((err: unknown) => this.o.log.error({ err, task: task.id }, "could not record a task's outcome; it runs again when its lease expires"))
       .finally(() => {
-        // emptied before it leaves the map (see PayloadCache: a deleted entry can stay reachable)
+        // emptied before it leaves the map (docs/benchmarks.md, "Garbage collection on the hot path")
         entry.done = SETTLED;
         if (entry.finishing) this.finishing--;
         this.running.delete(task.id);

@@ -1,11 +1,8 @@
 /**
  * The cancellation of one attempt (timeout, shutdown, lost lease): a flag with listeners, and an
  * `AbortSignal` made only when someone asks for one (`ctx.signal`).
- *
- * Why not an `AbortController` per attempt: on Node 20 an `AbortSignal` survives young-generation
- * collections together with everything its listeners reach, so one per task promoted every task's
- * context and payload to the old generation (a scavenge of 10+ ms every few hundred ms at 500
- * deliveries/s, and the mark-compacts that follow). Listeners here are plain closures.
+ * Listeners are plain closures, not an `AbortController` per attempt (why: docs/benchmarks.md,
+ * "Garbage collection on the hot path").
  *
  * @example
  * ```ts

@@ -108,10 +108,8 @@ export class WriterChannel {
   };
 
   /**
-   * Removes a pending call and returns its settle functions. The map entry is emptied first: V8 can
-   * keep a deleted entry's value reachable for a while, and these functions reach the caller's
-   * whole async chain (a delivery's payload, a task's context), which then outlived young-generation
-   * collections and was promoted.
+   * Removes a pending call and returns its settle functions. The map entry is emptied first (why:
+   * docs/benchmarks.md, "Garbage collection on the hot path").
    */
   private take(id: number): Settle | undefined {
     const entry = this.pending.get(id);
