@@ -1,11 +1,8 @@
 /**
- * Every entry's payload is unset when the entry leaves the map: V8 can keep a deleted map entry's
- * value reachable for a while, which kept each payload alive through young-generation collections
- * (promoting it, and every object it references, to the old generation).
- *
  * Parsed payloads of deliveries this process accepted, kept until each of their queued tasks has
  * taken it, so that a task's first attempt does not read and parse the body again. Bounded: the
- * oldest entries go first, and a miss simply reads the store.
+ * oldest entries go first, and a miss simply reads the store. Every entry's payload is unset when
+ * the entry leaves the map (why: docs/benchmarks.md, "Garbage collection on the hot path").
  */
 export class PayloadCache {
   private readonly entries = new Map<string, { payload: unknown; remaining: number }>();
