@@ -4,10 +4,12 @@
  * bytes are (segment, offset, lengths), so its WAL and checkpoints move small rows instead of
  * 12 KB blobs written twice.
  *
- * Order of a durable commit (writer thread): append the batch's bytes → fdatasync the segment →
- * commit the rows that point at them (synchronous=FULL). A row therefore never points at bytes
- * that are not on disk; bytes a crash left without a row are never read, and appends continue
- * after them.
+ * Order of a durable commit (writer thread): append the batch's bytes, then fdatasync the segment
+ * (on the thread pool) *while* the rows that point at them commit with their own fsync
+ * (synchronous=FULL); the answer waits for both. A crash between the two can leave committed rows
+ * pointing past the end of the log: those deliveries were never answered, and `repairTail`
+ * (recovery.ts) removes them when the store opens. Bytes a crash left without a row are never
+ * read, and appends continue after them.
  */
 import { closeSync, fdatasync, fdatasyncSync, fstatSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
