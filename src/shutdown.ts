@@ -32,9 +32,12 @@ export interface ShutdownParts {
 export async function shutDown(p: ShutdownParts): Promise<void> {
   const deadline = Date.now() + p.drainMs;
   const last = deadline + p.storeMs;
+  // the pruner stops between two batches, beside the drain: waiting for its batch first would let
+  // held tasks start after the stop was asked for
+  const pruning = settlesBy(p.pruner?.stop(), deadline);
   if (!(await settlesBy(p.redelivery?.stop(), deadline))) p.log.warn("the missed-delivery recovery did not stop in time; left running");
-  if (!(await settlesBy(p.pruner?.stop(), deadline))) p.log.warn("the retention pruner did not stop in time; left running");
   await p.pool?.stop(Math.max(0, deadline - Date.now()), Math.max(0, last - Date.now()));
+  if (!(await pruning)) p.log.warn("the retention pruner did not stop in time; left running");
   await p.server?.close(deadline);
   if (p.closeStore && !(await settlesBy(p.closeStore(), Math.max(last, Date.now() + 1_000)))) p.log.warn("the store did not close in time; left to the exit");
   await settlesBy(p.closeGithub(), Math.max(last, Date.now() + 1_000));
