@@ -57,4 +57,16 @@ describe("createTestApp()", () => {
     await router.settled();
     expect(router.fake.state.comments("acme/widgets", 1).map((c) => c.body)).toEqual([expect.stringMatching(/^clone with a installation token of \d+ characters; app token type app$/)]);
   });
+
+  it("runs the paginate + GraphQL app unchanged: pages through the issues, reads a configured GraphQL answer, comments", async () => {
+    const t = track(await createTestApp(await loadAppModule(probotApp("issue-digest.js")), { webhooks: false }));
+    for (const title of ["one", "two", "three", "four"]) t.fake.addIssue("acme/widgets", { title });
+    t.fake.graphql.answer(/stargazerCount/, { repository: { stargazerCount: 42 } });
+    await t.receive("issues.opened", { issue: { title: "five" }, sender: { login: "octocat", type: "User" } });
+    await t.settled();
+    // four seeded + the one t.receive seeded, listed two per page
+    expect(t.fake.state.comments("acme/widgets", 5).map((c) => c.body)).toEqual(["5 open issues, 42 stars"]);
+    expect(t.fake.graphql.queries.map((q) => q.variables)).toEqual([{ owner: "acme", repo: "widgets" }]);
+    expect(t.fake.requests.findAll({ method: "GET", route: "/repos/{owner}/{repo}/issues" })).toHaveLength(3);
+  });
 });

@@ -98,4 +98,16 @@ describe("hookyard serve <Probot app>", () => {
     expect(reads("widgets").map((r) => [r.status, r.headers["if-none-match"] !== undefined])).toEqual([[200, false], [200, false]]);
     expect(reads(".github").map((r) => r.status)).toEqual([200, 304]);
   });
+  it("the paginate + GraphQL app: context.octokit.paginate over several pages and context.octokit.graphql, from a real process", { timeout: 60_000 }, async () => {
+    const { fake } = await fakeGitHub();
+    for (const title of ["one", "two", "three"]) fake.addIssue("acme/widgets", { title });
+    fake.graphql.answer(/stargazerCount/, { repository: { stargazerCount: 7 } });
+    const server = await serveOnFake(probotApp("issue-digest.js"), fake, tempDir());
+    const octocat = await person(fake, "octocat");
+    const { data: issue } = await octocat.rest.issues.create({ owner: "acme", repo: "widgets", title: "four" });
+    await fake.idle();
+    await handled(server, lastDelivery(fake, "issues.opened").guid, "issues.opened:anonymous");
+    expect(bodies(fake, issue.number)).toEqual(["4 open issues, 7 stars"]);
+    expect(fake.graphql.queries).toHaveLength(1);
+  });
 });
