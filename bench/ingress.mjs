@@ -54,6 +54,8 @@ const SERVERS = {
   // --observe: logging + metrics on against both off (tracing off in both)
   "hookyard-observed": { script: "hookyard", env: { BENCH_OBSERVE: "on" } },
   "hookyard-quiet": { script: "hookyard", env: { BENCH_OBSERVE: "off" } },
+  // diagnosis: metrics on, logs silent (--only hookyard-quiet,hookyard-metrics,hookyard-observed)
+  "hookyard-metrics": { script: "hookyard", env: { BENCH_OBSERVE: "metrics" } },
 };
 const OUT = "/tmp/hookyard-bench";
 const hasTaskset = spawnSync("taskset", ["-V"]).status === 0;
