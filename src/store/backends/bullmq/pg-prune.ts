@@ -9,6 +9,7 @@
 import type { PgPool, PgPoolClient } from "bullmq";
 import type { PruneOptions, PruneResult, TaskState } from "../../backend.js";
 import { prunable } from "../../prune-rule.js";
+import { inTransaction } from "./pg-tx.js";
 
 type Num = string | number;
 
@@ -27,9 +28,7 @@ interface Scanned { id: string; seq: Num; received_at: Num; bytes: Num; tasks: N
 export async function prunePostgres(pool: PgPool, o: PruneOptions): Promise<PruneResult> {
   const failedBefore = Math.min(o.before, o.failedBefore);
   const [afterAt, afterSeq] = (o.cursor ?? "-1:-1").split(":").map(Number);
-  const c = await pool.connect();
-  try {
-    await c.query("BEGIN");
+  return inTransaction(pool, async (c) => {
     const { rows } = await c.query<Scanned>(SCAN, [o.before, failedBefore, afterAt, afterSeq, o.limit]);
     const last = rows.at(-1);
     const result: PruneResult = { deliveries: 0, tasks: 0, bytes: 0, tombstones: 0, cursor: rows.length === o.limit && last ? `${last.received_at}:${last.seq}` : null };
@@ -54,14 +53,8 @@ export async function prunePostgres(pool: PgPool, o: PruneOptions): Promise<Prun
       result.tombstones = (await c.query("DELETE FROM hookyard_tombstone WHERE ctid IN (SELECT ctid FROM hookyard_tombstone WHERE received_at < $1 LIMIT $2)",
         [o.tombstonesBefore, o.limit])).rowCount ?? 0;
     }
-    await c.query("COMMIT");
     return result;
-  } catch (err) {
-    await c.query("ROLLBACK").catch(() => undefined);
-    throw err;
-  } finally {
-    c.release();
-  }
+  });
 }
 
 /** The candidates whose tasks, locked now, still let them go. */

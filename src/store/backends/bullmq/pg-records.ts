@@ -3,6 +3,7 @@ import { HookyardError } from "../../../errors.js";
 import type { AcceptStatus, AttemptResult, NewDelivery, NewTask, PruneOptions, PruneResult, TaskState } from "../../backend.js";
 import { assertTransition, CANCELLABLE_STATES, LEASE_EXPIRED_ERROR, RETRYABLE_STATES } from "../../transitions.js";
 import { prunePostgres } from "./pg-prune.js";
+import { inTransaction } from "./pg-tx.js";
 import { PgReads } from "./pg-reads.js";
 import { initialTask, type ClaimDecision, type Handed, type Held, type JobSpec, type OpenTask, type RecordStore, type Recovered } from "./records.js";
 
@@ -232,18 +233,7 @@ export class PgRecords extends PgReads implements RecordStore {
     return rows[0];
   }
 
-  private async tx<T>(body: (c: PgPoolClient) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
-    try {
-      await c.query("BEGIN");
-      const result = await body(c);
-      await c.query("COMMIT");
-      return result;
-    } catch (err) {
-      await c.query("ROLLBACK").catch(() => undefined);
-      throw err;
-    } finally {
-      c.release();
-    }
+  private tx<T>(body: (c: PgPoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, body);
   }
 }
