@@ -2,19 +2,6 @@
 import { config as loadDotenv } from "dotenv";
 import { errorLine, exitCodeOf, parseCommandLine, usage } from "./args.js";
 import { ApiClient } from "./client.js";
-import { migrateStore } from "../store/migrate.js";
-import { runDemo } from "./commands/demo.js";
-import { runAgentDemo } from "./commands/demo-agent.js";
-import { formatRecoveryReport, redeliverMissed } from "./commands/redeliver.js";
-import { formatPruneReport, pruneCommand } from "./commands/prune.js";
-import { sendDelivery } from "./commands/send.js";
-import { serve, stopOnSignals } from "./commands/serve.js";
-import { receiveOnce } from "./commands/receive.js";
-import { runSetup } from "./commands/setup.js";
-import { formatDeliveries, formatDelivery } from "./commands/deliveries.js";
-import { progress } from "./commands/progress.js";
-import { formatRetryAll, retryAllFailed } from "./commands/retry-all.js";
-import { formatTask, formatTasks } from "./commands/tasks.js";
 import { COMMAND_HELP } from "./help.js";
 import { json } from "./output.js";
 import { parseDuration } from "../config/units.js";
@@ -68,6 +55,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case "serve": {
+      const { serve, stopOnSignals } = await import("./commands/serve.js");
       loadDotenv({ quiet: true });
       const app = await serve({
         appModule: positionals,
@@ -81,6 +69,7 @@ export async function main(argv: string[]): Promise<number> {
       return new Promise<number>(() => undefined);
     }
     case "receive": {
+      const { receiveOnce } = await import("./commands/receive.js");
       loadDotenv({ quiet: true });
       if (values.event === undefined || values.payload === undefined) usage("receive needs -e <event> and -p <payload.json>");
       const outcomes = await receiveOnce({ event: values.event, payloadPath: values.payload, appModules: positionals, ...(values.id !== undefined ? { id: values.id } : {}) });
@@ -89,6 +78,7 @@ export async function main(argv: string[]): Promise<number> {
       return outcomes.every((o) => o.ok) ? 0 : 1;
     }
     case "send": {
+      const { sendDelivery } = await import("./commands/send.js");
       loadDotenv({ quiet: true });
       const source = positionals[0] as string;
       const url = values.url ?? `http://127.0.0.1:${process.env.PORT ?? 3000}${process.env.WEBHOOK_PATH ?? "/api/github/webhooks"}`;
@@ -99,27 +89,33 @@ export async function main(argv: string[]): Promise<number> {
       return res.status < 300 ? 0 : 1;
     }
     case "deliveries": {
+      const { formatDeliveries } = await import("./commands/deliveries.js");
       const page = await apiFrom(values.url).listDeliveries({ event: values.event, action: values.action, repository: values.repository, status: values.status, ...limitAndCursor(values) });
       console.log(values.json ? json(page) : formatDeliveries(page));
       return 0;
     }
     case "delivery": {
+      const { formatDelivery } = await import("./commands/deliveries.js");
       const delivery = await apiFrom(values.url).getDelivery(positionals[0] as string);
       console.log(values.json ? json(delivery) : formatDelivery(delivery));
       return 0;
     }
     case "tasks": {
+      const { formatTasks } = await import("./commands/tasks.js");
       const page = await apiFrom(values.url).listTasks({ state: values.state, name: values.name, event: values.event, repository: values.repository, delivery: values.delivery, ...limitAndCursor(values) });
       console.log(values.json ? json(page) : formatTasks(page));
       return 0;
     }
     case "task": {
+      const { formatTask } = await import("./commands/tasks.js");
       const task = await apiFrom(values.url).getTask(positionals[0] as string);
       console.log(values.json ? json(task) : formatTask(task));
       return 0;
     }
     case "retry": {
       if (values["all-failed"]) {
+        const { formatRetryAll, retryAllFailed } = await import("./commands/retry-all.js");
+        const { progress } = await import("./commands/progress.js");
         const sinceMs = values.since === undefined ? undefined : parseDuration(values.since);
         const report = await retryAllFailed(apiFrom(values.url), { sinceMs, name: values.name, progress: progress("retrying failed tasks") });
         console.log(values.json ? json(report) : formatRetryAll(report));
@@ -140,6 +136,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "migrate": {
+      const { migrateStore } = await import("../store/migrate.js");
       loadDotenv({ quiet: true });
       const url = values.store ?? process.env.HOOKYARD_STORE ?? "sqlite:.hookyard/hookyard.db";
       const { store, detail } = await migrateStore(url);
@@ -149,9 +146,11 @@ export async function main(argv: string[]): Promise<number> {
     case "demo": {
       if (positionals[0] !== "deliveries") {
         if (positionals[0] !== undefined) usage("demo takes no argument, or `deliveries` for the delivery demo");
+        const { runAgentDemo } = await import("./commands/demo-agent.js");
         const summary = await runAgentDemo({ keep: values.keep });
         return summary.pulls === 1 && summary.fixSha !== null && summary.leftovers === 0 ? 0 : 1;
       }
+      const { runDemo } = await import("./commands/demo.js");
       const { store, url, lines } = await runDemo({ store: values.store });
       console.log(`Hookyard demo — embedded store ${store}, webhooks at ${url}\n`);
       for (const l of lines) console.log(`• ${l.what}\n    HTTP ${l.http} ${l.answer}\n    ${l.tasks}`);
@@ -159,18 +158,21 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "redeliver": {
+      const { formatRecoveryReport, redeliverMissed } = await import("./commands/redeliver.js");
       loadDotenv({ quiet: true });
       const report = await redeliverMissed({ since: values.since, dryRun: values["dry-run"], ...(values.store !== undefined ? { store: values.store } : {}) });
       for (const line of formatRecoveryReport(report)) console.log(line);
       return 0;
     }
     case "prune": {
+      const { formatPruneReport, pruneCommand } = await import("./commands/prune.js");
       loadDotenv({ quiet: true });
       const report = await pruneCommand({ before: values.before, dryRun: values["dry-run"], ...(values.store !== undefined ? { store: values.store } : {}) });
       console.log(values.json ? JSON.stringify({ dryRun: values["dry-run"] ?? false, ...report }) : formatPruneReport(report, values["dry-run"]));
       return 0;
     }
     case "setup": {
+      const { runSetup } = await import("./commands/setup.js");
       const envFile = values["env-file"] ?? ".env";
       loadDotenv({ quiet: true, path: envFile });
       const port = values.port === undefined ? undefined : Number(values.port);

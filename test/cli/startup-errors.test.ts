@@ -7,15 +7,16 @@
 import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { expectErrorLine, runCli, type Run } from "../support/cli.js";
 import { removeTempDirs, tempDir } from "../support/store.js";
 
 const servers: Server[] = [];
 afterEach(async () => {
   for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
-  removeTempDirs();
 });
+// once at the end: the usage-error cases run concurrently, so one case's end must not remove another's cwd
+afterAll(removeTempDirs);
 
 /** `hookyard serve` in a fresh directory with a secret and a free port, plus `env`. */
 function serve(args: string[], env: Record<string, string> = {}, cwd = tempDir()): Promise<Run> {
