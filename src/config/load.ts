@@ -40,6 +40,19 @@ function sourceOf(key: ConfigKey, options: ConfigInput, env: NodeJS.ProcessEnv):
   return env[CONFIG_FIELDS[key].env] !== undefined ? `environment variable ${CONFIG_FIELDS[key].env}` : `default of ${key}`;
 }
 
+/**
+ * One setting as the environment spells it, else its default — unvalidated. For CLI commands that
+ * need one setting (the port to call, the store to migrate) without loading the whole configuration.
+ *
+ * @example
+ * ```ts
+ * const url = `http://127.0.0.1:${rawSetting("port")}`; // PORT, else 3000
+ * ```
+ */
+export function rawSetting<K extends ConfigKey>(key: K, env: NodeJS.ProcessEnv = process.env): string | (typeof CONFIG_FIELDS)[K]["default"] {
+  return env[CONFIG_FIELDS[key].env] ?? CONFIG_FIELDS[key].default;
+}
+
 /** Throws `HOOKYARD_ERR_CONFIG_NO_SECRET` unless a secret is set or insecure mode was asked for. */
 export function assertWebhookSecret(config: HookyardConfig): void {
   if (config.webhookSecret.length === 0 && !config.insecureNoSecret) {
