@@ -57,7 +57,6 @@ const rate = z.string().transform((v, ctx) => {
 const retention = (name: string) =>
   duration(name).pipe(z.number().refine((ms) => ms === 0 || ms >= THREE_DAYS, `${name} must be 0 (keep everything) or at least 3d: GitHub redelivers deliveries of the past three days, and a delivery pruned sooner could run its handlers twice`));
 
-
 /**
  * Every setting: the option key passed to `new Hookyard({ … })`, the environment variable that
  * sets it, its default and what it does. docs/reference/config.md is generated from this table
