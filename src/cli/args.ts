@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { CONFIG_FIELDS, type HookyardConfig } from "../config/index.js";
 import { parseDuration } from "../config/units.js";
 import { HookyardError, type ErrorCode } from "../errors.js";
 import { DELIVERY_ID } from "../ingress/headers.js";
@@ -34,6 +35,13 @@ const OPTIONS = {
   json: { type: "boolean" }, "all-failed": { type: "boolean" }, action: { type: "string" }, status: { type: "string" }, delivery: { type: "string" },
   before: { type: "string" },
 } as const;
+
+const ROLES: readonly string[] = CONFIG_FIELDS.role.schema.options;
+
+/** `--role` takes what `HOOKYARD_ROLE` takes. */
+export function isRole(value: string): value is HookyardConfig["role"] {
+  return ROLES.includes(value);
+}
 
 export type Values = ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true; strict: true }>>["values"];
 
@@ -90,7 +98,7 @@ export function parseCommandLine(argv: string[]): { command: string; values: Val
 function checkValues(command: string, v: Values): void {
   if (v.port !== undefined && (!/^\d{1,5}$/.test(v.port) || Number(v.port) > 65535)) usage("--port must be a port number (0 to 65535)");
   if (v.host !== undefined && v.host.trim() === "") usage("--host must not be empty");
-  if (v.role !== undefined && !["all", "ingress", "worker"].includes(v.role)) usage("--role must be all, ingress or worker");
+  if (v.role !== undefined && !isRole(v.role)) usage(`--role must be ${ROLES.slice(0, -1).join(", ")} or ${ROLES.at(-1)}`);
   if (v.limit !== undefined && !/^[1-9]\d*$/.test(v.limit)) usage("--limit must be a whole number ≥ 1");
   if (v.state !== undefined && !(TASK_STATES as readonly string[]).includes(v.state)) usage(`--state must be one of ${TASK_STATES.join(", ")}`);
   if (v.status !== undefined && !["accepted", "ignored"].includes(v.status)) usage("--status must be accepted or ignored");

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 import { config as loadDotenv } from "dotenv";
-import { errorLine, exitCodeOf, parseCommandLine, usage } from "./args.js";
+import { errorLine, exitCodeOf, isRole, parseCommandLine, usage } from "./args.js";
 import { ApiClient } from "./client.js";
 import { COMMAND_HELP } from "./help.js";
 import { json } from "./output.js";
-import { parseDuration } from "../config/units.js";
+import { parseDuration, rawSetting } from "../config/index.js";
 
 const USAGE = `usage: hookyard <command> [options]
 
@@ -38,7 +38,7 @@ commands:
   answer as JSON. hookyard <command> --help shows a command's options.`;
 
 function apiFrom(url: string | undefined): ApiClient {
-  return new ApiClient(url ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`, process.env.HOOKYARD_API_TOKEN);
+  return new ApiClient(url ?? `http://127.0.0.1:${rawSetting("port")}`, process.env.HOOKYARD_API_TOKEN);
 }
 
 /** `--limit` and `--cursor` as the client takes them. */
@@ -62,7 +62,7 @@ export async function main(argv: string[]): Promise<number> {
         ...(values.port !== undefined ? { port: Number(values.port) } : {}),
         ...(values.host !== undefined ? { host: values.host } : {}),
         ...(values.store !== undefined ? { store: values.store } : {}),
-        ...(values.role !== undefined ? { role: values.role as "all" | "ingress" | "worker" } : {}),
+        ...(values.role !== undefined && isRole(values.role) ? { role: values.role } : {}),
       });
       console.log(`hookyard listening on ${app.url} — webhooks at ${app.url}${app.config.webhookPath}, store ${app.store.description}`);
       stopOnSignals(app);
@@ -81,7 +81,7 @@ export async function main(argv: string[]): Promise<number> {
       const { sendDelivery } = await import("./commands/send.js");
       loadDotenv({ quiet: true });
       const source = positionals[0] as string;
-      const url = values.url ?? `http://127.0.0.1:${process.env.PORT ?? 3000}${process.env.WEBHOOK_PATH ?? "/api/github/webhooks"}`;
+      const url = values.url ?? `http://127.0.0.1:${rawSetting("port")}${rawSetting("webhookPath")}`;
       const secret = values.secret ?? process.env.WEBHOOK_SECRET?.split(",")[0]?.trim();
       const res = await sendDelivery({ source, url, secret, event: values.event, action: values.action, id: values.id, form: values.form });
       if (res.otherActions && !values.json) console.error(`no action given: sent the first ${res.event} example, action "${res.action}" (others: ${res.otherActions.join(", ")}; pick one with ${res.event}.ACTION or --action)`);
@@ -138,7 +138,7 @@ export async function main(argv: string[]): Promise<number> {
     case "migrate": {
       const { migrateStore } = await import("../store/migrate.js");
       loadDotenv({ quiet: true });
-      const url = values.store ?? process.env.HOOKYARD_STORE ?? "sqlite:.hookyard/hookyard.db";
+      const url = values.store ?? rawSetting("store");
       const { store, detail } = await migrateStore(url);
       console.log(`${store}: ${detail}`);
       return 0;

@@ -1,6 +1,5 @@
-import { z } from "zod";
 import { HookyardError } from "../errors.js";
-import { CONFIG_FIELDS, type ConfigInput, type ConfigKey, type HookyardConfig } from "./schema.js";
+import { CONFIG_FIELDS, CONFIG_SCHEMA, type ConfigInput, type ConfigKey, type HookyardConfig } from "./schema.js";
 
 const KEYS = Object.keys(CONFIG_FIELDS) as ConfigKey[];
 
@@ -15,31 +14,43 @@ const KEYS = Object.keys(CONFIG_FIELDS) as ConfigKey[];
  * ```
  */
 export function loadConfig(options: ConfigInput = {}, env: NodeJS.ProcessEnv = process.env): HookyardConfig {
-  const out: Record<string, unknown> = {};
+  const raw: Record<string, unknown> = {};
   for (const key of KEYS) {
-    const field = CONFIG_FIELDS[key];
-    const fromOption = (options as Record<string, unknown>)[key];
-    const fromEnv = env[field.env];
-    const raw = fromOption ?? (fromEnv === undefined || fromEnv === "" ? undefined : fromEnv) ?? field.default;
-    if (raw === undefined) {
-      out[key] = key === "webhookSecret" ? [] : undefined;
-      continue;
-    }
-    const parsed = (field.schema as z.ZodType).safeParse(raw);
-    if (!parsed.success) {
-      const detail = parsed.error.issues[0]?.message ?? "invalid value";
-      const source = fromOption !== undefined ? `option ${key}` : fromEnv !== undefined ? `environment variable ${field.env}` : `default of ${key}`;
-      throw new HookyardError("HOOKYARD_ERR_CONFIG_INVALID", `invalid ${source}: ${detail}`);
-    }
-    out[key] = parsed.data ?? (key === "webhookSecret" ? [] : undefined);
+    const fromEnv = env[CONFIG_FIELDS[key].env];
+    raw[key] = options[key] ?? (fromEnv === "" ? undefined : fromEnv) ?? CONFIG_FIELDS[key].default;
   }
-  const config = out as unknown as HookyardConfig;
+  const parsed = CONFIG_SCHEMA.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = KEYS.find((k) => k === issue?.path[0]);
+    throw new HookyardError("HOOKYARD_ERR_CONFIG_INVALID", `invalid ${key === undefined ? "configuration" : sourceOf(key, options, env)}: ${issue?.message ?? "invalid value"}`);
+  }
+  const config: HookyardConfig = parsed.data;
   if (config.requestTimeout > 0 && config.headersTimeout > config.requestTimeout) {
     throw new HookyardError("HOOKYARD_ERR_CONFIG_INVALID", "invalid HOOKYARD_HEADERS_TIMEOUT: it must not be longer than HOOKYARD_REQUEST_TIMEOUT (the headers are part of the request)");
   }
   if (config.role === "ingress") config.workers = false; // an ingress process only stores and enqueues
   // REDIS_URL keeps Probot's meaning (shared token cache); only HOOKYARD_STORE chooses the store
   return config;
+}
+
+/** Where a setting's value came from, for an error message (never the value: it may be a secret). */
+function sourceOf(key: ConfigKey, options: ConfigInput, env: NodeJS.ProcessEnv): string {
+  if (options[key] !== undefined) return `option ${key}`;
+  return env[CONFIG_FIELDS[key].env] !== undefined ? `environment variable ${CONFIG_FIELDS[key].env}` : `default of ${key}`;
+}
+
+/**
+ * One setting as the environment spells it, else its default — unvalidated. For CLI commands that
+ * need one setting (the port to call, the store to migrate) without loading the whole configuration.
+ *
+ * @example
+ * ```ts
+ * const url = `http://127.0.0.1:${rawSetting("port")}`; // PORT, else 3000
+ * ```
+ */
+export function rawSetting<K extends ConfigKey>(key: K, env: NodeJS.ProcessEnv = process.env): string | (typeof CONFIG_FIELDS)[K]["default"] {
+  return env[CONFIG_FIELDS[key].env] ?? CONFIG_FIELDS[key].default;
 }
 
 /** Throws `HOOKYARD_ERR_CONFIG_NO_SECRET` unless a secret is set or insecure mode was asked for. */

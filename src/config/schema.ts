@@ -36,8 +36,13 @@ const positiveInt = (name: string) =>
 
 const THREE_DAYS = 3 * 86_400_000;
 
-const count = (name: string) => z.coerce.number().int(`${name} must be a whole number ≥ 0`).min(0, `${name} must be a whole number ≥ 0`);
+/** A number given as a number or a string (the environment's spelling). */
+const wholeNumber = () => z.coerce.number<number | string>().int();
+const portNumber = wholeNumber().min(0).max(65535);
 
+const count = (name: string) => z.coerce.number<number | string>().int(`${name} must be a whole number ≥ 0`).min(0, `${name} must be a whole number ≥ 0`);
+
+/** A comma-separated string or an array: its trimmed, non-empty items. */
 const list = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : v.split(",")).map((s) => s.trim()).filter((s) => s.length > 0));
 
 const rate = z.string().transform((v, ctx) => {
@@ -52,20 +57,16 @@ const rate = z.string().transform((v, ctx) => {
 const retention = (name: string) =>
   duration(name).pipe(z.number().refine((ms) => ms === 0 || ms >= THREE_DAYS, `${name} must be 0 (keep everything) or at least 3d: GitHub redelivers deliveries of the past three days, and a delivery pruned sooner could run its handlers twice`));
 
-const secrets = z.union([z.string(), z.array(z.string())]).transform((v) =>
-  (Array.isArray(v) ? v : v.split(",")).map((s) => s.trim()).filter((s) => s.length > 0),
-);
-
 /**
  * Every setting: the option key passed to `new Hookyard({ … })`, the environment variable that
  * sets it, its default and what it does. docs/reference/config.md is generated from this table
  * (`npm run docs:config`) and a test checks it is current.
  */
 export const CONFIG_FIELDS = {
-  webhookSecret: { env: "WEBHOOK_SECRET", default: undefined, schema: secrets.optional(), doc: "Secret(s) GitHub signs deliveries with. Several comma-separated values are all accepted (rotation)." },
+  webhookSecret: { env: "WEBHOOK_SECRET", default: [], schema: list, doc: "Secret(s) GitHub signs deliveries with. Several comma-separated values are all accepted (rotation)." },
   insecureNoSecret: { env: "HOOKYARD_INSECURE_NO_SECRET", default: false, schema: flag, doc: "Set to 1 to start without a secret (every delivery is accepted unsigned). Never in production." },
   webhookPath: { env: "WEBHOOK_PATH", default: "/api/github/webhooks", schema: z.string().startsWith("/"), doc: "Path GitHub POSTs deliveries to." },
-  port: { env: "PORT", default: 3000, schema: z.coerce.number().int().min(0).max(65535), doc: "HTTP port (0 picks a free one)." },
+  port: { env: "PORT", default: 3000, schema: portNumber, doc: "HTTP port (0 picks a free one)." },
   host: { env: "HOST", default: "0.0.0.0", schema: z.string().min(1), doc: "Interface the HTTP server binds." },
   logLevel: { env: "LOG_LEVEL", default: "info", schema: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]), doc: "pino log level." },
   logFormat: { env: "LOG_FORMAT", default: "json", schema: z.enum(["json", "pretty"]), doc: "`json` (one object a line) or `pretty` (human-readable, for development)." },
@@ -86,7 +87,7 @@ export const CONFIG_FIELDS = {
   keepAliveTimeout: { env: "HOOKYARD_KEEP_ALIVE_TIMEOUT", default: "72s", schema: duration("HOOKYARD_KEEP_ALIVE_TIMEOUT"), doc: "How long an idle keep-alive connection stays open for its next request. Behind a load balancer keep it above the balancer's own idle timeout (nginx and AWS ALB: 60 s), or the balancer may send a request on a connection this server is closing." },
   socketTimeout: { env: "HOOKYARD_SOCKET_TIMEOUT", default: "60s", schema: duration("HOOKYARD_SOCKET_TIMEOUT"), doc: "A connection on which no byte moves for this long while a request is open (a client that stalls mid-request or stops reading the answer) is closed. Keep it above HOOKYARD_ACCEPT_TIMEOUT and the run time of `inline` handlers; `0` disables it." },
   apiToken: { env: "HOOKYARD_API_TOKEN", default: undefined, schema: z.string().min(16, "HOOKYARD_API_TOKEN must be at least 16 characters").optional(), doc: "Bearer token for the management API. Unset: only loopback callers are answered." },
-  metricsPort: { env: "HOOKYARD_METRICS_PORT", default: undefined, schema: z.coerce.number().int().min(0).max(65535).optional(), doc: "Serve `/metrics` on this port of `HOST` too, without authentication (for a scraper on a private network); unset: `/metrics` is on `PORT`, authorized like the management API." },
+  metricsPort: { env: "HOOKYARD_METRICS_PORT", default: undefined, schema: portNumber.optional(), doc: "Serve `/metrics` on this port of `HOST` too, without authentication (for a scraper on a private network); unset: `/metrics` is on `PORT`, authorized like the management API." },
   workers: { env: "HOOKYARD_WORKERS", default: true, schema: flag, doc: "Run tasks in this process (set 0 for an ingress-only process)." },
   role: { env: "HOOKYARD_ROLE", default: "all", schema: z.enum(["all", "ingress", "worker"]), doc: "What this process does: `ingress` verifies, stores and enqueues deliveries (no workers); `worker` runs tasks (no webhook route; health and the management API stay); `all` both. Run any number of each against a shared store." },
   appId: { env: "APP_ID", default: undefined, schema: z.union([z.string(), z.number().int()]).transform(String).pipe(z.string().regex(/^(\d+|Iv[0-9A-Za-z.]+)$/, "APP_ID must be the App's numeric id or its client id (Iv…)")).optional(), doc: "The GitHub App's id (or client id). With a private key, handlers get an installation-authenticated `ctx.octokit`." },
@@ -113,192 +114,62 @@ export const CONFIG_FIELDS = {
   agentCommand: { env: "HOOKYARD_AGENT_COMMAND", default: undefined, schema: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(), doc: "Turns on the agent workflow under `hookyard serve`: the coding agent's argv, a JSON array (`[\"claude\",\"-p\",\"{prompt}\"]`) or a string split shell-style without a shell. `{prompt}`, `{prompt_file}` and `{task_file}` in an element are replaced. See docs/guides/agent-workflow.md." },
   agentLabel: { env: "HOOKYARD_AGENT_LABEL", default: "agent", schema: z.string().min(1).max(50), doc: "The issue label that starts an agent run (`/agent <text>` comments from users with write access also do)." },
   agentTimeout: { env: "HOOKYARD_AGENT_TIMEOUT", default: "30m", schema: duration("HOOKYARD_AGENT_TIMEOUT"), doc: "How long one agent run may take before its process group is killed; the work so far is still pushed." },
-  agentFixAttempts: { env: "HOOKYARD_AGENT_FIX_ATTEMPTS", default: 3, schema: z.coerce.number().int().min(0).max(100), doc: "Agent runs that fix failed CI on one pull request; then a comment asks for a person." },
-  agentMaxRunsPerDay: { env: "HOOKYARD_AGENT_MAX_RUNS_PER_DAY", default: 50, schema: z.coerce.number().int().min(0), doc: "Agent runs started per repository and UTC day (issue runs, fixes and reviews together)." },
+  agentFixAttempts: { env: "HOOKYARD_AGENT_FIX_ATTEMPTS", default: 3, schema: wholeNumber().min(0).max(100), doc: "Agent runs that fix failed CI on one pull request; then a comment asks for a person." },
+  agentMaxRunsPerDay: { env: "HOOKYARD_AGENT_MAX_RUNS_PER_DAY", default: 50, schema: wholeNumber().min(0), doc: "Agent runs started per repository and UTC day (issue runs, fixes and reviews together)." },
   agentDraft: { env: "HOOKYARD_AGENT_DRAFT", default: true, schema: flag, doc: "Open the agent's pull requests as drafts." },
   agentAllowWorkflowChanges: { env: "HOOKYARD_AGENT_ALLOW_WORKFLOW_CHANGES", default: false, schema: flag, doc: "Push changes under `.github/workflows/` (refused with a comment by default)." },
   agentMaxChangedFiles: { env: "HOOKYARD_AGENT_MAX_CHANGED_FILES", default: 100, schema: positiveInt("HOOKYARD_AGENT_MAX_CHANGED_FILES"), doc: "A change touching more files is refused with a comment." },
   agentSandbox: { env: "HOOKYARD_AGENT_SANDBOX", default: "none", schema: z.enum(["none", "bwrap"]), doc: "`bwrap`: run the agent under bubblewrap (read-only system, writable workspace and private /tmp, the server's files masked, own PID namespace, no capabilities). Recommended for untrusted issues." },
   agentNetwork: { env: "HOOKYARD_AGENT_NETWORK", default: true, schema: flag, doc: "With the sandbox, whether the agent has network access (agents that call a model API need it)." },
-  agentPassEnv: { env: "HOOKYARD_AGENT_PASS_ENV", default: [], schema: z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : v.split(",")).map((s) => s.trim()).filter((s) => s.length > 0)).pipe(z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "HOOKYARD_AGENT_PASS_ENV must name environment variables"))), doc: "Comma-separated names of environment variables passed to the agent (e.g. `ANTHROPIC_API_KEY`); apart from these it gets only PATH, HOME, locale and its task files." },
+  agentPassEnv: { env: "HOOKYARD_AGENT_PASS_ENV", default: [], schema: list.pipe(z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "HOOKYARD_AGENT_PASS_ENV must name environment variables"))), doc: "Comma-separated names of environment variables passed to the agent (e.g. `ANTHROPIC_API_KEY`); apart from these it gets only PATH, HOME, locale and its task files." },
   agentReviewDebounce: { env: "HOOKYARD_AGENT_REVIEW_DEBOUNCE", default: "30s", schema: duration("HOOKYARD_AGENT_REVIEW_DEBOUNCE"), doc: "After a review asking for changes, how long to wait so the review's comments arrive together before the agent runs." },
   gitUrl: { env: "HOOKYARD_GIT_URL", default: undefined, schema: z.url("HOOKYARD_GIT_URL must be a URL").transform((u) => u.replace(/\/+$/, "")).optional(), doc: "The only origin the agent workflow clones from and pushes to. Default `https://github.com`, or `https://GHE_HOST`. Plain `http` only on loopback (tests)." },
   publicUrl: { env: "HOOKYARD_PUBLIC_URL", default: undefined, schema: z.url("HOOKYARD_PUBLIC_URL must be a URL").transform((u) => u.replace(/\/+$/, "")).optional(), doc: "The URL GitHub reaches this server at (e.g. `https://hooks.example.com`). `/setup` uses it for the App manifest's webhook URL, and GitHub login for its callback URL (`<url>/auth/github/callback`); unset, the URL the browser used." },
   clientId: { env: "GITHUB_CLIENT_ID", default: undefined, schema: z.string().min(1).optional(), doc: "The client id of the GitHub App (or OAuth App) users log in with. With `GITHUB_CLIENT_SECRET` and `HOOKYARD_SESSION_SECRET`, `/auth/github/*` is served and `requireUser()` works; see docs/guides/oauth.md. `hookyard setup` writes it." },
   clientSecret: { env: "GITHUB_CLIENT_SECRET", default: undefined, schema: z.string().min(1).optional(), doc: "The client secret that goes with `GITHUB_CLIENT_ID`." },
-  sessionSecret: { env: "HOOKYARD_SESSION_SECRET", default: undefined, schema: secrets.pipe(z.array(z.string().min(32, "HOOKYARD_SESSION_SECRET must be at least 32 characters (each, when several)"))).optional(), doc: "Secret(s) that seal the login session cookies (AES-256-GCM, keys derived with HKDF), at least 32 characters. Comma-separate several to rotate: the first seals, all open." },
+  sessionSecret: { env: "HOOKYARD_SESSION_SECRET", default: undefined, schema: list.pipe(z.array(z.string().min(32, "HOOKYARD_SESSION_SECRET must be at least 32 characters (each, when several)"))).optional(), doc: "Secret(s) that seal the login session cookies (AES-256-GCM, keys derived with HKDF), at least 32 characters. Comma-separate several to rotate: the first seals, all open." },
   sessionTtl: { env: "HOOKYARD_SESSION_TTL", default: "7d", schema: duration("HOOKYARD_SESSION_TTL").pipe(z.number().min(60_000, "HOOKYARD_SESSION_TTL must be at least 1m")), doc: "How long a login session lasts at most, whatever token refreshes happen inside it." },
   oauthScopes: { env: "HOOKYARD_OAUTH_SCOPES", default: undefined, schema: z.string().optional(), doc: "Scopes asked for at login, space- or comma-separated (OAuth Apps only, e.g. `read:org`; a GitHub App's user tokens carry the App's permissions instead)." },
   githubWebUrl: { env: "HOOKYARD_GITHUB_WEB_URL", default: undefined, schema: z.url("HOOKYARD_GITHUB_WEB_URL must be a URL").transform((u) => u.replace(/\/+$/, "")).optional(), doc: "GitHub's web address for the login pages and token endpoint. Default `https://github.com`, `GHE_PROTOCOL://GHE_HOST` with `GHE_HOST`, or the API URL without `/api/v3` when `HOOKYARD_GITHUB_API_URL` is set." },
-  consoleUsers: { env: "HOOKYARD_CONSOLE_USERS", default: [], schema: secrets, doc: "GitHub logins (comma-separated) who may use the web console at `/console` through GitHub login (needs GitHub login configured). The API token works too. See docs/guides/console.md." },
-  consoleTeams: { env: "HOOKYARD_CONSOLE_TEAMS", default: [], schema: secrets, doc: "Teams (`org/team-slug`, comma-separated) whose members may use the web console through GitHub login (read with the user's token: the App needs the organization Members read permission)." },
+  consoleUsers: { env: "HOOKYARD_CONSOLE_USERS", default: [], schema: list, doc: "GitHub logins (comma-separated) who may use the web console at `/console` through GitHub login (needs GitHub login configured). The API token works too. See docs/guides/console.md." },
+  consoleTeams: { env: "HOOKYARD_CONSOLE_TEAMS", default: [], schema: list, doc: "Teams (`org/team-slug`, comma-separated) whose members may use the web console through GitHub login (read with the user's token: the App needs the organization Members read permission)." },
 } as const;
 
-export type ConfigKey = keyof typeof CONFIG_FIELDS;
+type Fields = typeof CONFIG_FIELDS;
+export type ConfigKey = keyof Fields;
+/** The settings without a default: unset, they are `undefined`. */
+type UnsetKey = { [K in ConfigKey]: Fields[K]["default"] extends undefined ? K : never }[ConfigKey];
 
-/** The configuration after defaults and validation. */
-export interface HookyardConfig {
-  webhookSecret: string[];
-  insecureNoSecret: boolean;
-  webhookPath: string;
-  port: number;
-  host: string;
-  logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
-  logFormat: "json" | "pretty";
-  logMessageKey: string;
-  logLevelInString: boolean;
-  webhookProxyUrl: string | undefined;
-  sentryDsn: string | undefined;
-  store: string;
-  maxBody: number;
-  concurrency: number;
-  shutdownTimeout: number;
-  taskTimeout: number;
-  lease: number;
-  pollInterval: number;
-  /** ms: the longest a webhook request waits for the store's commit. */
-  acceptTimeout: number;
-  /** ms */
-  headersTimeout: number;
-  /** ms; 0 disables it. */
-  requestTimeout: number;
-  /** ms */
-  keepAliveTimeout: number;
-  /** ms; 0 disables it. */
-  socketTimeout: number;
-  apiToken: string | undefined;
-  /** A separate, unauthenticated `/metrics` listener's port. */
-  metricsPort: number | undefined;
-  workers: boolean;
-  role: "all" | "ingress" | "worker";
-  appId: string | undefined;
-  privateKey: string | undefined;
-  privateKeyPath: string | undefined;
-  githubApiUrl: string | undefined;
-  gheHost: string | undefined;
-  gheProtocol: "https" | "http";
-  redisUrl: string | undefined;
-  /** ms; 0 disables the periodic missed-delivery recovery. */
-  redeliveryInterval: number;
-  /** ms, at most three days. */
-  redeliveryLookback: number;
-  githubCircuitThreshold: number;
-  /** ms */
-  githubCircuitCooldown: number;
-  agentCircuitThreshold: number;
-  /** ms */
-  agentCircuitCooldown: number;
-  notifyUrl: string | undefined;
-  notifySecret: string | undefined;
-  notifyOn: ("failed" | "completed")[];
-  rateLimit: RateSetting | undefined;
-  allowedCidrs: string[];
-  /** ms; 0 keeps everything. */
-  retention: number;
-  /** ms; 0 keeps deliveries with failed tasks. */
-  failedRetention: number;
-  /** ms; 0 turns the background pruner off. */
-  pruneInterval: number;
-  publicUrl: string | undefined;
-  agentCommand: string | string[] | undefined;
-  agentLabel: string;
-  /** ms */
-  agentTimeout: number;
-  agentFixAttempts: number;
-  agentMaxRunsPerDay: number;
-  agentDraft: boolean;
-  agentAllowWorkflowChanges: boolean;
-  agentMaxChangedFiles: number;
-  agentSandbox: "none" | "bwrap";
-  agentNetwork: boolean;
-  agentPassEnv: string[];
-  /** ms */
-  agentReviewDebounce: number;
-  gitUrl: string | undefined;
-  clientId: string | undefined;
-  clientSecret: string | undefined;
-  /** The first seals session cookies; every one opens them. */
-  sessionSecret: string[] | undefined;
-  /** ms. */
-  sessionTtl: number;
-  oauthScopes: string | undefined;
-  githubWebUrl: string | undefined;
-  /** GitHub logins allowed into the console through GitHub login. */
-  consoleUsers: string[];
-  /** Teams (`org/team-slug`) whose members are allowed into the console. */
-  consoleTeams: string[];
+/**
+ * The configuration after defaults and validation, derived from {@link CONFIG_FIELDS}: each
+ * setting's parsed value (durations in ms, sizes in bytes), optional where the setting has no
+ * default. See docs/reference/config.md.
+ *
+ * @example
+ * ```ts
+ * const config: HookyardConfig = loadConfig({ port: 0 }, {});
+ * config.notifyOn; // ("failed" | "completed")[]
+ * ```
+ */
+export type HookyardConfig = { -readonly [K in Exclude<ConfigKey, UnsetKey>]: z.output<Fields[K]["schema"]> } & { -readonly [K in UnsetKey]?: z.output<Fields[K]["schema"]> };
+
+/**
+ * What `new Hookyard(options)` accepts, derived from {@link CONFIG_FIELDS}: every setting optional,
+ * in any form its schema parses (durations, sizes and numbers as numbers or strings).
+ *
+ * @example
+ * ```ts
+ * const input: ConfigInput = { port: 0, shutdownTimeout: "10s", notifyOn: "failed,completed" };
+ * ```
+ */
+export type ConfigInput = { -readonly [K in ConfigKey]?: z.input<Fields[K]["schema"]> };
+
+/** The table's schemas as one shape, key by key. */
+function shapeOf<F extends { [K in keyof F]: { schema: z.ZodType } }>(fields: F): { [K in keyof F]: F[K]["schema"] } {
+  const shape = {} as { [K in keyof F]: F[K]["schema"] };
+  for (const key in fields) shape[key] = fields[key].schema;
+  return shape;
 }
 
-/** What `new Hookyard(options)` accepts: every setting optional, durations and sizes as numbers or strings. */
-export type ConfigInput = {
-  webhookSecret?: string | string[];
-  insecureNoSecret?: boolean;
-  webhookPath?: string;
-  port?: number;
-  host?: string;
-  logLevel?: HookyardConfig["logLevel"];
-  logFormat?: HookyardConfig["logFormat"];
-  logMessageKey?: string;
-  logLevelInString?: boolean;
-  webhookProxyUrl?: string;
-  sentryDsn?: string;
-  store?: string;
-  maxBody?: number | string;
-  concurrency?: number;
-  shutdownTimeout?: number | string;
-  taskTimeout?: number | string;
-  lease?: number | string;
-  pollInterval?: number | string;
-  acceptTimeout?: number | string;
-  headersTimeout?: number | string;
-  requestTimeout?: number | string;
-  keepAliveTimeout?: number | string;
-  socketTimeout?: number | string;
-  apiToken?: string;
-  metricsPort?: number | string;
-  workers?: boolean;
-  role?: "all" | "ingress" | "worker";
-  appId?: string | number;
-  privateKey?: string;
-  privateKeyPath?: string;
-  githubApiUrl?: string;
-  gheHost?: string;
-  gheProtocol?: "https" | "http";
-  redisUrl?: string;
-  redeliveryInterval?: number | string;
-  redeliveryLookback?: number | string;
-  githubCircuitThreshold?: number;
-  githubCircuitCooldown?: number | string;
-  agentCircuitThreshold?: number;
-  agentCircuitCooldown?: number | string;
-  notifyUrl?: string;
-  notifySecret?: string;
-  notifyOn?: string | ("failed" | "completed")[];
-  rateLimit?: string;
-  allowedCidrs?: string | string[];
-  retention?: number | string;
-  failedRetention?: number | string;
-  pruneInterval?: number | string;
-  publicUrl?: string;
-  agentCommand?: string | string[];
-  agentLabel?: string;
-  agentTimeout?: number | string;
-  agentFixAttempts?: number;
-  agentMaxRunsPerDay?: number;
-  agentDraft?: boolean;
-  agentAllowWorkflowChanges?: boolean;
-  agentMaxChangedFiles?: number;
-  agentSandbox?: "none" | "bwrap";
-  agentNetwork?: boolean;
-  agentPassEnv?: string | string[];
-  agentReviewDebounce?: number | string;
-  gitUrl?: string;
-  clientId?: string;
-  clientSecret?: string;
-  sessionSecret?: string | string[];
-  sessionTtl?: number | string;
-  oauthScopes?: string;
-  githubWebUrl?: string;
-  consoleUsers?: string | string[];
-  consoleTeams?: string | string[];
-};
+/** Every setting's schema in one `z.object`: `loadConfig` parses the resolved raw values with it. */
+export const CONFIG_SCHEMA = z.object(shapeOf(CONFIG_FIELDS));

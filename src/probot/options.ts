@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { HookyardOptions } from "../app.js";
-import type { HookyardConfig } from "../config/index.js";
+import { CONFIG_FIELDS, type HookyardConfig } from "../config/index.js";
 import { HookyardError } from "../errors.js";
 import type { HookyardOctokit } from "../github/octokit.js";
 import type { Backend } from "../store/backend.js";
@@ -102,16 +102,16 @@ export function hookyardOptions(o: ProbotOptions): { options: HookyardOptions; i
 
 /** Which environment variable sets each Probot option (for `createProbot`'s defaults < env < overrides). */
 export const PROBOT_ENV: Record<keyof ProbotOptions, string[]> = {
-  appId: ["APP_ID"],
-  privateKey: ["PRIVATE_KEY", "PRIVATE_KEY_PATH"],
-  secret: ["WEBHOOK_SECRET"],
-  baseUrl: ["HOOKYARD_GITHUB_API_URL", "GHE_HOST"],
-  logLevel: ["LOG_LEVEL"],
-  webhookPath: ["WEBHOOK_PATH"],
-  port: ["PORT"],
-  host: ["HOST"],
-  redisConfig: ["REDIS_URL"],
-  store: ["HOOKYARD_STORE"],
+  appId: [CONFIG_FIELDS.appId.env],
+  privateKey: [CONFIG_FIELDS.privateKey.env, CONFIG_FIELDS.privateKeyPath.env],
+  secret: [CONFIG_FIELDS.webhookSecret.env],
+  baseUrl: [CONFIG_FIELDS.githubApiUrl.env, CONFIG_FIELDS.gheHost.env],
+  logLevel: [CONFIG_FIELDS.logLevel.env],
+  webhookPath: [CONFIG_FIELDS.webhookPath.env],
+  port: [CONFIG_FIELDS.port.env],
+  host: [CONFIG_FIELDS.host.env],
+  redisConfig: [CONFIG_FIELDS.redisUrl.env],
+  store: [CONFIG_FIELDS.store.env],
   log: [],
   githubToken: [],
   Octokit: [],

@@ -179,6 +179,11 @@ describe("help and usage errors", () => {
     expect(() => parseCommandLine(args)).toThrow(UsageError);
   });
 
+  it("takes the roles HOOKYARD_ROLE takes for --role", () => {
+    expect(parseCommandLine(["serve", "--role", "ingress"]).values.role).toBe("ingress");
+    expect(() => parseCommandLine(["serve", "--role", "boss"])).toThrow("--role must be all, ingress or worker");
+  });
+
   it("exits 2 with one line for a usage error", async () => {
     expectErrorLine(await runCli(["retry", "t1", "--all-failed"], cwd), 2, "HOOKYARD_ERR_CLI_USAGE");
     expectErrorLine(await runCli(["deliveries", "--bogus"], cwd), 2, "HOOKYARD_ERR_CLI_USAGE");

@@ -32,6 +32,14 @@ afterEach(stopApps);
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
 describe("hookyard send", () => {
+  it("without --url and --secret, sends to PORT and WEBHOOK_PATH with the first WEBHOOK_SECRET", async () => {
+    const { app, base, secret } = await startApp(undefined, { webhookPath: "/hooks" });
+    const run = await cli(["send", "ping"], { PORT: new URL(base).port, WEBHOOK_PATH: "/hooks", WEBHOOK_SECRET: `${secret},other` });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^ping \S+ → 2\d\d /);
+    expect(await app.store.listDeliveries({})).toMatchObject({ items: [{ event: "ping" }] });
+  });
+
   it("signs a real example and the handler gets its payload", async () => {
     const seen: { id: string; name: string; payload: unknown }[] = [];
     const { app, url, secret } = await startApp((app) => app.on("issues.labeled", async (ctx) => void seen.push({ id: ctx.id, name: ctx.name, payload: ctx.payload })));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assertWebhookSecret, loadConfig } from "../../src/config/index.js";
+import { assertWebhookSecret, loadConfig, rawSetting } from "../../src/config/index.js";
 import { isHookyardError } from "../../src/errors.js";
 
 describe("loadConfig", () => {
@@ -36,5 +36,11 @@ describe("loadConfig", () => {
   it("refuses to run without a secret unless insecure mode is asked for", () => {
     expect(() => assertWebhookSecret(loadConfig({}, {}))).toThrow(expect.objectContaining({ code: "HOOKYARD_ERR_CONFIG_NO_SECRET" }));
     expect(() => assertWebhookSecret(loadConfig({}, { HOOKYARD_INSECURE_NO_SECRET: "1" }))).not.toThrow();
+  });
+
+  it("gives one setting as the environment spells it, else its default, for commands that load nothing else", () => {
+    expect(rawSetting("port", { PORT: "4000", HOOKYARD_CONCURRENCY: "lots" })).toBe("4000");
+    expect(rawSetting("store", {})).toBe("sqlite:.hookyard/hookyard.db");
+    expect(rawSetting("webhookPath", { WEBHOOK_PATH: "/hooks" })).toBe("/hooks");
   });
 });
