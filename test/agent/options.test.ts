@@ -72,7 +72,7 @@ describe("agent environment", () => {
     expect(env).toEqual({ PATH: "/bin", HOME: "/root", LANG: "C.UTF-8", LC_ALL: "C", ANTHROPIC_API_KEY: "a", HOOKYARD_TASK_FILE: "/t.json" });
   });
   it("refuses a passEnv that names a server setting", () => {
-    for (const name of ["WEBHOOK_SECRET", "PRIVATE_KEY", "HOOKYARD_API_TOKEN", "HOOKYARD_STORE", "GIT_ASKPASS"]) expect(code(() => assertPassable([name]))).toBe("HOOKYARD_ERR_CONFIG_INVALID");
+    for (const name of ["WEBHOOK_SECRET", "PRIVATE_KEY", "HOOKYARD_API_TOKEN", "HOOKYARD_STORE", "GIT_ASKPASS", "WEBHOOK_PROXY_URL", "SENTRY_DSN"]) expect(code(() => assertPassable([name]))).toBe("HOOKYARD_ERR_CONFIG_INVALID");
     expect(code(() => assertPassable(["OPENAI_API_KEY"]))).toBe("no error");
   });
 });

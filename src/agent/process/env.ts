@@ -7,6 +7,8 @@ const BASE = ["PATH", "HOME", "LANG", "LANGUAGE", "TZ", "TERM"];
 const NEVER = new Set([
   "WEBHOOK_SECRET", "PRIVATE_KEY", "PRIVATE_KEY_PATH", "HOOKYARD_API_TOKEN", "HOOKYARD_STORE", "REDIS_URL", "DATABASE_URL",
   "GITHUB_CLIENT_SECRET", "GITHUB_CLIENT_ID", "HOOKYARD_SESSION_SECRET", "GH_TOKEN", "GITHUB_TOKEN", "APP_ID",
+  // the webhook proxy channel reads every delivery; the Sentry DSN lets its holder post events
+  "WEBHOOK_PROXY_URL", "SENTRY_DSN",
 ]);
 
 /**
