@@ -1,7 +1,7 @@
 export { Hookyard, type HookyardOptions, type AppFunction, type ReceiveInput, type RoutePlugin } from "./app.js";
 export type { Context, ConfigReader } from "./events/context.js";
 export { RepoConfigCache, deepMergeAll, type LoadedConfigFile, type MergeOptions, type RepoConfigCacheOptions } from "./github/repo-config/index.js";
-export type { ApplicationFunctionOptions } from "./probot/app-options.js";
+export type { ApplicationFunctionOptions } from "./http/app-function-options.js";
 export type { Handler, HandlerOptions } from "./events/registry.js";
 export type { EventName, PayloadOf } from "./events/types.js";
 export { UnrecoverableError, RetryLaterError, coerceError } from "./tasks/steer.js";
@@ -11,7 +11,7 @@ export type { CircuitSnapshot } from "./tasks/circuits.js";
 export { NOTIFY_SIGNATURE_HEADER, signNotification } from "./notify/send.js";
 export type { Notification } from "./notify/message.js";
 export type { ErrorHandler } from "./tasks/runner.js";
-export type { BackoffOption } from "./tasks/backoff.js";
+export type { BackoffOption } from "./events/backoff-option.js";
 export { HookyardError, ERRORS, isHookyardError, type ErrorCode } from "./errors.js";
 export { loadConfig, CONFIG_FIELDS, type ConfigInput, type HookyardConfig } from "./config/index.js";
 export type { LifecycleEvents, LifecycleName } from "./observability/lifecycle.js";
