@@ -4,10 +4,10 @@ export { RepoConfigCache, deepMergeAll, type LoadedConfigFile, type MergeOptions
 export type { ApplicationFunctionOptions } from "./http/app-function-options.js";
 export type { Handler, HandlerOptions } from "./events/registry.js";
 export type { EventName, PayloadOf } from "./events/types.js";
-export { UnrecoverableError, RetryLaterError, coerceError } from "./tasks/steer.js";
-export { DeferError } from "./tasks/defer.js";
-export { CircuitOpenError, type CircuitStateName } from "./tasks/circuit.js";
-export type { CircuitSnapshot } from "./tasks/circuits.js";
+export { UnrecoverableError, RetryLaterError, coerceError } from "./steering/steer.js";
+export { DeferError } from "./steering/defer.js";
+export { CircuitOpenError, type CircuitStateName } from "./steering/circuit.js";
+export type { CircuitSnapshot } from "./steering/circuits.js";
 export { NOTIFY_SIGNATURE_HEADER, signNotification } from "./notify/send.js";
 export type { Notification } from "./notify/message.js";
 export type { ErrorHandler } from "./tasks/runner.js";
