@@ -73,6 +73,36 @@ function cycles(graph) {
   return found;
 }
 
+/** The shortest loop through the folders of one cycle, as [a, b, …, a] (breadth first from each folder). */
+function shortestLoop(graph, component) {
+  const inside = new Set(component);
+  let best;
+  for (const start of component) {
+    const previous = new Map([[start, undefined]]);
+    const queue = [start];
+    let end;
+    while (queue.length > 0 && end === undefined) {
+      const v = queue.shift();
+      for (const w of [...(graph.get(v)?.keys() ?? [])].sort()) {
+        if (!inside.has(w)) continue;
+        if (w === start) {
+          end = v;
+          break;
+        }
+        if (!previous.has(w)) {
+          previous.set(w, v);
+          queue.push(w);
+        }
+      }
+    }
+    const loop = [start];
+    for (let v = end; v !== start; v = previous.get(v)) loop.unshift(v);
+    loop.unshift(start);
+    if (best === undefined || loop.length < best.length) best = loop;
+  }
+  return best;
+}
+
 const result = cruise();
 const problems = [];
 for (const v of result.summary.violations) {
@@ -81,12 +111,14 @@ for (const v of result.summary.violations) {
 }
 const graph = folderGraph(result.modules);
 for (const component of cycles(graph)) {
-  const inside = new Set(component);
-  const arrows = [];
-  for (const from of component) {
-    for (const [to, imports] of graph.get(from) ?? []) if (inside.has(to)) arrows.push(`    ${from} → ${to}: ${imports.join(", ")}`);
-  }
-  problems.push(`error no-folder-cycle: ${component.join(" ↔ ")} (under src/) import each other; make the arrows run one way:\n${arrows.join("\n")}`);
+  const loop = shortestLoop(graph, component);
+  const arrows = loop.slice(0, -1).map((from, i) => {
+    const imports = graph.get(from).get(loop[i + 1]);
+    const more = imports.length > 3 ? `, … (${imports.length - 3} more)` : "";
+    return `    ${from} → ${loop[i + 1]}: ${imports.slice(0, 3).join(", ")}${more}`;
+  });
+  const among = component.length > loop.length - 1 ? `\n    (a shortest loop among the folders ${component.join(", ")}, which may hold others)` : "";
+  problems.push(`error no-folder-cycle: ${loop.join(" → ")} (folders under src/ that import each other; make the arrows run one way):\n${arrows.join("\n")}${among}`);
 }
 if (problems.length > 0) {
   console.error(`${problems.join("\n")}\n\n✘ ${problems.length} layering problem(s): the rules and why are in .dependency-cruiser.cjs and README "Layers".`);
