@@ -30,7 +30,7 @@ import { applicationFunctionOptions, type AppFunctionOptionsInput, type Applicat
 import { NodeHandlers } from "./http/node-handlers.js";
 import { DeliveryIntake, type ReceiveInput } from "./tasks/intake.js";
 import { HOLD_LIMIT } from "./tasks/held.js";
-import { Circuits } from "./tasks/circuits.js";
+import { Circuits } from "./steering/circuits.js";
 import { WorkerPool } from "./tasks/pool.js";
 import { runAttempt, type ErrorHandler } from "./tasks/runner.js";
 

@@ -1,4 +1,4 @@
-import type { Hookyard } from "../app.js";
+import type { AgentHost } from "./host.js";
 import type { Context } from "../events/context.js";
 import { HookyardError } from "../errors.js";
 import type { HandlerOptions } from "../events/registry.js";
@@ -60,7 +60,7 @@ interface LoosePayload {
  * };
  * ```
  */
-export function agentWorkflow(app: Hookyard, options: AgentWorkflowOptions & { mask?: readonly string[] } = {}): AgentWorkflow {
+export function agentWorkflow(app: AgentHost, options: AgentWorkflowOptions & { mask?: readonly string[] } = {}): AgentWorkflow {
   const settings = resolveAgentSettings(app.config, options);
   assertPassable(settings.passEnv);
   if (settings.sandbox === "bwrap") findBwrap();

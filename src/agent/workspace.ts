@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "pino";
-import { processAlive } from "../observability/process.js";
+import { processAlive } from "../process-alive.js";
 
 const PREFIX = "hookyard-agent-";
 /** Set in the agent's environment to its stage directory, so a sweep can tell its process from a reused pid. */

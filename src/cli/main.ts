@@ -55,7 +55,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case "serve": {
-      const { serve, stopOnSignals } = await import("./commands/serve.js");
+      const { serve } = await import("./commands/serve.js");
+      const { stopOnSignals } = await import("../stop-on-signals.js");
       loadDotenv({ quiet: true });
       const app = await serve({
         appModule: positionals,

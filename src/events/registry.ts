@@ -1,7 +1,7 @@
 import { HookyardError } from "../errors.js";
 import { parseDuration } from "../config/units.js";
 import type { BackoffPolicy } from "../store/backend.js";
-import { resolveBackoff, type BackoffOption } from "../tasks/backoff.js";
+import { resolveBackoff, type BackoffOption } from "./backoff-option.js";
 import type { Context } from "./context.js";
 import { EVENT_NAMES } from "./names.generated.js";
 import type { EventName } from "./types.js";

@@ -1,7 +1,7 @@
 import type { HookyardConfig } from "../config/index.js";
 import { HookyardError } from "../errors.js";
-import type { Circuit } from "../tasks/circuit.js";
-import type { Circuits } from "../tasks/circuits.js";
+import type { Circuit } from "../steering/circuit.js";
+import type { Circuits } from "../steering/circuits.js";
 import type { Octokit } from "@octokit/core";
 
 /**

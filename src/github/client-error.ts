@@ -1,4 +1,4 @@
-import { UnrecoverableError } from "../tasks/steer.js";
+import { UnrecoverableError } from "../steering/steer.js";
 
 interface RequestErrorLike {
   status?: unknown;

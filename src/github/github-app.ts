@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { HookyardError } from "../errors.js";
-import type { Circuit } from "../tasks/circuit.js";
-import { DeferError } from "../tasks/defer.js";
+import type { Circuit } from "../steering/circuit.js";
+import { DeferError } from "../steering/defer.js";
 import { AppJwt } from "./app-jwt.js";
 import { createOctokit, type HookyardOctokit, type OctokitFactoryOptions } from "./octokit.js";
 import type { GitHubSettings } from "./settings.js";

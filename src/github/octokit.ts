@@ -7,7 +7,7 @@ import { throttling } from "@octokit/plugin-throttling";
 import type { Logger } from "pino";
 import { githubRequestHook } from "../observability/github-request-log.js";
 import { remainingOf, reportGitHubResponse } from "../observability/github-requests.js";
-import type { Circuit } from "../tasks/circuit.js";
+import type { Circuit } from "../steering/circuit.js";
 import { guardRequests } from "./circuit.js";
 import { GitHubRequestRejected, isClientError } from "./client-error.js";
 import { RateLimitedError, rateLimitedUntil } from "./rate-limit.js";

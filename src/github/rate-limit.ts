@@ -1,4 +1,4 @@
-import { DeferError } from "../tasks/defer.js";
+import { DeferError } from "../steering/defer.js";
 
 /**
  * GitHub's rate limit is spent until `resetAt`. Thrown out of `ctx.octokit`; as a {@link DeferError}

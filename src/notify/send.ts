@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { RetryLaterError, UnrecoverableError } from "../tasks/steer.js";
+import { RetryLaterError, UnrecoverableError } from "../steering/steer.js";
 import { isSlackWebhook, slackMessage, type Notification } from "./message.js";
 
 /** The header a notification's signature travels in. */

@@ -1,21 +1,7 @@
 import type { Hookyard } from "../app.js";
 import type { LifecycleName } from "../observability/lifecycle.js";
-import type { TaskState, TaskSummary } from "../store/backend.js";
-
-/** A task whose latest attempt has ended, as {@link DeliveryWatcher.settle} reports it. */
-export interface SettledTask {
-  id: string;
-  /** The handler's task name. */
-  name: string;
-  deliveryId: string;
-  event: string;
-  action: string | null;
-  /** `completed`, `failed`, `cancelled`, `retrying` (waiting for its backoff) or `queued` (deferred to a rate-limit reset). */
-  state: TaskState;
-  attempts: number;
-  /** What the latest attempt threw (the handler's own Error when this process ran it). */
-  error?: Error;
-}
+import type { TaskSummary } from "../store/backend.js";
+import type { SettledTask } from "../tasks/settled.js";
 
 const WAKERS: LifecycleName[] = ["delivery:accepted", "task:complete", "task:retry", "task:failed", "task:deferred", "task:interrupted"];
 // a failed attempt the runner did not see (a crashed process's lease) calls no onError handler

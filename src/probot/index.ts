@@ -8,6 +8,7 @@ export { type MiddlewareOptions, type NodeMiddleware } from "./middleware.js";
 export { createNodeMiddleware, createProbot, run, type CreateProbotOptions } from "./run.js";
 export { hookyardOptions, redisUrl, type ProbotOptions, type RedisConfig } from "./options.js";
 export { applicationFunctionOptions, type ApplicationFunctionOptions, type Handler } from "./app-options.js";
-export { DeliveryWatcher, type SettledTask } from "./delivery-watcher.js";
+export { DeliveryWatcher } from "./delivery-watcher.js";
+export type { SettledTask } from "../tasks/settled.js";
 export type { Context } from "../events/context.js";
 export { HookyardOctokit as ProbotOctokit } from "../github/octokit.js";

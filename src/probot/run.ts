@@ -1,5 +1,5 @@
 import { config as loadDotenv } from "dotenv";
-import { stopOnSignals } from "../cli/commands/serve.js";
+import { stopOnSignals } from "../stop-on-signals.js";
 import { loadConfig } from "../config/index.js";
 import { HookyardError } from "../errors.js";
 import { PROBOT_ENV, type ProbotOptions } from "./options.js";

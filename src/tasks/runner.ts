@@ -9,9 +9,9 @@ import { tracingOn } from "../observability/tracing.js";
 import { attemptSpan, type AttemptSpan } from "../observability/tracing-task.js";
 import type { AttemptResult, ClaimedTask, ErrorRecord } from "../store/backend.js";
 import { backoffDelay } from "./backoff.js";
-import { DeferError } from "./defer.js";
+import { DeferError } from "../steering/defer.js";
 import { outlast } from "./overrun.js";
-import { coerceError, RetryLaterError, UnrecoverableError } from "./steer.js";
+import { coerceError, RetryLaterError, UnrecoverableError } from "../steering/steer.js";
 import { Stopper } from "./stopper.js";
 
 /** Called for every failed attempt (after the outcome is decided), like Probot's `app.onError`. */

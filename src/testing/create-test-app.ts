@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Hookyard, type AppFunction, type HookyardOptions } from "../app.js";
 import { deepMergeAll } from "../github/repo-config/merge.js";
-import type { SettledTask } from "../probot/delivery-watcher.js";
+import type { SettledTask } from "../tasks/settled.js";
 import type { AcceptStatus } from "../store/backend.js";
 import { findExample } from "./examples.js";
 import { createFakeGitHub } from "./fake-github/index.js";

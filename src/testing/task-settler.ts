@@ -1,6 +1,6 @@
 import type { Hookyard } from "../app.js";
 import type { LifecycleName } from "../observability/lifecycle.js";
-import type { SettledTask } from "../probot/delivery-watcher.js";
+import type { SettledTask } from "../tasks/settled.js";
 import type { TaskSummary } from "../store/backend.js";
 
 const WAKERS: LifecycleName[] = ["delivery:accepted", "task:start", "task:complete", "task:retry", "task:failed", "task:deferred", "task:interrupted"];

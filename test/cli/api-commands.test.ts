@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCommandLine, UsageError } from "../../src/cli/args.js";
 import { COMMAND_HELP } from "../../src/cli/help.js";
-import { RetryLaterError, UnrecoverableError } from "../../src/tasks/steer.js";
+import { RetryLaterError, UnrecoverableError } from "../../src/steering/steer.js";
 import { example, nextOutcome, post, startApp, stopApps, until, type StartedApp } from "../support/app.js";
 import { expectErrorLine, runCli } from "../support/cli.js";
 

@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { UnrecoverableError } from "../../src/tasks/steer.js";
+import { UnrecoverableError } from "../../src/steering/steer.js";
 import { findExample } from "../../src/testing/index.js";
 import { example, nextOutcome, post, startApp, stopApps } from "../support/app.js";
 import { expectErrorLine, runCli } from "../support/cli.js";

@@ -5,7 +5,7 @@ import Fastify from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Hookyard } from "../../src/app.js";
 import { consoleRoutes } from "../../src/http/console/index.js";
-import { UnrecoverableError } from "../../src/tasks/steer.js";
+import { UnrecoverableError } from "../../src/steering/steer.js";
 import { createFakeGitHub, type FakeGitHub } from "../../src/testing/index.js";
 import { api, example, nextOutcome, post, startApp, stopApps, type StartedApp } from "../support/app.js";
 import { Browser } from "../identity/support/browser.js";

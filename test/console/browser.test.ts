@@ -5,7 +5,7 @@ import { networkInterfaces } from "node:os";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../../console/chromium.mjs";
-import { UnrecoverableError } from "../../src/tasks/steer.js";
+import { UnrecoverableError } from "../../src/steering/steer.js";
 import { api, example, nextOutcome, post, startApp, stopApps, type StartedApp } from "../support/app.js";
 
 const TOKEN = "console-browser-token-0123456789";

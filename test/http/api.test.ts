@@ -1,7 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
 import { authorized } from "../../src/http/api/index.js";
-import { RetryLaterError, UnrecoverableError } from "../../src/tasks/steer.js";
+import { RetryLaterError, UnrecoverableError } from "../../src/steering/steer.js";
 import { api, example, nextOutcome, post, startApp, stopApps, until, type StartedApp } from "../support/app.js";
 
 afterEach(stopApps);

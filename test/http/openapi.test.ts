@@ -12,7 +12,7 @@ import { useZodSchemas } from "../../src/http/api/zod.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registeredRoutes } from "../../src/http/docs-routes.js";
 import type { HookyardServer } from "../../src/http/server.js";
-import { RetryLaterError, UnrecoverableError } from "../../src/tasks/steer.js";
+import { RetryLaterError, UnrecoverableError } from "../../src/steering/steer.js";
 import { example, nextOutcome, post, startApp, stopApps, type StartedApp } from "../support/app.js";
 
 const TOKEN = "openapi-test-token-0123456789";

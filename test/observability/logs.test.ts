@@ -1,7 +1,7 @@
 import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { RejectionLog } from "../../src/observability/rejections.js";
-import { RetryLaterError } from "../../src/tasks/steer.js";
+import { RetryLaterError } from "../../src/steering/steer.js";
 import { api, example, nextOutcome, post, startApp, stopApps } from "../support/app.js";
 import { captureLog, parseMetrics } from "./support.js";
 

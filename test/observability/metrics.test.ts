@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { RetryLaterError, UnrecoverableError } from "../../src/tasks/steer.js";
+import { RetryLaterError, UnrecoverableError } from "../../src/steering/steer.js";
 import type { Hookyard } from "../../src/app.js";
 import { example, nextOutcome, post, startApp, stopApps } from "../support/app.js";
 import { dropRedisKeys, REDIS_URL } from "../support/redis.js";

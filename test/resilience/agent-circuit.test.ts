@@ -6,8 +6,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { runAgent } from "../../src/agent/process/agent.js";
 import { agentCircuit } from "../../src/agent/process/circuit.js";
 import { Lifecycle } from "../../src/observability/lifecycle.js";
-import { CircuitOpenError } from "../../src/tasks/circuit.js";
-import { Circuits } from "../../src/tasks/circuits.js";
+import { CircuitOpenError } from "../../src/steering/circuit.js";
+import { Circuits } from "../../src/steering/circuits.js";
 import { pollUntil } from "../support/store.js";
 
 const dir = mkdtempSync(join(tmpdir(), "hookyard-agent-circuit-"));

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Hookyard } from "../../src/app.js";
 import { isSlackWebhook, notificationOf, slackMessage } from "../../src/notify/message.js";
 import { NOTIFY_EVENT, NOTIFY_TASK } from "../../src/notify/notifier.js";
-import { UnrecoverableError } from "../../src/tasks/steer.js";
+import { UnrecoverableError } from "../../src/steering/steer.js";
 import { findExample } from "../../src/testing/index.js";
 import { pollUntil } from "../support/store.js";
 

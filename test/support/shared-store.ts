@@ -1,7 +1,7 @@
 /** A scenario both shared stores (BullMQ on Redis and on Postgres) must pass. */
 import { Hookyard } from "../../src/app.js";
 import type { Backend } from "../../src/store/backend.js";
-import { RetryLaterError } from "../../src/tasks/steer.js";
+import { RetryLaterError } from "../../src/steering/steer.js";
 
 /**
  * Two Hookyard apps, each with its own handle on one store: an ingress-only app accepts a

@@ -5,7 +5,7 @@ import { Hookyard, type HookyardOptions } from "../../src/app.js";
 import type { BackoffPolicy, TaskDetail } from "../../src/store/backend.js";
 import { MemoryBackend } from "../../src/store/backends/memory/index.js";
 import { baseDelay } from "../../src/tasks/backoff.js";
-import { RetryLaterError, UnrecoverableError } from "../../src/tasks/steer.js";
+import { RetryLaterError, UnrecoverableError } from "../../src/steering/steer.js";
 import { findExample } from "../../src/testing/examples.js";
 import { removeTempDirs, tempDir } from "../support/store.js";
 

@@ -1,6 +1,6 @@
 import type { HookyardConfig } from "../../config/index.js";
-import type { Circuit } from "../../tasks/circuit.js";
-import type { Circuits } from "../../tasks/circuits.js";
+import type { Circuit } from "../../steering/circuit.js";
+import type { Circuits } from "../../steering/circuits.js";
 import type { AgentExit } from "./agent.js";
 
 /**

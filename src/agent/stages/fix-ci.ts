@@ -1,5 +1,5 @@
 import type { Context } from "../../events/context.js";
-import { RetryLaterError } from "../../tasks/steer.js";
+import { RetryLaterError } from "../../steering/steer.js";
 import { holderAlive, progress, report, takeBudget, type Flow, type Target } from "../flow.js";
 import { gatherFailures, gatherIssue, isFailing } from "../github/gather.js";
 import { CHECK_NAME } from "../github/report.js";

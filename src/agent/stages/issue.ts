@@ -1,5 +1,5 @@
 import type { Context } from "../../events/context.js";
-import { UnrecoverableError } from "../../tasks/steer.js";
+import { UnrecoverableError } from "../../steering/steer.js";
 import { holderAlive, progress, report, takeBudget, type Flow, type Target } from "../flow.js";
 import type { AgentSettings } from "../options.js";
 import { gatherIssue } from "../github/gather.js";

@@ -1,7 +1,7 @@
 import type { Context } from "../../events/context.js";
 import { HookyardError } from "../../errors.js";
-import { DeferError } from "../../tasks/defer.js";
-import { UnrecoverableError } from "../../tasks/steer.js";
+import { DeferError } from "../../steering/defer.js";
+import { UnrecoverableError } from "../../steering/steer.js";
 import { progress, report, type Flow, type Target } from "../flow.js";
 import { marker, upsertCheck, upsertPull } from "../github/report.js";
 import type { AgentSettings } from "../options.js";

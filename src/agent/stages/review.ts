@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Context } from "../../events/context.js";
-import { RetryLaterError } from "../../tasks/steer.js";
+import { RetryLaterError } from "../../steering/steer.js";
 import { holderAlive, progress, report, takeBudget, type Flow, type Target } from "../flow.js";
 import { gatherIssue, gatherReview } from "../github/gather.js";
 import { marker, upsertComment } from "../github/report.js";

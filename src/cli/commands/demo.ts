@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { Hookyard } from "../../app.js";
-import { RetryLaterError } from "../../tasks/steer.js";
+import { RetryLaterError } from "../../steering/steer.js";
 import { postDelivery, signedDelivery } from "../../testing/deliveries.js";
 import { findExample } from "../../testing/examples.js";
 

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import type { Logger } from "pino";
-import { processAlive } from "../../observability/process.js";
+import { processAlive } from "../../process-alive.js";
 
 /** A redelivery Hookyard asked GitHub for. */
 export interface RequestedRedelivery {

@@ -13,7 +13,7 @@
  */
 import { closeSync, fdatasync, fdatasyncSync, fstatSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { processAlive } from "../../../observability/process.js";
+import { processAlive } from "../../../process-alive.js";
 import { ensureDirectory } from "./directory.js";
 
 /** A segment is closed and a new one started once it reaches this size. */
