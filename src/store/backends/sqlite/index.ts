@@ -8,14 +8,14 @@ import type {
   Page, PruneOptions, PruneResult, RecordFilter, StoredRecord, TaskCounts, TaskDetail, TaskFilter, TaskSummary,
 } from "../../backend.js";
 import { TaskNotifier } from "../../notifier.js";
-import { RecordMethods, type PutOutcome } from "../../stored-records.js";
+import { RecordMethods } from "../../stored-records.js";
 import { BodyLogReader, bodyLogDir } from "./body-log.js";
 import { ensureDirectory } from "./directory.js";
-import type { PruneAnswer } from "./prune.js";
 import { countBatch } from "./prune-scan.js";
 import { SqliteReads } from "./reads.js";
 import { SqliteRecordReads } from "./stored-records.js";
-import type { AcceptArgs, ThreadOptions, WriteOp } from "./thread.js";
+import type { ThreadOptions } from "./thread.js";
+import type { AcceptArgs, WriteArgs, WriteOp, WriteResult } from "./write-ops.js";
 import { spawnThread, stopThread, waitReady, WriterChannel } from "./writer-channel.js";
 
 export interface SqliteBackendOptions {
@@ -51,7 +51,7 @@ export class SqliteBackend implements Backend {
   /** Records: puts through the writer (fsynced before they resolve), reads on the read-only connection. */
   private readonly records = new RecordMethods({
     get: (kind, key) => this.read(() => this.recordReads.get(kind, key)),
-    put: (kind, key, value, expectedVersion) => this.call<PutOutcome>("putRecord", [kind, key, value, expectedVersion]),
+    put: (kind, key, value, expectedVersion) => this.call("putRecord", kind, key, value, expectedVersion),
     list: (kind, before, count) => this.read(() => this.recordReads.list(kind, before, count)),
   });
 
@@ -95,10 +95,10 @@ export class SqliteBackend implements Backend {
     return backend;
   }
 
-  private call<T>(op: WriteOp, args: unknown[]): Promise<T> {
+  private call<K extends WriteOp>(op: K, ...args: WriteArgs<K>): Promise<WriteResult<K>> {
     if (this.closed) return Promise.reject(new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", "the store is closed"));
     if (!this.writer) return Promise.reject(new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", `the store was opened read-only (${op} is a write)`));
-    return this.writer.call<T>(op, args);
+    return this.writer.call(op, args);
   }
 
   private read<T>(fn: () => T): Promise<T> {
@@ -118,46 +118,46 @@ export class SqliteBackend implements Backend {
     const headersLen = Buffer.byteLength(headersText);
     const pos = this.writer && !this.closed ? this.writer.addBytes(headersText, body) : 0;
     const args: AcceptArgs = { delivery: meta, pos, headersLen, bodyLen: body.length, tasks };
-    const status = await this.call<AcceptStatus>("accept", [args]);
+    const status = await this.call("accept", args);
     if (status === "accepted" && tasks.some((t) => !t.claimedBy && !t.heldBy)) this.notifier.notify();
     return status;
   }
 
   async addTasks(deliveryId: string, tasks: NewTask[]): Promise<void> {
-    await this.call("addTasks", [deliveryId, tasks]);
+    await this.call("addTasks", deliveryId, tasks);
     this.notifier.notify();
   }
 
   claim(owner: string, limit: number, leaseMs: number): Promise<ClaimedTask[]> {
-    return this.call("claim", [owner, limit, leaseMs]);
+    return this.call("claim", owner, limit, leaseMs);
   }
 
   extendLeases(owner: string, taskIds: string[], leaseMs: number): Promise<string[]> {
-    return this.call("extendLeases", [owner, taskIds, leaseMs]);
+    return this.call("extendLeases", owner, taskIds, leaseMs);
   }
 
   start(owner: string, taskIds: string[], leaseMs: number): Promise<string[]> {
-    return this.call("start", [owner, taskIds, leaseMs]);
+    return this.call("start", owner, taskIds, leaseMs);
   }
 
   async release(owner: string, taskIds: string[]): Promise<void> {
-    await this.call("release", [owner, taskIds]);
+    await this.call("release", owner, taskIds);
     this.notifier.notify();
   }
 
   async finish(owner: string, taskId: string, result: AttemptResult): Promise<void> {
-    await this.call("finish", [owner, taskId, result]);
+    await this.call("finish", owner, taskId, result);
   }
 
   async retryTask(id: string): Promise<TaskSummary> {
-    await this.call("retryTask", [id]);
+    await this.call("retryTask", id);
     const task = await this.requireTask(id);
     this.notifier.notify();
     return task;
   }
 
   async cancelTask(id: string): Promise<TaskSummary> {
-    await this.call("cancelTask", [id]);
+    await this.call("cancelTask", id);
     return this.requireTask(id);
   }
 
@@ -215,13 +215,13 @@ export class SqliteBackend implements Backend {
   /** A batch of retention on the writer thread (see prune.ts); a dry run counts on this thread's read connection. */
   async prune(options: PruneOptions): Promise<PruneResult> {
     if (options.dryRun) return this.read(() => countBatch(this.readDb, options));
-    const { removedSegments, ...result } = await this.call<PruneAnswer>("prune", [options]);
+    const { removedSegments, ...result } = await this.call("prune", options);
     for (const seg of removedSegments) this.bodies.forget(seg);
     return result;
   }
 
   async ping(): Promise<void> {
-    await this.call("ping", []);
+    await this.call("ping");
   }
 
   async close(): Promise<void> {

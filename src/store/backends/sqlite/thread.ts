@@ -7,14 +7,15 @@
  *   which never blocks the writer), because automatic checkpoints would stall a commit.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import type { NewDelivery, NewTask } from "../../backend.js";
 import Database from "better-sqlite3";
 import { BodyLogWriter, bodyLogDir } from "./body-log.js";
 import { releaseHolds, repairTail } from "./recovery.js";
 import { SqlitePrune } from "./prune.js";
 import { migrate } from "./schema.js";
 import { SqliteRecordWrites } from "./stored-records.js";
-import { SqliteWrites, type StoredDelivery } from "./writes.js";
+import { applyWrite, writeHandlers } from "./write-handlers.js";
+import { DURABLE, type ThreadMessage, type WriteBatch, type WriteRequest, type WriteResponse } from "./write-ops.js";
+import { SqliteWrites } from "./writes.js";
 
 export interface ThreadOptions {
   role: "writer" | "checkpointer";
@@ -23,43 +24,8 @@ export interface ThreadOptions {
   segmentBytes?: number;
 }
 
-export interface WriteRequest {
-  id: number;
-  op: WriteOp;
-  args: unknown[];
-}
-
-/**
- * One message from the main thread: the requests as JSON text (a string crosses to a thread far
- * cheaper than a structured clone of objects), and the stored headers + bodies of the batch's
- * deliveries as one transferred buffer, which is appended to the body log exactly as it is.
- */
-export type WriteBatch = [requests: string, bytes: Uint8Array | null];
-
-/** The wire form of an `accept`: the delivery's bytes sit at `pos` in its batch's buffer. */
-export interface AcceptArgs {
-  delivery: Omit<NewDelivery, "headers" | "body">;
-  pos: number;
-  headersLen: number;
-  bodyLen: number;
-  tasks: NewTask[];
-}
-
-export type WriteOp =
-  | "accept" | "addTasks" | "claim" | "extendLeases" | "start" | "release" | "finish" | "retryTask" | "cancelTask" | "putRecord" | "ping" | "prune";
-
-/**
- * What the writer posts back: `partial` answers given ahead of a commit's fsync (their batch is
- * still in flight), and `answer`, the rest of the answers of the `batches` messages it committed.
- */
-export type WriterAnswer = ["partial", responses: string] | ["answer", batches: number, responses: string];
-
-export type WriteResponse =
-  | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; error: { code?: string; message: string } };
-
-/** Operations whose commit is fsynced before they are answered. */
-const DURABLE_OPS: ReadonlySet<WriteOp> = new Set(["accept", "addTasks", "retryTask", "cancelTask", "putRecord", "ping", "prune"]);
+/** Posts to the main thread (writer-channel.ts reads these messages). */
+const post = (msg: ThreadMessage): void => parentPort!.postMessage(msg);
 
 function open(path: string): Database.Database {
   const db = new Database(path);
@@ -78,12 +44,11 @@ function open(path: string): Database.Database {
 function runWriter(options: ThreadOptions): void {
   const db = open(options.path);
   migrate(db);
-  const writes = new SqliteWrites(db);
-  const records = new SqliteRecordWrites(db);
   const log = new BodyLogWriter(bodyLogDir(options.path), options.segmentBytes);
   repairTail(db, log);
   releaseHolds(db);
   const pruner = new SqlitePrune(db, log, bodyLogDir(options.path));
+  const handlers = writeHandlers(new SqliteWrites(db), new SqliteRecordWrites(db), pruner);
   const closeWhenIdle = async (): Promise<void> => {
     while (flushing || pending.length > 0 || refused.length > 0) {
       if (!flushing) await flush();
@@ -93,7 +58,7 @@ function runWriter(options: ThreadOptions): void {
     pruner.close();
     db.close();
     log.close();
-    parentPort!.postMessage("closed");
+    post("closed");
     parentPort!.close();
   };
   let pending: WriteRequest[] = [];
@@ -101,33 +66,12 @@ function runWriter(options: ThreadOptions): void {
   let batches = 0;
   let scheduled = false;
 
-  const apply = (req: WriteRequest, now: number): unknown => {
-    const a = req.args as never as [never, never, never, never];
-    switch (req.op) {
-      case "accept": {
-        const { delivery, tasks, at } = req.args[0] as AcceptArgs & { at: StoredDelivery["at"] };
-        return writes.accept({ ...delivery, at }, tasks, now);
-      }
-      case "addTasks": return writes.addTasks(a[0], a[1], now);
-      case "claim": return writes.claim(a[0], a[1], a[2], now);
-      case "extendLeases": return writes.extendLeases(a[0], a[1], a[2], now);
-      case "start": return writes.startHeld(a[0], a[1], a[2], now);
-      case "release": return writes.release(a[0], a[1], now);
-      case "finish": return writes.finish(a[0], a[1], a[2], now);
-      case "retryTask": return writes.retryTask(a[0], now);
-      case "cancelTask": return writes.cancelTask(a[0], now);
-      case "putRecord": return records.put(a[0], a[1], a[2], a[3], now);
-      case "ping": return null;
-      case "prune": return pruner.run(a[0]);
-    }
-  };
-
   // A batch first runs in one plain transaction. Should a request throw (a refused operator action,
   // a bad id), that transaction is rolled back and the batch runs again with each request in its
   // own savepoint, so one failing request does not undo the others. Savepoints on every request
   // cost more than the request's own statements, and requests that throw are rare.
-  const plain = db.transaction((reqs: WriteRequest[], now: number) => reqs.map((req): WriteResponse => ({ id: req.id, ok: true, value: apply(req, now) })));
-  const one = db.transaction((req: WriteRequest, now: number) => apply(req, now));
+  const plain = db.transaction((reqs: WriteRequest[], now: number) => reqs.map((req): WriteResponse => ({ id: req.id, ok: true, value: applyWrite(handlers, req, now) })));
+  const one = db.transaction((req: WriteRequest, now: number) => applyWrite(handlers, req, now));
   const isolated = db.transaction((reqs: WriteRequest[], now: number) => reqs.map((req): WriteResponse => {
     try {
       return { id: req.id, ok: true, value: one(req, now) };
@@ -178,17 +122,17 @@ function runWriter(options: ThreadOptions): void {
     const answered = batches;
     pending = [];
     batches = 0;
-    const quick = refused.concat(commit(reqs.filter((r) => !DURABLE_OPS.has(r.op)), "NORMAL"));
+    const quick = refused.concat(commit(reqs.filter((r) => !DURABLE[r.op]), "NORMAL"));
     refused = [];
-    const durable = reqs.filter((r) => DURABLE_OPS.has(r.op));
-    if (quick.length > 0 && durable.length > 0) parentPort!.postMessage(["partial", JSON.stringify(quick)] satisfies WriterAnswer);
+    const durable = reqs.filter((r) => DURABLE[r.op]);
+    if (quick.length > 0 && durable.length > 0) post(["partial", JSON.stringify(quick)]);
     const responses = durable.length > 0 ? [] : quick;
     const bytesSynced = durable.length > 0 ? log.syncInBackground().then(() => undefined, (err: Error) => err) : Promise.resolve(undefined);
     const committed = commit(durable, "FULL");
     const syncError = await bytesSynced;
     responses.push(...(syncError ? failed(durable, `the body log could not be synced: ${syncError.message}`) : committed));
     // the main thread sends its next batch when one of its batches is answered
-    parentPort!.postMessage(["answer", answered, JSON.stringify(responses)] satisfies WriterAnswer);
+    post(["answer", answered, JSON.stringify(responses)]);
     finishCheckpoint();
     flushing = false;
     if (pending.length > 0 || refused.length > 0) schedule();
@@ -238,7 +182,7 @@ function runWriter(options: ThreadOptions): void {
       }
       for (const r of reqs) {
         if (r.op !== "accept") continue;
-        const a = r.args[0] as AcceptArgs & { at?: StoredDelivery["at"] };
+        const a = r.args[0];
         a.at = { seg: base.seg, off: base.off + a.pos, headersLen: a.headersLen, bodyLen: a.bodyLen };
       }
     }
@@ -253,7 +197,7 @@ function runWriter(options: ThreadOptions): void {
     receive(msg);
     schedule();
   });
-  parentPort!.postMessage("ready");
+  post("ready");
 }
 
 function runCheckpointer(options: ThreadOptions): void {
@@ -274,10 +218,10 @@ function runCheckpointer(options: ThreadOptions): void {
       // the writer may still hold the WAL; the next start checkpoints it
     }
     db.close();
-    parentPort!.postMessage("closed");
+    post("closed");
     parentPort!.close();
   });
-  parentPort!.postMessage("ready");
+  post("ready");
 }
 
 const options = workerData as ThreadOptions;
@@ -286,6 +230,6 @@ try {
   else runCheckpointer(options);
 } catch (err) {
   // opening or migrating failed: say why in words (an Error does not survive the thread boundary whole)
-  parentPort!.postMessage({ failed: err instanceof Error ? err.message : String(err) });
+  post({ failed: err instanceof Error ? err.message : String(err) });
   parentPort!.close();
 }

@@ -7,9 +7,16 @@ import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { ERRORS, HookyardError, type ErrorCode } from "../../../errors.js";
-import type { ThreadOptions, WriteBatch, WriteOp, WriteRequest, WriteResponse, WriterAnswer } from "./thread.js";
+import type { ThreadOptions } from "./thread.js";
+import type { ThreadMessage, WriteArgs, WriteBatch, WriteOp, WriteResponse, WriteResult } from "./write-ops.js";
 
-type Settle = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
+/** A pending call's settle functions; `resolve` takes any op's result (the call's op is known only by its id). */
+type Settle = { resolve: (value: WriteResult<WriteOp>) => void; reject: (e: unknown) => void };
+/**
+ * A request waiting to be sent. `call`'s signature pairs its op with that op's arguments; the queue,
+ * which only turns requests into JSON, holds any op beside any op's arguments.
+ */
+type Queued = { id: number; op: WriteOp; args: WriteArgs<WriteOp> };
 
 /**
  * Batches with the writer at once. With two, the writer commits one batch while this thread
@@ -29,7 +36,7 @@ const BATCH_SIZE = 500;
  * @example
  * ```ts
  * const channel = new WriterChannel(spawnThread({ role: "writer", path, checkpointIntervalMs: 1000 }));
- * const claimed = await channel.call<ClaimedTask[]>("claim", [owner, 10, 30_000]);
+ * const claimed = await channel.call("claim", [owner, 10, 30_000]); // ClaimedTask[]
  * ```
  */
 export class WriterChannel {
@@ -37,15 +44,14 @@ export class WriterChannel {
   private nextId = 1;
   /** Batches with the writer and not answered yet. */
   private inFlight = 0;
-  private outbox: WriteRequest[] = [];
+  private outbox: Queued[] = [];
   /** Stored headers (JSON text) and bodies of the outbox's deliveries, in order, and their total size. */
   private pieces: (string | Uint8Array)[] = [];
   private pieceBytes = 0;
 
   constructor(private readonly worker: Worker) {
-    worker.on("message", (msg: unknown) => {
-      if (!Array.isArray(msg)) return; // "closed" and other signals
-      const answer = msg as WriterAnswer;
+    worker.on("message", (answer: ThreadMessage) => {
+      if (!Array.isArray(answer)) return; // "closed" and other signals
       const json = answer[0] === "answer" ? answer[2] : answer[1];
       if (answer[0] === "answer") {
         this.inFlight -= answer[1];
@@ -73,10 +79,11 @@ export class WriterChannel {
     return pos;
   }
 
-  call<T>(op: WriteOp, args: unknown[]): Promise<T> {
+  call<K extends WriteOp>(op: K, args: WriteArgs<K>): Promise<WriteResult<K>> {
     const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+    return new Promise<WriteResult<K>>((resolve, reject) => {
+      // the writer answers request `id` with the result of its op `K` (write-handlers.ts)
+      this.pending.set(id, { resolve: resolve as Settle["resolve"], reject });
       const queued = this.outbox.push({ id, op, args });
       if (this.inFlight >= MAX_IN_FLIGHT) return; // sent when an answer frees a place
       if (queued >= BATCH_SIZE) this.send();
@@ -145,12 +152,11 @@ export function spawnThread(options: ThreadOptions): Worker {
 
 export function waitReady(worker: Worker, file: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const onMessage = (msg: unknown) => {
-      const failed = (msg as { failed?: unknown } | null)?.failed;
-      if (typeof failed === "string") {
+    const onMessage = (msg: ThreadMessage) => {
+      if (typeof msg === "object" && !Array.isArray(msg)) {
         worker.off("message", onMessage);
         worker.off("error", onError);
-        reject(new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", `cannot open the SQLite store at ${file}: ${failed}`));
+        reject(new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", `cannot open the SQLite store at ${file}: ${msg.failed}`));
         return;
       }
       if (msg !== "ready") return;
@@ -172,7 +178,7 @@ export function stopThread(worker: Worker): Promise<void> {
   return new Promise((resolve) => {
     const done = () => resolve();
     worker.once("exit", done);
-    worker.on("message", (msg) => {
+    worker.on("message", (msg: ThreadMessage) => {
       if (msg === "closed") void worker.terminate().then(done, done);
     });
     worker.postMessage("close");
