@@ -1,43 +1,61 @@
 // How many installation tokens a fleet asks GitHub for when its processes need one at the same
-// moment: Hookyard's token cache (shared Redis store with a fetch lock) against @octokit/auth-app
-// with a custom cache on the same Redis store (its cache interface has get/set but no lock).
-// Each "process" is its own client object; the fake GitHub counts the POSTs. Prints the ratio.
-import { createAppAuth } from "@octokit/auth-app";
-import { request } from "@octokit/request";
-import { createPrivateKey } from "node:crypto";
-import { Redis } from "ioredis";
-import pino from "pino";
-import { GitHubApp } from "../dist/github/github-app.js";
-import { RedisTokenStore } from "../dist/github/token-store.js";
+// moment: Hookyard's token cache (the shared, encrypted Redis store with a fetch lock) against
+// @octokit/auth-app with a custom cache on the same Redis store (its cache interface is get/set, no
+// lock). Each member is a separate process (auth-app dedupes concurrent requests inside one process
+// only); all are started, wait until every one is ready, then ask at once. The fake GitHub counts
+// the token requests. Prints the count per round and the ratio.
+// Usage: node bench/token-fetches.mjs [--members 8] [--rounds 5]   (needs `npm run build` and Redis)
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
 import { createFakeGitHub } from "../dist/testing/index.js";
+import { dropRedisPrefix } from "./lib/redis.mjs";
 
-const MEMBERS = 8;
+const { values } = parseArgs({ options: { members: { type: "string", default: "8" }, rounds: { type: "string", default: "5" }, redis: { type: "string", default: "redis://127.0.0.1:6379/0" } } });
+const MEMBERS = Number(values.members);
+const ROUNDS = Number(values.rounds);
+const REDIS = values.redis;
+const member = join(import.meta.dirname, "lib", "token-member.mjs");
+
 const fake = await createFakeGitHub();
 fake.addRepo({ owner: "acme", name: "widgets", files: {} });
-const installation = fake.addInstallation({ account: "acme" });
-const key = createPrivateKey(fake.privateKey);
-const redis = new Redis("redis://127.0.0.1:6379/0");
+const dir = mkdtempSync(join(tmpdir(), "hookyard-token-bench-"));
+const keyFile = join(dir, "app.pem");
+writeFileSync(keyFile, fake.privateKey, { mode: 0o600 });
 const tokenPosts = () => fake.requests.filter((r) => r.method === "POST" && r.path.endsWith("/access_tokens")).length;
-const log = pino({ level: "silent" });
 
-const prefix = `bench-tokens-${process.pid}:`;
-let before = tokenPosts();
-const members = Array.from({ length: MEMBERS }, () => new GitHubApp({ appId: String(fake.appId), privateKey: key, baseUrl: fake.url }, { log, store: new RedisTokenStore(redis, key, `${prefix}hy:`) }));
-await Promise.all(members.map((m) => m.tokens.get({ installationId: installation.id })));
-const hookyard = tokenPosts() - before;
+/** One round: MEMBERS processes of `variant` ask for a token of a fresh installation at once; returns GitHub's token requests. */
+async function round(variant, n) {
+  const installation = fake.addInstallation({ account: "acme" });
+  const prefix = `bench-tokens-${process.pid}-${variant}-${n}`;
+  const children = Array.from({ length: MEMBERS }, () =>
+    spawn(process.execPath, [member, variant, fake.url, String(fake.appId), keyFile, REDIS, `${prefix}:`, String(installation.id)], { stdio: ["pipe", "pipe", "inherit"] }));
+  const said = (child, word) => new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`a ${variant} member exited ${code} before "${word}"`)));
+    createInterface({ input: child.stdout }).on("line", (line) => line === word && resolve());
+  });
+  const ready = children.map((c) => said(c, "ready"));
+  const done = children.map((c) => said(c, "done"));
+  await Promise.all(ready);
+  const before = tokenPosts();
+  for (const c of children) c.stdin.end("go\n");
+  await Promise.all(done);
+  await Promise.all(children.map((c) => (c.exitCode !== null ? undefined : new Promise((r) => c.once("exit", r)))));
+  await dropRedisPrefix(REDIS, prefix);
+  return tokenPosts() - before;
+}
 
-before = tokenPosts();
-const store = new RedisTokenStore(redis, key, `${prefix}aa:`);
-// auth-app's cache keeps a string per key; the adapter keeps it in the same encrypted store
-const cache = {
-  async get(k) { return (await store.get(k))?.token; },
-  async set(k, v) { await store.set(k, { token: v, expiresAt: Date.now() + 3_000_000 }); },
-};
-const auths = Array.from({ length: MEMBERS }, () => createAppAuth({ appId: fake.appId, privateKey: fake.privateKey, cache, request: request.defaults({ baseUrl: fake.url }) }));
-await Promise.all(auths.map((a) => a({ type: "installation", installationId: installation.id })));
-const authApp = tokenPosts() - before;
-
-console.log(`${MEMBERS} processes needing a token at once: Hookyard's cache asked GitHub ${hookyard} time(s), @octokit/auth-app with a shared custom cache ${authApp} time(s) (ratio ${(authApp / hookyard).toFixed(1)}x)`);
-for (const k of await redis.keys(`${prefix}*`)) await redis.del(k);
-await redis.quit();
+const counts = { hookyard: [], "auth-app": [] };
+for (let n = 0; n < ROUNDS; n++) {
+  for (const variant of Object.keys(counts)) counts[variant].push(await round(variant, n));
+}
+const total = (v) => counts[v].reduce((a, b) => a + b, 0);
+console.log(`${MEMBERS} processes needing one installation's token at once, ${ROUNDS} rounds; token requests to GitHub per round:`);
+console.log(`  Hookyard's cache (shared Redis store + fetch lock):       ${counts.hookyard.join(", ")}`);
+console.log(`  @octokit/auth-app + custom cache on the same Redis store: ${counts["auth-app"].join(", ")}`);
+console.log(`ratio auth-app / Hookyard: ${(total("auth-app") / total("hookyard")).toFixed(1)}x`);
+rmSync(dir, { recursive: true, force: true });
 await fake.close();

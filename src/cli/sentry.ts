@@ -2,8 +2,12 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { Hookyard } from "../app.js";
 
+interface SentryEvent {
+  request?: unknown;
+}
+
 interface SentryModule {
-  init(options: { dsn: string }): void;
+  init(options: { dsn: string; beforeSend?: (event: SentryEvent) => SentryEvent }): void;
   captureException(error: unknown, hint?: { extra?: Record<string, unknown> }): void;
 }
 
@@ -28,7 +32,13 @@ export async function reportToSentry(app: Hookyard, cwd: string = process.cwd())
     app.log.warn("SENTRY_DSN is set but @sentry/node is not installed: `npm install @sentry/node` to report errors to Sentry");
     return false;
   }
-  sentry.init({ dsn });
+  sentry.init({
+    dsn,
+    // a task runs in the async context of the webhook request that queued it, so Sentry would attach
+    // that request (its payload and signature headers) to a task's error: it is not the task's, and
+    // the payload may hold private repository content. The task and delivery ids are in `extra`.
+    beforeSend: (event) => ({ ...event, request: undefined }),
+  });
   app.onError((error, { task }) => sentry.captureException(error, { extra: { task: task.id, delivery: task.deliveryId, handler: task.name } }));
   app.log.info("errors are reported to Sentry");
   return true;

@@ -30,7 +30,7 @@ export function loadConfig(options: ConfigInput = {}, env: NodeJS.ProcessEnv = p
     throw new HookyardError("HOOKYARD_ERR_CONFIG_INVALID", "invalid HOOKYARD_HEADERS_TIMEOUT: it must not be longer than HOOKYARD_REQUEST_TIMEOUT (the headers are part of the request)");
   }
   if (config.role === "ingress") config.workers = false; // an ingress process only stores and enqueues
-  // REDIS_URL keeps Probot's meaning (shared token cache); only HOOKYARD_STORE chooses the store
+  // REDIS_URL keeps Probot's meaning (shared token cache and throttling); only HOOKYARD_STORE chooses the store
   return config;
 }
 

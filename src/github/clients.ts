@@ -9,6 +9,7 @@ import { loadIoredis } from "../store/peers.js";
 import { GitHubApp, unauthenticatedOctokit, type UnauthenticatedReason } from "./github-app.js";
 import type { HookyardOctokit, OctokitFactoryOptions } from "./octokit.js";
 import { apiBaseUrl, githubSettings, type GitHubSettings } from "./settings.js";
+import { SharedThrottle } from "./shared-throttle.js";
 import { MemoryTokenStore, RedisTokenStore } from "./token-store.js";
 
 export interface GitHubClientsOptions {
@@ -22,6 +23,8 @@ export interface GitHubClientsOptions {
   Octokit?: OctokitFactoryOptions["Octokit"];
   /** Let tasks retry after GitHub refused a request with a 4xx that is not a rate limit (default false: the task fails for good). */
   retryClientErrors?: boolean;
+  /** Prefix of the shared limiters' ids in Redis (default `hookyard:`); tests use their own. */
+  throttleNamespace?: string;
 }
 
 /** The Octokit a handler gets, and whether (and why not) it is installation-authenticated. */
@@ -33,7 +36,8 @@ export interface DeliveryOctokit {
 
 /**
  * Everything a Hookyard process uses to reach GitHub: the App (when `APP_ID` and a key are set),
- * its token cache (in Redis when `REDIS_URL` is set, else in memory), and per-delivery clients.
+ * its token cache and write pacing (in Redis, shared with the fleet, when `REDIS_URL` is set, else
+ * in this process), and per-delivery clients.
  *
  * @example
  * ```ts
@@ -46,6 +50,8 @@ export class GitHubClients {
   readonly settings: GitHubSettings | undefined;
   /** The GitHub host's circuit breaker (`github:<host>`), when the app has circuits. */
   readonly circuit: Circuit | undefined;
+  /** Write pacing shared through `REDIS_URL` (undefined without it, or with throttling off). */
+  readonly throttle: SharedThrottle | undefined;
   private appInstance: GitHubApp | undefined;
   private redis: Promise<Redis> | undefined;
 
@@ -53,6 +59,9 @@ export class GitHubClients {
     this.baseUrl = apiBaseUrl(config);
     this.settings = githubSettings(config);
     this.circuit = o.circuits ? githubCircuit(o.circuits, config, this.baseUrl) : undefined;
+    this.throttle = config.redisUrl && o.throttle !== false
+      ? new SharedThrottle({ url: config.redisUrl, log: o.log, ...(o.throttleNamespace ? { namespace: o.throttleNamespace } : {}) })
+      : undefined;
   }
 
   /** The App, or a `HOOKYARD_ERR_GITHUB_NOT_CONFIGURED` error naming what is missing. */
@@ -70,7 +79,7 @@ export class GitHubClients {
         store = new MemoryTokenStore(this.o.now);
       }
       this.appInstance = new GitHubApp(this.settings, {
-        log: this.o.log, store, ...(this.o.throttle === false ? { throttle: false } : {}), ...(this.o.now ? { now: this.o.now } : {}),
+        log: this.o.log, store, ...(this.o.throttle === false ? { throttle: false } : {}), ...(this.throttle ? { sharedThrottle: this.throttle } : {}), ...(this.o.now ? { now: this.o.now } : {}),
         ...(this.circuit ? { circuit: this.circuit } : {}),
         ...(this.o.Octokit ? { Octokit: this.o.Octokit } : {}),
         ...(this.o.retryClientErrors ? { retryClientErrors: true } : {}),
@@ -93,6 +102,7 @@ export class GitHubClients {
   }
 
   async close(): Promise<void> {
+    await this.throttle?.close();
     const redis = await this.redis?.catch(() => undefined);
     if (redis && redis.status !== "end") await redis.quit().catch(() => redis.disconnect());
   }

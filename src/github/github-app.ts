@@ -5,6 +5,7 @@ import { DeferError } from "../steering/defer.js";
 import { AppJwt } from "./app-jwt.js";
 import { createOctokit, type HookyardOctokit, type OctokitFactoryOptions } from "./octokit.js";
 import type { GitHubSettings } from "./settings.js";
+import type { SharedThrottle } from "./shared-throttle.js";
 import type { CachedToken, TokenStore } from "./token-store.js";
 import { InstallationTokens, type TokenRequest } from "./tokens.js";
 
@@ -13,6 +14,8 @@ export interface GitHubAppOptions {
   store: TokenStore;
   /** Pace writes per installation as GitHub recommends (default true). */
   throttle?: boolean;
+  /** Pace them in Redis, shared with the fleet (`REDIS_URL`), instead of in this process. */
+  sharedThrottle?: SharedThrottle;
   /** The GitHub host's circuit breaker, shared by every client of this App. */
   circuit?: Circuit;
   now?: () => number;
@@ -102,6 +105,7 @@ export class GitHubApp {
       throttleId: `${this.settings.appId}:${installationId}`, installationId,
       ...(extra.deliveryId ? { deliveryId: extra.deliveryId } : {}),
       ...(this.o.throttle === false ? { throttle: false } : {}),
+      ...(this.o.sharedThrottle ? { sharedThrottle: this.o.sharedThrottle } : {}),
       ...this.shared(),
       ...(this.o.retryClientErrors ? { retryClientErrors: true } : {}),
     });

@@ -11,6 +11,7 @@ import type { Circuit } from "../steering/circuit.js";
 import { guardRequests } from "./circuit.js";
 import { GitHubRequestRejected, isClientError } from "./client-error.js";
 import { RateLimitedError, rateLimitedUntil } from "./rate-limit.js";
+import type { SharedThrottle } from "./shared-throttle.js";
 
 /**
  * The Octokit handlers get: REST methods both as `octokit.rest.issues.…` (Probot 14) and
@@ -33,6 +34,8 @@ export interface OctokitFactoryOptions {
   installationId?: number;
   /** Pace writes as GitHub recommends (default true; tests of many writes turn it off). */
   throttle?: boolean;
+  /** Pace in Redis with every process of the fleet (`REDIS_URL`) instead of in this process. */
+  sharedThrottle?: SharedThrottle;
   /** Authentication: an auth strategy and its options, or none. */
   authStrategy?: unknown;
   auth?: unknown;
@@ -93,6 +96,7 @@ export function createOctokit(o: OctokitFactoryOptions): HookyardOctokit {
       ? { enabled: false }
       : {
           id: o.throttleId ?? "hookyard",
+          ...(o.sharedThrottle ? { ...o.sharedThrottle.groups, clustering: true } : {}),
           // never hold a task in memory for a limit: fail now, the runner queues it for the reset
           onRateLimit: () => false,
           onSecondaryRateLimit: () => false,

@@ -1,4 +1,6 @@
 /** Helpers for the Probot compatibility tests: people acting on the fake GitHub, and `hookyard serve` processes on it. */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Octokit as Core } from "@octokit/core";
 import { restEndpointMethods } from "@octokit/plugin-rest-endpoint-methods";
@@ -6,6 +8,20 @@ import { createFakeGitHub, findExample, type FakeGitHub } from "../../src/testin
 import { startServer, type Server } from "../fixtures/server.js";
 
 export const probotApp = (path: string) => fileURLToPath(new URL(`../fixtures/probot-apps/${path}`, import.meta.url));
+
+/**
+ * The example app Probot 14 itself ships — the one code block of the installed `probot` package's
+ * README — written unchanged to `<dir>/probot-readme-app.mjs`; returns its path. Read from the
+ * package at test time, so the tests follow Probot's example when Probot is upgraded.
+ */
+export function probotReadmeApp(dir: string): string {
+  const readme = readFileSync(fileURLToPath(new URL("../../node_modules/probot/README.md", import.meta.url)), "utf8");
+  const code = /```js\n([\s\S]*?)```/.exec(readme)?.[1];
+  if (!code?.includes("export default (app)")) throw new Error("node_modules/probot/README.md no longer has its example app");
+  const file = join(dir, "probot-readme-app.mjs");
+  writeFileSync(file, code);
+  return file;
+}
 
 const Octokit = Core.plugin(restEndpointMethods);
 export type PersonOctokit = InstanceType<typeof Octokit>;

@@ -50,4 +50,17 @@ describe("optional peer dependencies", () => {
     expect(await withoutPeers(open("postgres://127.0.0.1/test"))).toBe(
       "HOOKYARD_ERR_STORE_DRIVER_MISSING: HOOKYARD_STORE=postgres://… needs the optional packages bullmq and pg: run `npm install bullmq pg`");
   });
+
+  it("REDIS_URL's shared throttling names ioredis when the first request needs a limiter, not before", async () => {
+    const out = await withoutPeers(`
+      const { generateKeyPairSync } = await import("node:crypto");
+      const { default: pino } = await import("pino");
+      const { loadConfig } = await import("./dist/config/index.js");
+      const { GitHubClients } = await import("./dist/github/clients.js");
+      const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" });
+      const github = new GitHubClients(loadConfig({ appId: 1, privateKey, redisUrl: "redis://127.0.0.1:6379/0" }, {}), { log: pino({ level: "silent" }) });
+      console.log("constructed");
+      try { await github.throttle.limiter("write", "1:2"); } catch (e) { console.log(e.code + ": " + e.message); }`);
+    expect(out).toBe("constructed\nHOOKYARD_ERR_STORE_DRIVER_MISSING: REDIS_URL (shared throttling) needs the optional package ioredis: run `npm install ioredis`");
+  });
 });
