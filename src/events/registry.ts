@@ -47,6 +47,8 @@ export interface RegisteredHandler {
 export class HandlerRegistry {
   private readonly byName = new Map<string, RegisteredHandler>();
   private readonly ordered: RegisteredHandler[] = [];
+  /** Events of the deliveries Hookyard stores for its own tasks (see `addTaskHandler`). */
+  private readonly ownEvents = new Set<string>();
 
   /** `onUnknown` is told of each name GitHub does not send (a custom event such as `schedule.repository`), as Probot 14 warns. */
   constructor(private readonly onUnknown: (name: string) => void = () => undefined) {}
@@ -68,11 +70,13 @@ export class HandlerRegistry {
   }
 
   /**
-   * Registers a handler that no event matches: only tasks Hookyard creates itself run it (the
-   * `hookyard:notify` task of failure notifications).
+   * Registers a handler of Hookyard's own (the `hookyard:notify` task of failure notifications).
+   * Only `ownEvent` matches it — the event of the deliveries Hookyard stores for it, so a replay of
+   * one runs it again — and `onAny` handlers never match `ownEvent`.
    */
-  addTaskHandler(name: string, fn: Handler, options: Omit<HandlerOptions, "name" | "inline"> = {}): RegisteredHandler {
-    return this.register(new Set(), this.nameFor([], fn, name), fn, options);
+  addTaskHandler(name: string, fn: Handler, options: Omit<HandlerOptions, "name" | "inline"> = {}, ownEvent?: string): RegisteredHandler {
+    if (ownEvent !== undefined) this.ownEvents.add(ownEvent);
+    return this.register(new Set(ownEvent !== undefined ? [ownEvent] : []), this.nameFor([], fn, name), fn, options);
   }
 
   private register(events: ReadonlySet<string> | "*", name: string, fn: Handler, options: HandlerOptions): RegisteredHandler {
@@ -93,7 +97,8 @@ export class HandlerRegistry {
   /** The handlers for a delivery of `event` with `action`, in registration order. */
   match(event: string, action: string | null): RegisteredHandler[] {
     const full = action ? `${event}.${action}` : undefined;
-    return this.ordered.filter((h) => h.events === "*" || h.events.has(event) || (full !== undefined && h.events.has(full)));
+    const any = !this.ownEvents.has(event); // onAny handlers see GitHub's events, not Hookyard's own
+    return this.ordered.filter((h) => (h.events === "*" ? any : h.events.has(event) || (full !== undefined && h.events.has(full))));
   }
 
   get(name: string): RegisteredHandler | undefined {

@@ -41,7 +41,7 @@ export function installNotifier(o: NotifierOptions): () => void {
   const handler = o.registry.addTaskHandler(NOTIFY_TASK, async (ctx) => {
     const status = await sendNotification({ url, secret, notification: ctx.payload as unknown as Notification, signal: ctx.signal });
     ctx.log.info({ status }, "notification sent");
-  }, { retries: 10, backoff: { type: "exponential", delay: 5_000, maxDelay: 600_000 }, timeout: "30s" });
+  }, { retries: 10, backoff: { type: "exponential", delay: 5_000, maxDelay: 600_000 }, timeout: "30s" }, NOTIFY_EVENT);
 
   const enqueue = async (event: Notification["event"], task: ClaimedTask, error?: ErrorRecord) => {
     const now = Date.now();

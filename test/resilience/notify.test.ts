@@ -109,6 +109,38 @@ describe("notifications (HOOKYARD_NOTIFY_URL)", () => {
     expect(notifyTasks.map((t) => t.state).sort()).toEqual(["completed", "completed", "failed"]);
   });
 
+  it("a stored notification is Hookyard's own: onAny never runs for it, and replaying it sends it again", async () => {
+    const own = new Hookyard({
+      store: "memory:", logLevel: "silent", webhookSecret: "x", env: {}, pollInterval: "100ms",
+      notifyUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/hookyard`, notifySecret: SECRET,
+    });
+    const anySaw: string[] = [];
+    own.onAny(async (ctx) => {
+      anySaw.push(ctx.name);
+      if (ctx.name === "issues") throw new UnrecoverableError("audit refused");
+    }, { name: "audit", retries: 0 });
+    try {
+      await own.open();
+      const failed = own.events.once("task:failed", ({ task }) => task.name === "audit");
+      await own.receive({ id: "notify-own-1", name: "issues", payload: structuredClone(findExample("issues.opened").payload) as Record<string, unknown> });
+      const { task: audit } = await failed;
+      await pollUntil("the notification", () => received.some((r) => r.answered === 200 && r.body.task.id === audit.id));
+      const [stored] = (await own.store.listDeliveries({ event: NOTIFY_EVENT })).items;
+      const [first] = (await own.store.listTasks({ deliveryId: stored!.id })).items;
+      await pollUntil("the notify task to complete", async () => (await own.store.getTask(first!.id))?.state === "completed");
+      expect(anySaw).toEqual(["issues"]); // never the notification
+
+      const replayed = await own.replay(stored!.id);
+      expect(replayed.tasks).toHaveLength(1);
+      await pollUntil("the replayed notification to complete", async () => (await own.store.getTask(replayed.tasks[0]!))?.state === "completed");
+      expect(await own.store.getTask(replayed.tasks[0]!)).toMatchObject({ name: NOTIFY_TASK });
+      expect(received.filter((r) => r.answered === 200 && r.body.task.id === audit.id)).toHaveLength(2);
+      expect(anySaw).toEqual(["issues"]);
+    } finally {
+      await own.stop();
+    }
+  });
+
   it("Slack incoming webhooks get { text, blocks }", () => {
     expect(isSlackWebhook("https://hooks.slack.com/services/T000/B000/XXXX")).toBe(true);
     expect(isSlackWebhook("https://example.com/hooks.slack.com")).toBe(false);
