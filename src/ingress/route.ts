@@ -3,6 +3,7 @@ import { HookyardError, type ErrorCode } from "../errors.js";
 import { IngressSpans } from "../observability/tracing-ingress.js";
 import type { AcceptStatus, NewDelivery } from "../store/backend.js";
 import { checkSource, type IngressLimits } from "./limits.js";
+import { deliveryMeta, storedMeta } from "./delivery-meta.js";
 import { DELIVERY_ID, headerValue, repeatedHeader, storedHeaders } from "./headers.js";
 import { mediaType, parsePayload } from "./parse.js";
 import { verifySignature } from "./verify.js";
@@ -94,14 +95,9 @@ export async function ingressRoute(app: FastifyInstance, o: IngressOptions): Pro
       throw new HookyardError("HOOKYARD_ERR_INGRESS_UNSUPPORTED_MEDIA_TYPE", "content type must be application/json or application/x-www-form-urlencoded");
     }
     const payload = parsePayload(body, type);
-    const repository = (payload.repository as { full_name?: unknown } | undefined)?.full_name;
-    const installation = (payload.installation as { id?: unknown } | undefined)?.id;
     const delivery: NewDelivery = {
       id,
-      event,
-      action: typeof payload.action === "string" ? payload.action : null,
-      repository: typeof repository === "string" ? repository : null,
-      installationId: typeof installation === "number" ? installation : null,
+      ...storedMeta(deliveryMeta(event, payload)),
       headers: storedHeaders(req.headers),
       body,
       contentType: type,

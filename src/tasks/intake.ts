@@ -1,5 +1,6 @@
 import { HookyardError, isHookyardError } from "../errors.js";
 import type { HandlerRegistry, RegisteredHandler } from "../events/registry.js";
+import { deliveryMeta, storedMeta } from "../ingress/delivery-meta.js";
 import { DELIVERY_ID } from "../ingress/headers.js";
 import { mediaType, parsePayload } from "../ingress/parse.js";
 import { settlesBy } from "../observability/deadline.js";
@@ -70,11 +71,8 @@ export class DeliveryIntake {
     if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
       throw new HookyardError("HOOKYARD_ERR_INGRESS_PAYLOAD_INVALID", "the payload must be a JSON object");
     }
-    const repository = (payload.repository as { full_name?: string } | undefined)?.full_name;
-    const installation = (payload.installation as { id?: number } | undefined)?.id;
     const delivery: NewDelivery = {
-      id: input.id, event: input.name, action: typeof payload.action === "string" ? payload.action : null,
-      repository: repository ?? null, installationId: installation ?? null,
+      id: input.id, ...storedMeta(deliveryMeta(input.name, payload)),
       headers: { "x-github-event": input.name, "x-github-delivery": input.id, "content-type": "application/json" },
       body: Buffer.from(JSON.stringify(payload)), contentType: "application/json", receivedAt: Date.now(),
     };
