@@ -17,6 +17,8 @@ export interface IngressOptions {
   isDraining: () => boolean;
   /** Stores the delivery and its tasks durably; resolves once committed. */
   receive: (delivery: NewDelivery, payload: Record<string, unknown>) => Promise<AcceptStatus>;
+  /** The HTTP status of an error code, decided at the edge (`httpStatus` of src/http/error-status.ts). */
+  status: (code: ErrorCode) => number;
   /** Called for every rejected request, with its client address and (unverified) delivery id when well-formed. */
   onRejected?: (code: ErrorCode, status: number, source: string, delivery: string | undefined) => void;
   /** Source checks made before the body is read: an allow-list (403) and a per-source rate limit (429). */
@@ -31,7 +33,7 @@ export interface IngressOptions {
  *
  * @example
  * ```ts
- * await server.register(ingressRoute, { path: "/api/github/webhooks", maxBody, secrets, isDraining, receive });
+ * await server.register(ingressRoute, { path: "/api/github/webhooks", maxBody, secrets, isDraining, receive, status: httpStatus });
  * ```
  */
 export async function ingressRoute(app: FastifyInstance, o: IngressOptions): Promise<void> {
@@ -45,8 +47,9 @@ export async function ingressRoute(app: FastifyInstance, o: IngressOptions): Pro
   const reject = (reply: FastifyReply, err: HookyardError) => {
     spans.outcome(reply.request, err.code);
     const id = headerValue(reply.request.headers, "x-github-delivery");
-    o.onRejected?.(err.code, err.statusCode, reply.request.ip, id !== undefined && DELIVERY_ID.test(id) ? id : undefined);
-    return reply.code(err.statusCode).send(err.toJSON());
+    const status = o.status(err.code);
+    o.onRejected?.(err.code, status, reply.request.ip, id !== undefined && DELIVERY_ID.test(id) ? id : undefined);
+    return reply.code(status).send(err.toJSON());
   };
 
   app.setErrorHandler((error: FastifyError, _req, reply) => {

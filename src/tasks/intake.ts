@@ -148,7 +148,7 @@ export class DeliveryIntake {
   async replay(deliveryId: string): Promise<{ delivery: string; tasks: string[] }> {
     const store = this.o.store();
     const delivery = await store.getDelivery(deliveryId);
-    if (!delivery) throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no delivery ${deliveryId}`);
+    if (!delivery) throw new HookyardError("HOOKYARD_ERR_STORE_NOT_FOUND", `no delivery ${deliveryId}`);
     const tasks = this.o.registry.match(delivery.event, delivery.action).map((h) => ({ ...this.newTask(h), claimedBy: undefined }));
     await store.addTasks(deliveryId, tasks);
     return { delivery: deliveryId, tasks: tasks.map((t) => t.id) };

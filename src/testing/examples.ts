@@ -29,7 +29,7 @@ export function findExample(name: string): { event: string; action: string | nul
   const group = exampleGroups().find((g) => g.name === event);
   const payload = group?.examples.find((p) => action === undefined || p.action === action);
   if (!group || !payload) {
-    throw new HookyardError("HOOKYARD_ERR_CLI_USAGE", `no example payload for "${name}" in @octokit/webhooks-examples`);
+    throw new HookyardError("HOOKYARD_ERR_TESTING_NO_EXAMPLE", `no example payload for "${name}" in @octokit/webhooks-examples`);
   }
   return { event, action: deliveryMeta(event, payload).action ?? null, payload };
 }
