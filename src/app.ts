@@ -284,7 +284,7 @@ export class Hookyard {
         run: (task, stop) => runAttempt(task, stop, {
           registry: this.registry, loadPayload: (id) => this.intake.loadPayload(id), log: this.log, lifecycle: this.events,
           defaultTimeoutMs: this.config.taskTimeout, errorHandlers: this.errorHandlers, repoConfig: this.repoConfig,
-          octokit: (task, _payload, log) => this.github.forDelivery(task.event, _payload, task.deliveryId, log()).octokit,
+          octokit: (task, meta, log) => this.github.forDelivery(meta, task.deliveryId, log()).octokit,
           traceparent: (task) => this.traceParents.lookup(task.deliveryId),
           ...(this.taskClock ? { now: this.taskClock } : {}),
         }),

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Context } from "../events/context.js";
 import type { HookyardOctokit } from "../github/octokit.js";
+import { deliveryMeta } from "../ingress/delivery-meta.js";
 import type { Lifecycle } from "../observability/lifecycle.js";
 import type { Backend } from "../store/backend.js";
 import { marker, upsertComment, type RepoRef } from "./github/report.js";
@@ -38,20 +39,20 @@ export interface Target {
 }
 
 interface LoosePayload {
-  repository?: { id?: number; name?: string; full_name?: string; owner?: { login?: string }; clone_url?: string; default_branch?: string; html_url?: string };
-  installation?: { id?: number };
+  repository?: { id?: number; name?: string; owner?: { login?: string }; clone_url?: string; default_branch?: string; html_url?: string };
 }
 
-/** The target of a payload, or null when it names no repository. */
-export function targetOf(payload: unknown): Target | null {
+/** The target of a delivery, or null when its payload names no repository. */
+export function targetOf(event: string, payload: unknown): Target | null {
   const p = payload as LoosePayload;
   const r = p.repository;
   if (!r?.name || !r.owner?.login || typeof r.id !== "number") return null;
+  const meta = deliveryMeta(event, payload);
   return {
     ref: { owner: r.owner.login, repo: r.name },
-    fullName: r.full_name ?? `${r.owner.login}/${r.name}`,
+    fullName: meta.repository ?? `${r.owner.login}/${r.name}`,
     repositoryId: r.id,
-    installationId: typeof p.installation?.id === "number" ? p.installation.id : null,
+    installationId: meta.installation ?? null,
     cloneUrl: r.clone_url,
     defaultBranch: r.default_branch ?? "main",
     htmlUrl: r.html_url ?? null,

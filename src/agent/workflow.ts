@@ -93,7 +93,7 @@ export function agentWorkflow(app: AgentHost, options: AgentWorkflowOptions & { 
   const handler: HandlerOptions = { retries: settings.retries, timeout: settings.timeoutMs + 10 * 60_000 };
   const isBot = (u: { type?: string } | undefined) => u?.type === "Bot";
   const withTarget = (fn: (ctx: Context, t: NonNullable<ReturnType<typeof targetOf>>, s: AgentSettings & { enabled: boolean }) => Promise<void>) => async (ctx: Context) => {
-    const t = targetOf(ctx.payload);
+    const t = targetOf(ctx.name, ctx.payload);
     if (!t) return;
     if (t.installationId === null) throw new HookyardError("HOOKYARD_ERR_AGENT_NOT_INSTALLED", "the agent workflow needs an installation in the payload");
     const s = await settingsFor(flow, ctx);

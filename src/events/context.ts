@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { HookyardOctokit } from "../github/octokit.js";
 import type { MergeOptions } from "../github/repo-config/merge.js";
+import { sentByBot, type DeliveryMeta } from "../ingress/delivery-meta.js";
 import type { EventName, EventOf, PayloadOf } from "./types.js";
 
 /** What every handler receives. Shaped like Probot's `context`, plus the task's own fields. */
@@ -62,13 +63,13 @@ interface LoosePayload {
   issue?: { number?: number };
   pull_request?: { number?: number };
   number?: number;
-  sender?: { type?: string };
 }
 
 /** Everything a context is made of. */
 export interface ContextInit {
   id: string;
-  name: string;
+  /** The delivery's event and metadata (`deliveryMeta(event, payload)`); `ctx.name` and `ctx.isBot` come from it. */
+  meta: DeliveryMeta;
   payload: unknown;
   /** The logger, or a function that makes it on first use. */
   log: Logger | (() => Logger);
@@ -91,7 +92,7 @@ export interface ContextInit {
  *
  * @example
  * ```ts
- * const ctx = createContext({ id, name: "issues", payload, log, signal, attempt: 1, task: "t1", octokit: () => octokit, config: new RepoConfigCache() });
+ * const ctx = createContext({ id, meta: deliveryMeta("issues", payload), payload, log, signal, attempt: 1, task: "t1", octokit: () => octokit, config: new RepoConfigCache() });
  * ctx.issue({ body: "hi" }); // { owner, repo, issue_number, body: "hi" }
  * ```
  */
@@ -111,11 +112,11 @@ class HandlerContext {
 
   constructor(init: ContextInit) {
     this.id = init.id;
-    this.name = init.name;
+    this.name = init.meta.event;
     this.payload = init.payload;
     this.attempt = init.attempt;
     this.task = init.task;
-    this.isBot = (init.payload as LoosePayload | null)?.sender?.type === "Bot";
+    this.isBot = sentByBot(init.meta);
     this.#init = init;
   }
 

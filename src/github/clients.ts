@@ -4,6 +4,7 @@ import type { HookyardConfig } from "../config/index.js";
 import { HookyardError } from "../errors.js";
 import type { Circuit } from "../steering/circuit.js";
 import type { Circuits } from "../steering/circuits.js";
+import type { DeliveryMeta } from "../ingress/delivery-meta.js";
 import { githubCircuit } from "./circuit.js";
 import { loadIoredis } from "../store/peers.js";
 import { GitHubApp, unauthenticatedOctokit, type UnauthenticatedReason } from "./github-app.js";
@@ -42,7 +43,7 @@ export interface DeliveryOctokit {
  * @example
  * ```ts
  * const github = new GitHubClients(config, { log });
- * const { octokit } = github.forDelivery("issues", payload, deliveryId, log);
+ * const { octokit } = github.forDelivery(deliveryMeta("issues", payload), deliveryId, log);
  * ```
  */
 export class GitHubClients {
@@ -88,16 +89,15 @@ export class GitHubClients {
     return this.appInstance;
   }
 
-  /** The client for a handler of this delivery. */
-  forDelivery(event: string, payload: unknown, deliveryId: string, log: Logger): DeliveryOctokit {
-    const p = payload as { action?: unknown; installation?: { id?: unknown } } | null;
-    const id = typeof p?.installation?.id === "number" ? p.installation.id : null;
+  /** The client for a handler of this delivery (`meta` from `deliveryMeta(event, payload)`). */
+  forDelivery(meta: Pick<DeliveryMeta, "event" | "action" | "installation">, deliveryId: string, log: Logger): DeliveryOctokit {
+    const id = meta.installation ?? null;
     const unauthenticated = (reason: UnauthenticatedReason): DeliveryOctokit =>
       ({ octokit: unauthenticatedOctokit(this.baseUrl, log, reason, deliveryId, this.circuit), installationId: id, reason });
     if (!this.settings) return unauthenticated("no App configured");
     if (id === null) return unauthenticated("no installation in the payload");
     // the installation is gone: GitHub will not issue it tokens any more
-    if (event === "installation" && p?.action === "deleted") return unauthenticated("installation.deleted");
+    if (meta.event === "installation" && meta.action === "deleted") return unauthenticated("installation.deleted");
     return { octokit: this.app.installation(id, { deliveryId, log }), installationId: id };
   }
 

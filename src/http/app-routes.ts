@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from "fastify";
 import { HookyardError } from "../errors.js";
+import { httpStatus } from "./error-status.js";
 import { OAUTH_SERVICE, oauthRoutes, type OAuthService } from "../identity/oauth/index.js";
 import { reservedPath } from "./node-handlers.js";
 
@@ -30,8 +31,9 @@ export async function appRoutes(scope: FastifyInstance, o: AppRoutesOptions): Pr
   if (o.oauth) scope.decorate(OAUTH_SERVICE, o.oauth);
   scope.setErrorHandler((error: FastifyError, req, reply) => {
     if (error instanceof HookyardError) {
-      if (error.statusCode >= 500) req.log.error({ err: error }, "app route failed");
-      return reply.code(error.statusCode).send(error.toJSON());
+      const status = httpStatus(error.code);
+      if (status >= 500) req.log.error({ err: error }, "app route failed");
+      return reply.code(status).send(error.toJSON());
     }
     const status = typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) {

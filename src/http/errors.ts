@@ -1,6 +1,7 @@
 import type { Socket } from "node:net";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { HookyardError } from "../errors.js";
+import { httpStatus } from "./error-status.js";
 import { lingerAfterAnswer, writeRawAnswer } from "./raw-answer.js";
 
 /** Fastify's own errors, as the documented `HOOKYARD_ERR_…` errors. */
@@ -30,16 +31,16 @@ export function httpError(error: FastifyError, fallback: "HOOKYARD_ERR_API_BAD_R
 }
 
 /**
- * Sends `error` in the documented shape (the root `onSend` hook closes the connection when the
+ * Sends `error` in the documented shape, with its code's status (`httpStatus`; the root `onSend` hook closes the connection when the
  * request's body is still unread; see `Connections`).
  *
  * @example
  * ```ts
- * return sendError(reply, new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", "no task 1"));
+ * return sendError(reply, new HookyardError("HOOKYARD_ERR_STORE_NOT_FOUND", "no task 1")); // 404
  * ```
  */
 export function sendError(reply: FastifyReply, error: HookyardError): FastifyReply {
-  return reply.code(error.statusCode).send(error.toJSON());
+  return reply.code(httpStatus(error.code)).send(error.toJSON());
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FastifyInstance } from "fastify";
 import { HookyardError } from "../errors.js";
+import { httpStatus } from "./error-status.js";
 
 /**
  * Probot 14's HTTP handler (`addHandler`): a Node `(req, res)` function that answers the request
@@ -57,11 +58,11 @@ export class NodeHandlers {
             if (await this.handle(req.raw, reply.raw)) return;
           } catch (err) {
             req.log.error({ err, url: url.split("?")[0] }, "app HTTP handler failed");
-            if (!reply.raw.headersSent) answer(reply.raw, 500, new HookyardError("HOOKYARD_ERR_INTERNAL", "internal error; see the server log"));
+            if (!reply.raw.headersSent) answer(reply.raw, new HookyardError("HOOKYARD_ERR_INTERNAL", "internal error; see the server log"));
             else reply.raw.destroy();
             return;
           }
-          answer(reply.raw, 404, new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no route ${req.method} ${url.split("?")[0]}`));
+          answer(reply.raw, new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no route ${req.method} ${url.split("?")[0]}`));
           return;
         }
         throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no route ${req.method} ${url.split("?")[0]}`);
@@ -70,7 +71,7 @@ export class NodeHandlers {
   }
 }
 
-function answer(res: ServerResponse, status: number, error: HookyardError): void {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+function answer(res: ServerResponse, error: HookyardError): void {
+  res.writeHead(httpStatus(error.code), { "content-type": "application/json; charset=utf-8" });
   res.end(JSON.stringify(error.toJSON()));
 }

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import type { HookyardError } from "../errors.js";
+import { httpStatus } from "./error-status.js";
 
 /**
  * How long a connection being closed keeps reading (and discarding) what the client still sends.
@@ -57,8 +58,9 @@ export function lingerAfterAnswer(socket: Socket): void {
  */
 export function writeRawAnswer(socket: Socket, error: HookyardError): void {
   const body = JSON.stringify(error.toJSON());
+  const status = httpStatus(error.code);
   const head = [
-    `HTTP/1.1 ${error.statusCode} ${STATUS_CODES[error.statusCode] ?? "Error"}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}`,
     "Content-Type: application/json; charset=utf-8",
     `Content-Length: ${Buffer.byteLength(body)}`,
     "Connection: close",

@@ -17,6 +17,7 @@ import { Connections } from "./connections.js";
 import { requestIdOf } from "./request-id.js";
 import { clientErrorHandler, frameworkErrors, rootErrorHandler, sendError } from "./errors.js";
 import { openApiDocs } from "./docs.js";
+import { httpStatus } from "./error-status.js";
 import { healthRoutes } from "./health.js";
 import { instrument } from "./instrument.js";
 import { listenFailed } from "./listen.js";
@@ -97,6 +98,7 @@ export async function buildServer(deps: ServerDeps): Promise<HookyardServer> {
     secrets: config.webhookSecret,
     isDraining: deps.isDraining,
     receive: deps.receive,
+    status: httpStatus,
     onRejected: (code, status, source, delivery) => deps.lifecycle.emit("delivery:rejected", { code, status, source, ...(delivery ? { delivery } : {}) }),
     limits: ingressLimits(config),
   });

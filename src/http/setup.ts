@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import { HookyardError } from "../errors.js";
 import type { ManifestSetup, SetupResult } from "../github/manifest/index.js";
 import { authorized } from "./api/index.js";
+import { httpStatus } from "./error-status.js";
 
 export interface SetupRouteOptions {
   setup: ManifestSetup;
@@ -29,7 +30,7 @@ function originOf(req: FastifyRequest): string {
 }
 
 function sendError(req: FastifyRequest, reply: FastifyReply, err: HookyardError) {
-  reply.code(err.statusCode);
+  reply.code(httpStatus(err.code));
   if (!String(req.headers.accept ?? "").includes("text/html")) return reply.send(err.toJSON());
   return reply.type("text/html; charset=utf-8").send(page("Setup failed", `<p>${escape(err.message)}</p><p><code>${err.code}</code></p><p><a href="/setup">Start again</a></p>`));
 }

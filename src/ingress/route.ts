@@ -3,6 +3,7 @@ import { HookyardError, type ErrorCode } from "../errors.js";
 import { IngressSpans } from "../observability/tracing-ingress.js";
 import type { AcceptStatus, NewDelivery } from "../store/backend.js";
 import { checkSource, type IngressLimits } from "./limits.js";
+import { deliveryMeta, storedMeta } from "./delivery-meta.js";
 import { DELIVERY_ID, headerValue, repeatedHeader, storedHeaders } from "./headers.js";
 import { mediaType, parsePayload } from "./parse.js";
 import { verifySignature } from "./verify.js";
@@ -16,6 +17,8 @@ export interface IngressOptions {
   isDraining: () => boolean;
   /** Stores the delivery and its tasks durably; resolves once committed. */
   receive: (delivery: NewDelivery, payload: Record<string, unknown>) => Promise<AcceptStatus>;
+  /** The HTTP status of an error code, decided at the edge (`httpStatus` of src/http/error-status.ts). */
+  status: (code: ErrorCode) => number;
   /** Called for every rejected request, with its client address and (unverified) delivery id when well-formed. */
   onRejected?: (code: ErrorCode, status: number, source: string, delivery: string | undefined) => void;
   /** Source checks made before the body is read: an allow-list (403) and a per-source rate limit (429). */
@@ -30,7 +33,7 @@ export interface IngressOptions {
  *
  * @example
  * ```ts
- * await server.register(ingressRoute, { path: "/api/github/webhooks", maxBody, secrets, isDraining, receive });
+ * await server.register(ingressRoute, { path: "/api/github/webhooks", maxBody, secrets, isDraining, receive, status: httpStatus });
  * ```
  */
 export async function ingressRoute(app: FastifyInstance, o: IngressOptions): Promise<void> {
@@ -44,8 +47,9 @@ export async function ingressRoute(app: FastifyInstance, o: IngressOptions): Pro
   const reject = (reply: FastifyReply, err: HookyardError) => {
     spans.outcome(reply.request, err.code);
     const id = headerValue(reply.request.headers, "x-github-delivery");
-    o.onRejected?.(err.code, err.statusCode, reply.request.ip, id !== undefined && DELIVERY_ID.test(id) ? id : undefined);
-    return reply.code(err.statusCode).send(err.toJSON());
+    const status = o.status(err.code);
+    o.onRejected?.(err.code, status, reply.request.ip, id !== undefined && DELIVERY_ID.test(id) ? id : undefined);
+    return reply.code(status).send(err.toJSON());
   };
 
   app.setErrorHandler((error: FastifyError, _req, reply) => {
@@ -94,14 +98,9 @@ export async function ingressRoute(app: FastifyInstance, o: IngressOptions): Pro
       throw new HookyardError("HOOKYARD_ERR_INGRESS_UNSUPPORTED_MEDIA_TYPE", "content type must be application/json or application/x-www-form-urlencoded");
     }
     const payload = parsePayload(body, type);
-    const repository = (payload.repository as { full_name?: unknown } | undefined)?.full_name;
-    const installation = (payload.installation as { id?: unknown } | undefined)?.id;
     const delivery: NewDelivery = {
       id,
-      event,
-      action: typeof payload.action === "string" ? payload.action : null,
-      repository: typeof repository === "string" ? repository : null,
-      installationId: typeof installation === "number" ? installation : null,
+      ...storedMeta(deliveryMeta(event, payload)),
       headers: storedHeaders(req.headers),
       body,
       contentType: type,

@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { HookyardError } from "../errors.js";
+import { httpStatus } from "../http/error-status.js";
 import type { NodeHandlers } from "../http/node-handlers.js";
 import type { Probot } from "./probot.js";
 
@@ -26,8 +28,9 @@ export async function webhookMiddleware(probot: Probot, handlers: NodeHandlers, 
     if (await handlers.handle(req, res)) return true;
     if (next) next();
     else {
-      res.writeHead(404, { "content-type": "application/json; charset=utf-8" });
-      res.end(JSON.stringify({ error: { code: "HOOKYARD_ERR_API_NOT_FOUND", message: `no route ${req.method} ${(req.url ?? "/").split("?")[0]}` } }));
+      const error = new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no route ${req.method} ${(req.url ?? "/").split("?")[0]}`);
+      res.writeHead(httpStatus(error.code), { "content-type": "application/json; charset=utf-8" });
+      res.end(JSON.stringify(error.toJSON()));
     }
     return false;
   };

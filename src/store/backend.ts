@@ -270,7 +270,7 @@ export interface Backend {
    * and writes nothing. `value` must be JSON-serialisable (at most 1 MiB as JSON); what is stored
    * and read back is `JSON.parse(JSON.stringify(value))`. A kind or key out of bounds (1–64 and
    * 1–512 characters, no NUL), an unserialisable value or a bad `expectedVersion` rejects with
-   * `HOOKYARD_ERR_API_BAD_REQUEST`.
+   * `HOOKYARD_ERR_STORE_RECORD_INVALID`.
    */
   putRecord(kind: string, key: string, value: unknown, expectedVersion: number): Promise<StoredRecord>;
   /**

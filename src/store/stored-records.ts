@@ -115,5 +115,5 @@ function recordJson(value: unknown): string {
 }
 
 function badRecord(message: string): HookyardError {
-  return new HookyardError("HOOKYARD_ERR_API_BAD_REQUEST", message);
+  return new HookyardError("HOOKYARD_ERR_STORE_RECORD_INVALID", message);
 }

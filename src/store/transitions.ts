@@ -6,11 +6,11 @@ export const RETRYABLE_STATES: readonly TaskState[] = ["failed", "cancelled"];
 /** States a task can be cancelled from. */
 export const CANCELLABLE_STATES: readonly TaskState[] = ["queued", "retrying", "running"];
 
-/** Throws `HOOKYARD_ERR_API_CONFLICT` unless `state` is one of `allowed`. */
+/** Throws `HOOKYARD_ERR_TASK_STATE_CONFLICT` unless `state` is one of `allowed`. */
 export function assertTransition(taskId: string, state: TaskState, allowed: readonly TaskState[], action: string): void {
   if (!allowed.includes(state)) {
     throw new HookyardError(
-      "HOOKYARD_ERR_API_CONFLICT",
+      "HOOKYARD_ERR_TASK_STATE_CONFLICT",
       `cannot ${action} task ${taskId}: it is ${state} (only ${allowed.join(", ")} tasks can be)`,
     );
   }

@@ -1,5 +1,6 @@
 import { HookyardError, isHookyardError } from "../errors.js";
 import type { HandlerRegistry, RegisteredHandler } from "../events/registry.js";
+import { deliveryMeta, storedMeta } from "../ingress/delivery-meta.js";
 import { DELIVERY_ID } from "../ingress/headers.js";
 import { mediaType, parsePayload } from "../ingress/parse.js";
 import { settlesBy } from "../observability/deadline.js";
@@ -70,11 +71,8 @@ export class DeliveryIntake {
     if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
       throw new HookyardError("HOOKYARD_ERR_INGRESS_PAYLOAD_INVALID", "the payload must be a JSON object");
     }
-    const repository = (payload.repository as { full_name?: string } | undefined)?.full_name;
-    const installation = (payload.installation as { id?: number } | undefined)?.id;
     const delivery: NewDelivery = {
-      id: input.id, event: input.name, action: typeof payload.action === "string" ? payload.action : null,
-      repository: repository ?? null, installationId: installation ?? null,
+      id: input.id, ...storedMeta(deliveryMeta(input.name, payload)),
       headers: { "x-github-event": input.name, "x-github-delivery": input.id, "content-type": "application/json" },
       body: Buffer.from(JSON.stringify(payload)), contentType: "application/json", receivedAt: Date.now(),
     };
@@ -150,7 +148,7 @@ export class DeliveryIntake {
   async replay(deliveryId: string): Promise<{ delivery: string; tasks: string[] }> {
     const store = this.o.store();
     const delivery = await store.getDelivery(deliveryId);
-    if (!delivery) throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no delivery ${deliveryId}`);
+    if (!delivery) throw new HookyardError("HOOKYARD_ERR_STORE_NOT_FOUND", `no delivery ${deliveryId}`);
     const tasks = this.o.registry.match(delivery.event, delivery.action).map((h) => ({ ...this.newTask(h), claimedBy: undefined }));
     await store.addTasks(deliveryId, tasks);
     return { delivery: deliveryId, tasks: tasks.map((t) => t.id) };

@@ -2,6 +2,7 @@ import { context } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import type { HookyardOctokit } from "../github/octokit.js";
 import { HookyardError } from "../errors.js";
+import { deliveryMeta, type DeliveryMeta } from "../ingress/delivery-meta.js";
 import { createContext, type ConfigReader, type Context } from "../events/context.js";
 import type { HandlerRegistry } from "../events/registry.js";
 import type { Lifecycle } from "../observability/lifecycle.js";
@@ -25,8 +26,8 @@ export interface RunnerDeps {
   lifecycle: Lifecycle;
   defaultTimeoutMs: number;
   errorHandlers: readonly ErrorHandler[];
-  /** The Octokit of a handler of this task's delivery. */
-  octokit: (task: ClaimedTask, payload: unknown, log: () => Logger) => HookyardOctokit;
+  /** The Octokit of a handler of this task's delivery (its installation is in `meta`). */
+  octokit: (task: ClaimedTask, meta: DeliveryMeta, log: () => Logger) => HookyardOctokit;
   /** Where handlers' `ctx.config()` reads repository config files (the app's cache). */
   repoConfig: ConfigReader;
   /** The W3C `traceparent` of a task's delivery (its ingress span), when tracing is on. */
@@ -73,9 +74,10 @@ export async function runAttempt(task: ClaimedTask, stop: Stopper, deps: RunnerD
     if (tracingOn()) span = await attemptSpan(task, deps.traceparent);
     if (!handler) throw new UnrecoverableError(`no handler named "${task.name}" is registered in this process`, { cause: "HOOKYARD_ERR_TASK_NO_HANDLER" });
     const payload = await deps.loadPayload(task.deliveryId);
+    const meta = deliveryMeta(task.event, payload);
     ctx = createContext({
-      id: task.deliveryId, name: task.event, payload, log, signal: () => own.signal, attempt: task.attempt, task: task.id,
-      octokit: () => deps.octokit(task, payload, log), config: deps.repoConfig,
+      id: task.deliveryId, meta, payload, log, signal: () => own.signal, attempt: task.attempt, task: task.id,
+      octokit: () => deps.octokit(task, meta, log), config: deps.repoConfig,
     });
     const timeoutMs = task.timeoutMs > 0 ? task.timeoutMs : deps.defaultTimeoutMs;
     const aborted = new Promise<never>((_, reject) => own.onAbort((reason) => reject(abortError(reason, timeoutMs))));

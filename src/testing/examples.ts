@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { HookyardError } from "../errors.js";
+import { deliveryMeta } from "../ingress/delivery-meta.js";
 
 interface ExampleGroup {
   name: string;
@@ -28,9 +29,9 @@ export function findExample(name: string): { event: string; action: string | nul
   const group = exampleGroups().find((g) => g.name === event);
   const payload = group?.examples.find((p) => action === undefined || p.action === action);
   if (!group || !payload) {
-    throw new HookyardError("HOOKYARD_ERR_CLI_USAGE", `no example payload for "${name}" in @octokit/webhooks-examples`);
+    throw new HookyardError("HOOKYARD_ERR_TESTING_NO_EXAMPLE", `no example payload for "${name}" in @octokit/webhooks-examples`);
   }
-  return { event, action: typeof payload.action === "string" ? payload.action : null, payload };
+  return { event, action: deliveryMeta(event, payload).action ?? null, payload };
 }
 
 /** Every `event.action` pair (or bare event) with an example payload, first example of each. */
@@ -39,7 +40,7 @@ export function allExamples(): { event: string; action: string | null; payload: 
   const out: { event: string; action: string | null; payload: Record<string, unknown> }[] = [];
   for (const g of exampleGroups()) {
     for (const payload of g.examples) {
-      const action = typeof payload.action === "string" ? payload.action : null;
+      const action = deliveryMeta(g.name, payload).action ?? null;
       const key = `${g.name}.${action ?? ""}`;
       if (seen.has(key)) continue;
       seen.add(key);

@@ -125,7 +125,7 @@ describe("hookyard tasks / task / cancel / retry", () => {
     expect(run.stdout.trim()).toBe(`task ${waitingTask} is cancelled`);
     const again = await cli("cancel", waitingTask, "--json");
     expectErrorLine(again, 1, "HOOKYARD_ERR_CLI_REQUEST_FAILED");
-    expect(again.stderr).toContain("409 HOOKYARD_ERR_API_CONFLICT");
+    expect(again.stderr).toContain("409 HOOKYARD_ERR_TASK_STATE_CONFLICT");
   });
 
   it("retry --all-failed retries every failed task (by handler, within --since), with a count line when not on a terminal", async () => {

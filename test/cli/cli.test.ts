@@ -103,7 +103,7 @@ describe("hookyard tasks / retry / replay", () => {
     // retrying it again is refused by the server: exit 1 with the API's code in the message
     const again = await cli(["retry", task.id, "--url", s.base]);
     expectErrorLine(again, 1, "HOOKYARD_ERR_CLI_REQUEST_FAILED");
-    expect(again.stderr).toContain("409 HOOKYARD_ERR_API_CONFLICT");
+    expect(again.stderr).toContain("409 HOOKYARD_ERR_TASK_STATE_CONFLICT");
   });
 
   it("replay runs a stored delivery's handlers again", async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import pino from "pino";
 import { createContext } from "../../src/events/context.js";
+import { deliveryMeta } from "../../src/ingress/delivery-meta.js";
 import { Stopper } from "../../src/tasks/stopper.js";
 
 const payload = { action: "opened", issue: { number: 7 }, repository: { name: "r", owner: { login: "o" } }, sender: { type: "Bot" } };
@@ -12,7 +13,7 @@ describe("handler context", () => {
     const log = pino({ level: "silent" });
     const client = { marker: true };
     const ctx = createContext({
-      id: "d1", name: "issues", payload, attempt: 2, task: "t1",
+      id: "d1", meta: deliveryMeta("issues", payload), payload, attempt: 2, task: "t1",
       log: () => (made.log++, log),
       signal: () => (made.signal++, stop.signal),
       octokit: () => (made.octokit++, client as never),

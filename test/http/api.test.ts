@@ -95,9 +95,9 @@ describe("deliveries", () => {
     });
     expect(res.body.headers).toMatchObject({ "x-github-event": "issues", "x-github-delivery": d.id, "x-hub-signature-256": "[redacted]" });
     expect(new Date(res.body.receivedAt).toISOString()).toBe(res.body.receivedAt);
-    expectError(await api(s.base, "/api/v1/deliveries/no-such-delivery"), 404, "HOOKYARD_ERR_API_NOT_FOUND");
-    expectError(await api(s.base, "/api/v1/deliveries/no-such-delivery/replay", { method: "POST" }), 404, "HOOKYARD_ERR_API_NOT_FOUND");
-    expectError(await api(s.base, "/api/v1/tasks/no-such-task"), 404, "HOOKYARD_ERR_API_NOT_FOUND");
+    expectError(await api(s.base, "/api/v1/deliveries/no-such-delivery"), 404, "HOOKYARD_ERR_STORE_NOT_FOUND");
+    expectError(await api(s.base, "/api/v1/deliveries/no-such-delivery/replay", { method: "POST" }), 404, "HOOKYARD_ERR_STORE_NOT_FOUND");
+    expectError(await api(s.base, "/api/v1/tasks/no-such-task"), 404, "HOOKYARD_ERR_STORE_NOT_FOUND");
     expectError(await api(s.base, "/api/v1/nothing-here"), 404, "HOOKYARD_ERR_API_NOT_FOUND");
   });
 
@@ -186,8 +186,8 @@ describe("tasks", () => {
     const detail = (await api(s.base, `/api/v1/tasks/${task.id}`)).body;
     expect(detail).toMatchObject({ state: "completed", attempts: 1 });
     expect(detail.attemptLog.map((a: { outcome: string }) => a.outcome)).toEqual(["failed", "completed"]);
-    expectError(await api(s.base, `/api/v1/tasks/${task.id}/retry`, { method: "POST" }), 409, "HOOKYARD_ERR_API_CONFLICT");
-    expectError(await api(s.base, `/api/v1/tasks/${task.id}/cancel`, { method: "POST" }), 409, "HOOKYARD_ERR_API_CONFLICT");
+    expectError(await api(s.base, `/api/v1/tasks/${task.id}/retry`, { method: "POST" }), 409, "HOOKYARD_ERR_TASK_STATE_CONFLICT");
+    expectError(await api(s.base, `/api/v1/tasks/${task.id}/cancel`, { method: "POST" }), 409, "HOOKYARD_ERR_TASK_STATE_CONFLICT");
   });
 
   it("cancels a task waiting to retry", async () => {
@@ -208,7 +208,7 @@ describe("tasks", () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: task.id, state: "cancelled" });
     expect((await api(s.base, "/api/v1/tasks?state=cancelled")).body.items.map((t: { id: string }) => t.id)).toEqual([task.id]);
-    expectError(await api(s.base, `/api/v1/tasks/${task.id}/cancel`, { method: "POST" }), 409, "HOOKYARD_ERR_API_CONFLICT");
+    expectError(await api(s.base, `/api/v1/tasks/${task.id}/cancel`, { method: "POST" }), 409, "HOOKYARD_ERR_TASK_STATE_CONFLICT");
     expect(runs).toBe(1);
   });
 
@@ -221,7 +221,9 @@ describe("tasks", () => {
     ]) {
       const res = await api(base, path);
       expect(res.status, path).toBe(400);
-      expect(res.body, path).toEqual({ error: { code: "HOOKYARD_ERR_API_BAD_REQUEST", message: expect.any(String) } });
+      // the API checks its query; an opaque cursor is the store's to refuse
+      const code = path.includes("cursor=") ? "HOOKYARD_ERR_STORE_QUERY_INVALID" : "HOOKYARD_ERR_API_BAD_REQUEST";
+      expect(res.body, path).toEqual({ error: { code, message: expect.any(String) } });
     }
   });
 });

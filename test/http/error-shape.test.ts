@@ -5,17 +5,18 @@
  * large or of another type on the API, headers too large, timeouts.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { ERRORS } from "../../src/errors.js";
+import type { ErrorCode } from "../../src/errors.js";
+import { HTTP_STATUS } from "../../src/http/error-status.js";
 import { api, startApp, stopApps } from "../support/app.js";
 import { portOf, rawConnect } from "../support/socket.js";
 
 afterEach(stopApps);
 
 /** Asserts the documented shape, a registered code, and that code's status. */
-function expectDocumented(res: { status: number; body: any }, code: keyof typeof ERRORS): void {
+function expectDocumented(res: { status: number; body: any }, code: ErrorCode): void {
   expect(res.body).toEqual({ error: { code, message: expect.any(String) } });
   expect(res.body.error.message.length).toBeGreaterThan(0);
-  expect(res.status).toBe(ERRORS[code].status);
+  expect(res.status).toBe(HTTP_STATUS[code]);
 }
 
 describe("every answer is in the documented error shape", () => {
@@ -52,7 +53,7 @@ describe("every answer is in the documented error shape", () => {
 
   it("headers too large (431), an unparsable request (400) and a headers timeout (408), answered by the server itself", async () => {
     const { base } = await startApp(undefined, { headersTimeout: "300ms", requestTimeout: "5s" });
-    const cases: [string, keyof typeof ERRORS][] = [
+    const cases: [string, ErrorCode][] = [
       [`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`, "HOOKYARD_ERR_HTTP_HEADERS_TOO_LARGE"],
       ["NOT HTTP AT ALL\r\n\r\n", "HOOKYARD_ERR_HTTP_BAD_REQUEST"],
       ["GET /health HTTP/1.1\r\nHost: x\r\n", "HOOKYARD_ERR_HTTP_TIMEOUT"], // the headers never end

@@ -143,7 +143,7 @@ describe("the OpenAPI document", () => {
       const res = await fetch(requestFor(op, "no-such-id").url, { method: op.method.toUpperCase(), headers });
       expect(res.status, `${op.operationId}`).toBe(404);
       expect(Object.keys(op.responses ?? {})).toContain("404");
-      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("HOOKYARD_ERR_API_NOT_FOUND");
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("HOOKYARD_ERR_STORE_NOT_FOUND");
     }
     const limit = await fetch(`${s.base}/api/v1/tasks?limit=501`, { headers });
     expect(limit.status).toBe(400);

@@ -78,6 +78,17 @@ describe("userCanAccessRepo and userInTeam", () => {
   });
 });
 
+describe("access arguments", () => {
+  it("a repository not written owner/repo, or an unknown permission, is HOOKYARD_ERR_OAUTH_ARGUMENT_INVALID (400 from a route)", async () => {
+    const alice = await browserFor("alice");
+    for (const query of ["repo=widgets&permission=pull&team=acme/deployers", "repo=acme/widgets&permission=write&team=acme/deployers"]) {
+      const res = await alice.fetch(`/x/can?${query}`);
+      expect(res.status, query).toBe(400);
+      expect(await res.json(), query).toMatchObject({ error: { code: "HOOKYARD_ERR_OAUTH_ARGUMENT_INVALID" } });
+    }
+  });
+});
+
 describe("requireUser", () => {
   it("sends browsers to login and back, answers API callers 401", async () => {
     const b = new Browser(started.base);
@@ -86,6 +97,7 @@ describe("requireUser", () => {
     expect(page.headers.get("location")).toBe(`/auth/github/login?return_to=${encodeURIComponent("/x/can?repo=acme/widgets&permission=pull&team=a/b")}`);
     const api = await b.fetch("/x/can", { headers: { accept: "application/json" } });
     expect(api.status).toBe(401);
+    expect(api.headers.get("cache-control")).toBe("no-store");
     expect(await api.json()).toMatchObject({ error: { code: "HOOKYARD_ERR_OAUTH_LOGIN_REQUIRED" } });
     const back = await logIn(b, fake, "alice", "/x/can?repo=acme/widgets&permission=push&team=acme/deployers");
     expect(back.headers.get("location")).toBe("/x/can?repo=acme/widgets&permission=push&team=acme/deployers");

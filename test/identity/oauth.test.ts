@@ -62,6 +62,7 @@ describe("login", () => {
     const a = await beginLogin(browser, fake);
     const noState = await browser.navigate(callbackPath(fake, a, "alice").replace(/&state=.*/, ""));
     expect(noState.status).toBe(400);
+    expect(noState.headers.get("cache-control")).toBe("no-store");
     expect((await json(noState)).error?.code).toBe("HOOKYARD_ERR_OAUTH_STATE_MISSING");
 
     const elsewhere = new Browser(started.base); // another browser never started this login
@@ -137,6 +138,7 @@ describe("sessions", () => {
     browser.setCookie("hookyard_session", flipped);
     const res = await browser.fetch("/auth/github/user");
     expect(res.status).toBe(401);
+    expect(res.headers.get("cache-control")).toBe("no-store");
     expect((await json(res)).error?.code).toBe("HOOKYARD_ERR_OAUTH_SESSION_INVALID");
     expect(browser.cookie("hookyard_session")).toBeUndefined();
     expect((await json(await browser.fetch("/auth/github/user"))).error?.code).toBe("HOOKYARD_ERR_OAUTH_LOGIN_REQUIRED");

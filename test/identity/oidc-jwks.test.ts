@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, expect, it, vi } from "vitest";
+import { httpStatus } from "../../src/http/error-status.js";
 import { verifyActionsToken, type ActionsTokenOptions } from "../../src/identity/oidc/index.js";
 import { AUDIENCE, REPO, startIssuer, type TestIssuer } from "./support/issuer.js";
 
@@ -53,7 +54,7 @@ it("reports an unreachable issuer as unavailable, and tries the discovery again 
   const o: ActionsTokenOptions = { audience: AUDIENCE, issuer: flaky.url, policy: { repositoryIds: [REPO.id] } };
   const token = await flaky.mint();
   flaky.setDown(true);
-  const first = await verifyActionsToken(token, o).then(() => "accepted", (e: { code: string; statusCode: number }) => `${e.code} ${e.statusCode}`);
+  const first = await verifyActionsToken(token, o).then(() => "accepted", (e: { code: string }) => `${e.code} ${httpStatus(e.code)}`);
   expect(first).toBe("HOOKYARD_ERR_OIDC_JWKS_UNAVAILABLE 503");
   flaky.setDown(false);
   await expect(verifyActionsToken(token, o)).resolves.toMatchObject({ repository: REPO.name });

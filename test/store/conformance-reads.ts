@@ -73,11 +73,11 @@ export function describeReads(store: () => Backend): void {
       expect(ts).toEqual({ ids: [...tasks].reverse(), sizes: [5, 5, 1] });
       expect((await walkPages((cursor) => store().listTasks({ limit: 11, cursor }))).sizes).toEqual([11]);
     });
-    it("rejects an invalid cursor or limit with HOOKYARD_ERR_API_BAD_REQUEST", async () => {
+    it("rejects an invalid cursor or limit with HOOKYARD_ERR_STORE_QUERY_INVALID", async () => {
       await seed(store(), 2);
-      await expectCode(store().listDeliveries({ cursor: "not-a-cursor" }), "HOOKYARD_ERR_API_BAD_REQUEST");
-      await expectCode(store().listTasks({ cursor: Buffer.from("x12").toString("base64url") }), "HOOKYARD_ERR_API_BAD_REQUEST");
-      await expectCode(store().listTasks({ limit: 0 }), "HOOKYARD_ERR_API_BAD_REQUEST");
+      await expectCode(store().listDeliveries({ cursor: "not-a-cursor" }), "HOOKYARD_ERR_STORE_QUERY_INVALID");
+      await expectCode(store().listTasks({ cursor: Buffer.from("x12").toString("base64url") }), "HOOKYARD_ERR_STORE_QUERY_INVALID");
+      await expectCode(store().listTasks({ limit: 0 }), "HOOKYARD_ERR_STORE_QUERY_INVALID");
     });
     it("countTasks counts every state, zeros included", async () => {
       const ids = await seed(store(), 6);

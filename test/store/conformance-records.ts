@@ -8,7 +8,7 @@ import { MAX_RECORD_BYTES } from "../../src/store/stored-records.js";
 import { expectCode, walkPages } from "../support/store.js";
 
 const RUN = "agent-run";
-const BAD = "HOOKYARD_ERR_API_BAD_REQUEST";
+const BAD = "HOOKYARD_ERR_STORE_RECORD_INVALID";
 const CONFLICT = "HOOKYARD_ERR_STORE_CONFLICT";
 
 /**
@@ -96,8 +96,8 @@ export function describeRecords(store: () => Backend, reopen?: () => Promise<unk
       expect(page.nextCursor).toBeNull();
       expect(page.items.at(-1)).toMatchObject({ kind: RUN, key: created[0], version: 2, value: { i: 0, updated: true } });
       expect(await store().listRecords("nothing-here")).toEqual({ items: [], nextCursor: null });
-      await expectCode(store().listRecords(RUN, { cursor: "not-a-cursor" }), BAD);
-      await expectCode(store().listRecords(RUN, { limit: 0 }), BAD);
+      await expectCode(store().listRecords(RUN, { cursor: "not-a-cursor" }), "HOOKYARD_ERR_STORE_QUERY_INVALID");
+      await expectCode(store().listRecords(RUN, { limit: 0 }), "HOOKYARD_ERR_STORE_QUERY_INVALID");
     });
 
     it("kinds and keys may hold any text (separators, unicode) without meeting each other", async () => {
@@ -117,7 +117,7 @@ export function describeRecords(store: () => Backend, reopen?: () => Promise<unk
       expect(await keys(kind)).toEqual([key]);
     });
 
-    it("invalid input rejects with HOOKYARD_ERR_API_BAD_REQUEST and writes nothing", async () => {
+    it("invalid input rejects with HOOKYARD_ERR_STORE_RECORD_INVALID and writes nothing", async () => {
       const circular: Record<string, unknown> = {};
       circular.self = circular;
       const bad: [string, () => Promise<unknown>][] = [

@@ -225,12 +225,12 @@ export function describeBackend(name: string, factory: () => Promise<Backend>, o
         expect(new Set(again.map((t) => t.id))).toEqual(new Set([failed, cancelled]));
         expect(again.every((t) => t.attempt === 1)).toBe(true);
       });
-      it("retryTask refuses completed, queued and running tasks with HOOKYARD_ERR_API_CONFLICT", async () => {
+      it("retryTask refuses completed, queued and running tasks with HOOKYARD_ERR_TASK_STATE_CONFLICT", async () => {
         await seed(store, 2);
         const [done, running] = (await store.claim("a", 2, LONG)).map((c) => c.id);
         const [queued] = await seed(store, 1);
         await store.finish("a", done!, { outcome: "completed" });
-        for (const id of [done!, running!, queued!]) await expectCode(store.retryTask(id), "HOOKYARD_ERR_API_CONFLICT");
+        for (const id of [done!, running!, queued!]) await expectCode(store.retryTask(id), "HOOKYARD_ERR_TASK_STATE_CONFLICT");
         expect(await state(done!)).toBe("completed");
       });
       it("cancelTask cancels queued, retrying and running tasks, which are then not claimable", async () => {
@@ -243,14 +243,14 @@ export function describeBackend(name: string, factory: () => Promise<Backend>, o
         expect((await store.getTask(running!))?.attemptLog.at(-1)?.outcome).toBe("cancelled");
         expect(await store.claim("b", 10, LONG)).toEqual([]);
         expect(await store.nextWakeAt()).toBeNull();
-        await expectCode(store.cancelTask(running!), "HOOKYARD_ERR_API_CONFLICT");
+        await expectCode(store.cancelTask(running!), "HOOKYARD_ERR_TASK_STATE_CONFLICT");
         await store.finish("a", running!, { outcome: "completed" });
         expect(await state(running!)).toBe("cancelled");
       });
-      it("unknown ids: HOOKYARD_ERR_API_NOT_FOUND for actions, null for reads", async () => {
-        await expectCode(store.retryTask("nope"), "HOOKYARD_ERR_API_NOT_FOUND");
-        await expectCode(store.cancelTask("nope"), "HOOKYARD_ERR_API_NOT_FOUND");
-        await expectCode(store.addTasks("nope", [newTask()]), "HOOKYARD_ERR_API_NOT_FOUND");
+      it("unknown ids: HOOKYARD_ERR_STORE_NOT_FOUND for actions, null for reads", async () => {
+        await expectCode(store.retryTask("nope"), "HOOKYARD_ERR_STORE_NOT_FOUND");
+        await expectCode(store.cancelTask("nope"), "HOOKYARD_ERR_STORE_NOT_FOUND");
+        await expectCode(store.addTasks("nope", [newTask()]), "HOOKYARD_ERR_STORE_NOT_FOUND");
         expect(await store.getTask("nope")).toBeNull();
         expect(await store.getDelivery("nope")).toBeNull();
         expect(await store.getBody("nope")).toBeNull();

@@ -148,7 +148,7 @@ describe("SqliteBackend specifics", () => {
       store.accept(d, [newTask()]), store.retryTask("no-such-task"), store.accept(newDelivery(), [newTask()]),
     ]);
     expect(accepted).toEqual({ status: "fulfilled", value: "accepted" });
-    expect(missing).toMatchObject({ status: "rejected", reason: { code: "HOOKYARD_ERR_API_NOT_FOUND" } });
+    expect(missing).toMatchObject({ status: "rejected", reason: { code: "HOOKYARD_ERR_STORE_NOT_FOUND" } });
     expect(again).toEqual({ status: "fulfilled", value: "accepted" });
     expect((await store.countTasks()).queued).toBe(2);
     expect(await store.getDelivery(d.id)).not.toBeNull();

@@ -1,6 +1,6 @@
 /** createTestApp(): payloads seeded into the fake, a clock that runs deferred and retrying tasks, GitHub's 4xx not retried. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, type TestApp } from "../../src/testing/index.js";
+import { createTestApp, findExample, type TestApp } from "../../src/testing/index.js";
 
 let t: TestApp;
 const seenLabels: string[][] = [];
@@ -121,5 +121,12 @@ describe("GitHub's 4xx answers", () => {
     } finally {
       await r.close();
     }
+  });
+});
+
+describe("example payloads", () => {
+  it("an event or action without an example is HOOKYARD_ERR_TESTING_NO_EXAMPLE", () => {
+    expect(() => findExample("issues.no_such_action")).toThrow(expect.objectContaining({ code: "HOOKYARD_ERR_TESTING_NO_EXAMPLE" }));
+    expect(findExample("issues.labeled").action).toBe("labeled");
   });
 });

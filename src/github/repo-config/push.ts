@@ -1,3 +1,5 @@
+import { deliveryMeta } from "../../ingress/delivery-meta.js";
+
 /** What a `push` changed on a repository's default branch, as far as config files are concerned. */
 export interface PushedChanges {
   /** `owner/name` of the repository pushed to. */
@@ -10,7 +12,7 @@ interface PushPayload {
   ref?: unknown;
   forced?: unknown;
   commits?: unknown;
-  repository?: { full_name?: unknown; default_branch?: unknown; master_branch?: unknown };
+  repository?: { default_branch?: unknown; master_branch?: unknown };
 }
 
 // GitHub lists at most 2048 commits in a push payload
@@ -28,7 +30,7 @@ const MAX_LISTED_COMMITS = 2048;
  */
 export function pushedChanges(payload: unknown): PushedChanges | undefined {
   const p = (payload ?? {}) as PushPayload;
-  const repository = p.repository?.full_name;
+  const repository = deliveryMeta("push", payload).repository;
   const branch = p.repository?.default_branch ?? p.repository?.master_branch;
   if (typeof repository !== "string" || typeof branch !== "string" || p.ref !== `refs/heads/${branch}`) return undefined;
   if (p.forced === true || !Array.isArray(p.commits) || p.commits.length >= MAX_LISTED_COMMITS) return { repository, paths: "all" };

@@ -51,7 +51,7 @@ export async function retryTasks(store: Backend, body: z.infer<typeof bulkRetryB
       await store.retryTask(id);
       retried++;
     } catch (err) {
-      if (!isHookyardError(err) || (err.code !== "HOOKYARD_ERR_API_CONFLICT" && err.code !== "HOOKYARD_ERR_API_NOT_FOUND")) throw err;
+      if (!isHookyardError(err) || (err.code !== "HOOKYARD_ERR_TASK_STATE_CONFLICT" && err.code !== "HOOKYARD_ERR_STORE_NOT_FOUND")) throw err;
       skipped++;
     }
   }

@@ -31,7 +31,7 @@ export async function deliveryRoutes(fastify: FastifyInstance, o: ApiOptions): P
     schema: { ...API_ROUTE, tags, operationId: "getDelivery", summary: "A delivery with its headers, payload and tasks", params: IdParams, response: { 200: DeliveryDetail, ...API_ERRORS, 404: ErrorAnswer } },
   }, async (req) => {
     const delivery = await o.store.getDelivery(req.params.id);
-    if (!delivery) throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no delivery ${req.params.id}`);
+    if (!delivery) throw new HookyardError("HOOKYARD_ERR_STORE_NOT_FOUND", `no delivery ${req.params.id}`);
     return presentDeliveryDetail(delivery);
   });
 

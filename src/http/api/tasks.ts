@@ -35,7 +35,7 @@ export async function taskRoutes(fastify: FastifyInstance, o: ApiOptions): Promi
     schema: { ...API_ROUTE, tags, operationId: "getTask", summary: "A task with its attempt log", params: IdParams, response: { 200: TaskDetail, ...API_ERRORS, 404: ErrorAnswer } },
   }, async (req) => {
     const task = await o.store.getTask(req.params.id);
-    if (!task) throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no task ${req.params.id}`);
+    if (!task) throw new HookyardError("HOOKYARD_ERR_STORE_NOT_FOUND", `no task ${req.params.id}`);
     return presentTaskDetail(task);
   });
 

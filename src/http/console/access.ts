@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { HookyardError, isHookyardError } from "../../errors.js";
 import { userInTeam, type OAuthService } from "../../identity/oauth/index.js";
+import { httpStatus } from "../error-status.js";
 
 /** Who may use the console through GitHub login. */
 export interface ConsoleAllowList {
@@ -32,7 +33,7 @@ export function consoleSessionAccess(service: OAuthService, allow: ConsoleAllowL
   return async function admit(req: FastifyRequest, reply: FastifyReply): Promise<boolean> {
     if (!allowsAnyone(allow) || req.headers.cookie === undefined) return false;
     const user = await service.resolve(req, reply).catch((err: unknown) => {
-      if (isHookyardError(err) && err.statusCode === 401) return null;
+      if (isHookyardError(err) && httpStatus(err.code) === 401) return null;
       throw err;
     });
     if (user === null) return false;

@@ -10,7 +10,7 @@ const PERMISSIONS: readonly RepoPermission[] = ["pull", "triage", "push", "maint
 
 function split(value: string, what: string): [string, string] {
   const [a, b, extra] = value.split("/");
-  if (!a || !b || extra !== undefined) throw new HookyardError("HOOKYARD_ERR_API_BAD_REQUEST", `${what} must be written "${what === "repository" ? "owner/repo" : "org/team-slug"}", not ${JSON.stringify(value)}`);
+  if (!a || !b || extra !== undefined) throw new HookyardError("HOOKYARD_ERR_OAUTH_ARGUMENT_INVALID", `${what} must be written "${what === "repository" ? "owner/repo" : "org/team-slug"}", not ${JSON.stringify(value)}`);
   return [a, b];
 }
 
@@ -31,7 +31,7 @@ function status(err: unknown): number | undefined {
  * ```
  */
 export async function userCanAccessRepo(user: GitHubUser, repository: string, permission: RepoPermission = "pull"): Promise<boolean> {
-  if (!PERMISSIONS.includes(permission)) throw new HookyardError("HOOKYARD_ERR_API_BAD_REQUEST", `permission must be one of ${PERMISSIONS.join(", ")}`);
+  if (!PERMISSIONS.includes(permission)) throw new HookyardError("HOOKYARD_ERR_OAUTH_ARGUMENT_INVALID", `permission must be one of ${PERMISSIONS.join(", ")}`);
   const [owner, repo] = split(repository, "repository");
   const cache = cacheOf(user);
   const key = `repo:${owner.toLowerCase()}/${repo.toLowerCase()}`;

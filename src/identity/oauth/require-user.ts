@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { HookyardError, isHookyardError } from "../../errors.js";
+import { HookyardError, isHookyardError, type ErrorCode } from "../../errors.js";
 import { safeReturnTo } from "./return-to.js";
 import type { OAuthService } from "./service.js";
 import type { GitHubUser } from "./user.js";
@@ -25,6 +25,11 @@ export interface RequireUserOptions {
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
+/** The codes that mean "log in (again)": a browser asking for a page is sent to the login page. */
+export const LOGIN_NEEDED: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  "HOOKYARD_ERR_OAUTH_LOGIN_REQUIRED", "HOOKYARD_ERR_OAUTH_SESSION_INVALID", "HOOKYARD_ERR_OAUTH_SESSION_EXPIRED", "HOOKYARD_ERR_OAUTH_SESSION_REVOKED",
+]);
+
 /** The login service of the app a request was routed in. */
 export function oauthServiceOf(req: FastifyRequest): OAuthService | undefined {
   return (req.server as FastifyInstance & { [OAUTH_SERVICE]?: OAuthService })[OAUTH_SERVICE];
@@ -43,7 +48,9 @@ function crossOrigin(req: FastifyRequest, origin: string): boolean {
  * the user). The user's token is refreshed when it is about to expire. Without a session, a
  * browser GET asking for HTML is redirected to `/auth/github/login?return_to=…`; other requests get
  * `401 {"error":{"code","message"}}`. State-changing requests from another site's page (its
- * `Origin`) are refused with `403 HOOKYARD_ERR_OAUTH_CROSS_ORIGIN`.
+ * `Origin`) are refused with `403 HOOKYARD_ERR_OAUTH_CROSS_ORIGIN`. A refusal is thrown (with
+ * `Cache-Control: no-store` set) to the route's error handler, which answers it with the code's
+ * HTTP status.
  *
  * @example
  * ```ts
@@ -71,7 +78,7 @@ export function requireUser(options: RequireUserOptions = {}) {
       if (!isHookyardError(err)) throw err;
       error = err;
     }
-    if (error.statusCode === 401 && redirect && req.method === "GET" && String(req.headers.accept ?? "").includes("text/html")) {
+    if (LOGIN_NEEDED.has(error.code) && redirect && req.method === "GET" && String(req.headers.accept ?? "").includes("text/html")) {
       let back = "";
       try {
         back = `?return_to=${encodeURIComponent(safeReturnTo(req.url))}`;
@@ -80,7 +87,7 @@ export function requireUser(options: RequireUserOptions = {}) {
       }
       return reply.header("cache-control", "no-store").redirect(`/auth/github/login${back}`, 302);
     }
-    if (error.statusCode >= 500) req.log.error({ err: error }, "login check failed");
-    return reply.code(error.statusCode).header("cache-control", "no-store").send(error.toJSON());
+    reply.header("cache-control", "no-store");
+    throw error;
   };
 }

@@ -12,7 +12,8 @@ export interface OAuthRouteOptions {
  * The login routes, mounted under `/auth/github`: `GET login` (to GitHub, with state and PKCE;
  * `?return_to=/path` for where to come back), `GET callback` (GitHub's redirect), `POST logout`
  * (revokes the token, clears the session; `?return_to=`), `GET user` (the current user as JSON, or
- * 401). Errors answer `{"error":{"code","message"}}`.
+ * 401). Errors get `Cache-Control: no-store` and go on to the enclosing scope's error handler (the
+ * app routes' one answers `{"error":{"code","message"}}` with the code's HTTP status).
  *
  * @example
  * ```ts
@@ -22,11 +23,11 @@ export interface OAuthRouteOptions {
 export async function oauthRoutes(app: FastifyInstance, o: OAuthRouteOptions): Promise<void> {
   // a logout form posts an empty urlencoded body; nothing in it is read
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, _body, done) => done(null, {}));
-  app.setErrorHandler((error: FastifyError, req, reply) => {
+  app.setErrorHandler((error: FastifyError, _req, reply) => {
+    // answered by the enclosing scope's error handler (the app routes'), with the code's HTTP status
     const err = error instanceof HookyardError ? error : new HookyardError("HOOKYARD_ERR_INTERNAL", "internal error; see the server log", { cause: error });
-    if (err.statusCode >= 500) req.log.error({ err: error }, "login request failed");
-    else req.log.info({ code: err.code }, "login request refused");
-    return reply.code(err.statusCode).header("cache-control", "no-store").send(err.toJSON());
+    reply.header("cache-control", "no-store");
+    throw err;
   });
 
   app.get("/login", async (req, reply) => {

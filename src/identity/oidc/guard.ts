@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { HookyardError, isHookyardError } from "../../errors.js";
+import { HookyardError, isHookyardError, type ErrorCode } from "../../errors.js";
 import type { ActionsToken } from "./claims.js";
 import { prepareActionsOptions, verifyPrepared, type ActionsTokenOptions } from "./verify.js";
 
@@ -13,6 +13,13 @@ declare module "fastify" {
 /** A Fastify `preHandler`. */
 export type RouteGuard = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
+/** The codes that mean "no valid token" (answered 401 with `WWW-Authenticate: Bearer error="invalid_token"`). */
+export const INVALID_TOKEN: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  "HOOKYARD_ERR_OIDC_TOKEN_MISSING", "HOOKYARD_ERR_OIDC_TOKEN_MALFORMED", "HOOKYARD_ERR_OIDC_UNSIGNED", "HOOKYARD_ERR_OIDC_ALGORITHM",
+  "HOOKYARD_ERR_OIDC_KEY_UNKNOWN", "HOOKYARD_ERR_OIDC_SIGNATURE_INVALID", "HOOKYARD_ERR_OIDC_ISSUER", "HOOKYARD_ERR_OIDC_AUDIENCE",
+  "HOOKYARD_ERR_OIDC_EXPIRED", "HOOKYARD_ERR_OIDC_NOT_YET_VALID", "HOOKYARD_ERR_OIDC_CLAIMS_INVALID",
+]);
+
 function bearer(req: FastifyRequest): string | undefined {
   const m = /^bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "");
   return m?.[1];
@@ -23,8 +30,9 @@ function bearer(req: FastifyRequest): string | undefined {
  * (`Authorization: Bearer <token>`) that verifies and satisfies the policy, and sets
  * `request.actionsToken`. The options are checked here, once: an empty policy throws
  * `HOOKYARD_ERR_OIDC_POLICY_EMPTY` at setup. A refused request is answered
- * `{"error":{"code","message"}}`: 401 for a missing or invalid token (with `WWW-Authenticate`),
- * 403 when the policy refuses a valid one, 503 when the issuer's keys cannot be loaded.
+ * `{"error":{"code","message"}}` by the route's error handler, which the guard throws to: 401 for a
+ * missing or invalid token (with `WWW-Authenticate`), 403 when the policy refuses a valid one, 503
+ * when the issuer's keys cannot be loaded.
  *
  * @example
  * ```ts
@@ -45,10 +53,10 @@ export function requireActionsToken(options: ActionsTokenOptions): RouteGuard {
       req.actionsToken = await verifyPrepared(token, prepared);
     } catch (err) {
       const e = isHookyardError(err) ? err : new HookyardError("HOOKYARD_ERR_INTERNAL", "internal error; see the server log", { cause: err });
-      if (e.statusCode >= 500) req.log.error({ err: e }, "Actions token verification failed");
-      else req.log.info({ code: e.code }, "Actions token refused");
-      if (e.statusCode === 401) reply.header("www-authenticate", `Bearer error="invalid_token"`);
-      return reply.code(e.statusCode).send(e.toJSON());
+      if (INVALID_TOKEN.has(e.code)) reply.header("www-authenticate", `Bearer error="invalid_token"`);
+      // the token's fault (invalid, or refused by the policy); the route's error handler logs the server's own failures
+      if (e.code !== "HOOKYARD_ERR_INTERNAL" && e.code !== "HOOKYARD_ERR_OIDC_JWKS_UNAVAILABLE") req.log.info({ code: e.code }, "Actions token refused");
+      throw e;
     }
   };
 }

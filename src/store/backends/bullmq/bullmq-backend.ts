@@ -290,7 +290,7 @@ export class BullmqBackend implements Backend {
 
   private async summary(id: string): Promise<TaskSummary> {
     const task = await this.records.getTask(id);
-    if (!task) throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no task ${id}`);
+    if (!task) throw new HookyardError("HOOKYARD_ERR_STORE_NOT_FOUND", `no task ${id}`);
     const { attemptLog: _a, backoff: _b, timeoutMs: _t, ...summary } = task;
     return summary;
   }

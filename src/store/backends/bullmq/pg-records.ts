@@ -61,7 +61,7 @@ export class PgRecords extends PgReads implements RecordStore {
         `UPDATE hookyard_delivery SET status = CASE WHEN $2 THEN 'accepted' ELSE status END WHERE id = $1 RETURNING id`,
         [deliveryId, tasks.length > 0],
       );
-      if (found.rows.length === 0) throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no delivery ${deliveryId}`);
+      if (found.rows.length === 0) throw new HookyardError("HOOKYARD_ERR_STORE_NOT_FOUND", `no delivery ${deliveryId}`);
       await this.insertTasks(c, deliveryId, tasks, now);
     });
   }
@@ -229,7 +229,7 @@ export class PgRecords extends PgReads implements RecordStore {
 
   private async lockOne(c: PgPoolClient, id: string): Promise<LockedTask> {
     const { rows } = await c.query<LockedTask>(`SELECT ${LOCKED_COLUMNS} FROM hookyard_task WHERE id = $1 FOR UPDATE`, [id]);
-    if (!rows[0]) throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no task ${id}`);
+    if (!rows[0]) throw new HookyardError("HOOKYARD_ERR_STORE_NOT_FOUND", `no task ${id}`);
     return rows[0];
   }
 

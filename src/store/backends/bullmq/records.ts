@@ -64,7 +64,7 @@ export interface RecordStore
   extends Pick<Backend, "nextWakeAt" | "getDelivery" | "getBody" | "listDeliveries" | "getTask" | "listTasks" | "countTasks" | "ping"> {
   /** Stores the delivery, its tasks and their jobs in one transaction; `duplicate` writes nothing. */
   accept(delivery: NewDelivery, tasks: NewTask[], now: number): Promise<AcceptStatus>;
-  /** Adds tasks (and their jobs) to a stored delivery; `HOOKYARD_ERR_API_NOT_FOUND` when there is none. */
+  /** Adds tasks (and their jobs) to a stored delivery; `HOOKYARD_ERR_STORE_NOT_FOUND` when there is none. */
   addTasks(deliveryId: string, tasks: NewTask[], now: number): Promise<void>;
   /** failed/cancelled → queued with a fresh budget, and a new job for it, in one transaction. */
   retry(id: string, now: number): Promise<void>;

@@ -57,20 +57,20 @@ export class RedisRecords extends RedisReads implements RecordStore {
 
   async addTasks(deliveryId: string, tasks: NewTask[], now: number): Promise<void> {
     if ((await this.redis.exists(this.keys.delivery(deliveryId))) === 0) {
-      throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no delivery ${deliveryId}`);
+      throw new HookyardError("HOOKYARD_ERR_STORE_NOT_FOUND", `no delivery ${deliveryId}`);
     }
     const { rows, jobs } = newTasks(deliveryId, tasks, now);
     const added = await this.transaction(now, jobs, (multi) => multi.runCommand("hookyardAddTasks", [this.keys.base, deliveryId, JSON.stringify(rows)]));
     if (added === -1) {
       await this.removeJobs(jobs.map((j) => j.id));
-      throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no delivery ${deliveryId}`);
+      throw new HookyardError("HOOKYARD_ERR_STORE_NOT_FOUND", `no delivery ${deliveryId}`);
     }
   }
 
   async retry(id: string, now: number): Promise<void> {
     // checked first so that a refused retry queues no job; the script checks again atomically
     const [state, name, deliveryId] = await this.redis.hmget(this.keys.task(id), "state", "name", "deliveryId");
-    if (!state || !name || !deliveryId) throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no task ${id}`);
+    if (!state || !name || !deliveryId) throw new HookyardError("HOOKYARD_ERR_STORE_NOT_FOUND", `no task ${id}`);
     assertTransition(id, state as TaskState, RETRYABLE_STATES, "retry");
     const reply = await this.transaction(now, [{ id, name, deliveryId, runAt: now }], (multi) =>
       multi.runCommand("hookyardRetry", [this.keys.base, String(now), id]));
@@ -160,6 +160,6 @@ export function toHeld(reply: unknown): Held | null {
 
 /** Turns a script's {'missing'} / {'conflict', state} reply into the API's errors. */
 function checkReply(id: string, reply: string[], allowed: readonly TaskState[], action: string): void {
-  if (reply[0] === "missing") throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no task ${id}`);
+  if (reply[0] === "missing") throw new HookyardError("HOOKYARD_ERR_STORE_NOT_FOUND", `no task ${id}`);
   if (reply[0] === "conflict") assertTransition(id, reply[1] as TaskState, allowed, action);
 }

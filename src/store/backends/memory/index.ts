@@ -53,7 +53,7 @@ export class MemoryBackend implements Backend {
   async addTasks(deliveryId: string, tasks: NewTask[]): Promise<void> {
     this.assertOpen();
     const delivery = this.deliveries.get(deliveryId);
-    if (!delivery) throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no delivery ${deliveryId}`);
+    if (!delivery) throw new HookyardError("HOOKYARD_ERR_STORE_NOT_FOUND", `no delivery ${deliveryId}`);
     if (tasks.length > 0) delivery.status = "accepted";
     this.insertTasks(delivery, tasks);
   }
@@ -295,7 +295,7 @@ export class MemoryBackend implements Backend {
 
   private requireTask(id: string): TaskRow {
     const t = this.tasks.get(id);
-    if (!t) throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no task ${id}`);
+    if (!t) throw new HookyardError("HOOKYARD_ERR_STORE_NOT_FOUND", `no task ${id}`);
     return t;
   }
 

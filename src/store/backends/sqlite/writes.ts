@@ -84,7 +84,7 @@ export class SqliteWrites {
 
   addTasks(deliveryId: string, tasks: NewTask[], now: number): void {
     const meta = this.s.deliveryMeta.get(deliveryId) as DeliveryKey | undefined;
-    if (!meta) throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no delivery ${deliveryId}`);
+    if (!meta) throw new HookyardError("HOOKYARD_ERR_STORE_NOT_FOUND", `no delivery ${deliveryId}`);
     if (tasks.length > 0) this.s.markAccepted.run(deliveryId);
     this.insertTasks(meta, tasks, now);
   }
@@ -170,7 +170,7 @@ export class SqliteWrites {
 
   private stateOf(id: string): TaskState {
     const row = this.s.stateOf.get(id) as { state: TaskState } | undefined;
-    if (!row) throw new HookyardError("HOOKYARD_ERR_API_NOT_FOUND", `no task ${id}`);
+    if (!row) throw new HookyardError("HOOKYARD_ERR_STORE_NOT_FOUND", `no task ${id}`);
     return row.state;
   }
 }
