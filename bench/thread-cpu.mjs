@@ -56,7 +56,7 @@ const s = child(["-c", "0", process.execPath, join(here, "servers", `${server}.m
 const { port, pid } = await s.next();
 const stats = async () => { s.c.stdin.write("stats\n"); return (await s.next()).stats; };
 const results = [];
-for (let r = 0; r < rounds; r++) {
+for (let r = 0; r <= rounds; r++) { // round 0 warms up (V8 compiles the hot path on its helper threads): not counted
   const before = threads(pid);
   const g = child(["-c", "1", process.execPath, join(here, "loadgen.mjs"), "--dist", dist,
     JSON.stringify({ port, mode: "closed", connections: 32, warmupS: 0, durationS })]);
@@ -74,8 +74,8 @@ for (let r = 0; r < rounds; r++) {
     per[name] = (per[name] ?? 0) + us;
   }
   per.total = Object.values(per).reduce((a, b) => a + b, 0);
-  results.push({ answered, rps: Math.round(res.rps), per });
-  console.log(`round ${r + 1}: ${answered} answered, ${Math.round(res.rps)} req/s; µs/req ` +
+  if (r > 0) results.push({ answered, rps: Math.round(res.rps), per });
+  console.log(`${r === 0 ? "warm-up" : `round ${r}`}: ${answered} answered, ${Math.round(res.rps)} req/s; µs/req ` +
     Object.entries(per).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", "));
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
