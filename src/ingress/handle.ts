@@ -1,10 +1,11 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
+import type { IncomingMessage } from "node:http";
 import { HookyardError, type ErrorCode } from "../errors.js";
 import { IngressSpans } from "../observability/tracing-ingress.js";
 import type { AcceptStatus, NewDelivery } from "../store/backend.js";
 import { checkSource, type IngressLimits } from "./limits.js";
 import { DELIVERY_ID, headerValue, repeatedHeader, storedHeaders } from "./headers.js";
 import { mediaType, parsePayload } from "./parse.js";
+import { readBody } from "./read-body.js";
 import { verifySignature } from "./verify.js";
 
 /** What the webhook route needs from the app. */
@@ -22,60 +23,51 @@ export interface IngressOptions {
   limits?: IngressLimits;
 }
 
+/** What the HTTP server around the route does for every answer (request ids, connections, metrics, logs). */
+export interface WebhookExchange {
+  /** Answers the request: status, JSON body, and headers of the server's own (request id, connection). */
+  answer(status: number, body: unknown, headers?: Record<string, string>): void;
+  /** Whether an answer was already given (the shutdown answers 503 to requests still open at its deadline). */
+  answered(): boolean;
+  /** Logs an unexpected failure with the request's id. */
+  logError(err: unknown, message: string): void;
+}
+
 /**
- * The webhook route as a Fastify plugin: source checks (HOOKYARD_ALLOWED_CIDRS → 403,
- * HOOKYARD_RATE_LIMIT → 429 with `Retry-After`) → size cap → headers sent once → HMAC over the raw bytes →
- * required headers → media type → parse → durable accept → `202`. Errors answer `{"error":{"code","message"}}`;
+ * The webhook route on Node's own request and response, for any server in front: source checks
+ * (HOOKYARD_ALLOWED_CIDRS → 403, HOOKYARD_RATE_LIMIT → 429 with `Retry-After`) → shutting down →
+ * size cap (413) → headers sent once → HMAC over the raw bytes → required headers → media type →
+ * parse → durable accept → `202` (`200` for a duplicate). Errors answer `{"error":{"code","message"}}`;
  * repeated GitHub headers, and delivery ids other than GitHub's kind (`DELIVERY_ID`), get 400.
+ * Returns the handler and the spans it keeps (ended by the server once each answer is sent).
  *
  * @example
  * ```ts
- * await server.register(ingressRoute, { path: "/api/github/webhooks", maxBody, secrets, isDraining, receive });
+ * const webhook = webhookHandler({ path: "/api/github/webhooks", maxBody, secrets, isDraining, receive });
+ * void webhook.handle(req, exchange);
  * ```
  */
-export async function ingressRoute(app: FastifyInstance, o: IngressOptions): Promise<void> {
-  // Inside this plugin every body arrives as raw bytes: the signature is over exactly those.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: o.maxBody }, (_req, body, done) => done(null, body));
-
-  // ingress spans, when tracing was on as the server was built (else no hook at all)
+export function webhookHandler(o: IngressOptions) {
+  // ingress spans, when tracing was on as the server was built (else every call returns at once)
   const spans = new IngressSpans();
-  if (spans.on) app.addHook("onResponse", async (req, reply) => spans.end(req, reply.statusCode));
-  const reject = (reply: FastifyReply, err: HookyardError) => {
-    spans.outcome(reply.request, err.code);
-    const id = headerValue(reply.request.headers, "x-github-delivery");
-    o.onRejected?.(err.code, err.statusCode, reply.request.ip, id !== undefined && DELIVERY_ID.test(id) ? id : undefined);
-    return reply.code(err.statusCode).send(err.toJSON());
+  const reject = (req: IncomingMessage, x: WebhookExchange, err: HookyardError, headers?: Record<string, string>) => {
+    spans.outcome(req, err.code);
+    const id = headerValue(req.headers, "x-github-delivery");
+    o.onRejected?.(err.code, err.statusCode, req.socket.remoteAddress ?? "", id !== undefined && DELIVERY_ID.test(id) ? id : undefined);
+    x.answer(err.statusCode, err.toJSON(), headers);
   };
 
-  app.setErrorHandler((error: FastifyError, _req, reply) => {
-    if (error instanceof HookyardError) return reject(reply, error);
-    if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
-      return reject(reply, new HookyardError("HOOKYARD_ERR_INGRESS_BODY_TOO_LARGE", `the body is larger than the ${o.maxBody}-byte limit`));
+  /** Checks, reads, verifies, parses and stores one delivery; answers through `x`. */
+  const accept = async (req: IncomingMessage, x: WebhookExchange): Promise<void> => {
+    let body: Buffer;
+    try {
+      body = await readBody(req, o.maxBody);
+    } catch (err) {
+      // the client may still be sending: the answer closes the connection
+      if (err instanceof HookyardError && !x.answered()) reject(req, x, err, { connection: "close" });
+      return;
     }
-    if (error.statusCode !== undefined && error.statusCode < 500) {
-      return reject(reply, new HookyardError("HOOKYARD_ERR_INGRESS_PAYLOAD_INVALID", error.message));
-    }
-    reply.log.error({ err: error }, "webhook ingress failed");
-    return reject(reply, new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", "the delivery could not be stored; GitHub can redeliver it"));
-  });
-
-  app.post(o.path, {
-    onRequest: async (req, reply) => {
-      spans.begin(req, req.headers);
-      // the socket's address (no trustProxy setting): behind a proxy, limits apply to the proxy
-      const refused = o.limits ? checkSource(o.limits, req.ip) : undefined;
-      if (refused) {
-        if (refused.retryAfterS !== undefined) reply.header("retry-after", String(refused.retryAfterS));
-        return reject(reply, refused.error);
-      }
-      if (o.isDraining()) {
-        return reject(reply, new HookyardError("HOOKYARD_ERR_INGRESS_SHUTTING_DOWN", "the server is shutting down and takes no new deliveries"));
-      }
-    },
-  }, async (req, reply) => {
-    const body = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
-    const repeated = repeatedHeader(req.raw.rawHeaders);
+    const repeated = repeatedHeader(req.rawHeaders);
     if (repeated !== undefined) throw new HookyardError("HOOKYARD_ERR_INGRESS_HEADER_DUPLICATE", `the ${repeated} header appears more than once`);
     if (o.secrets.length > 0) {
       const check = verifySignature(o.secrets, body, headerValue(req.headers, "x-hub-signature-256"));
@@ -110,8 +102,29 @@ export async function ingressRoute(app: FastifyInstance, o: IngressOptions): Pro
     spans.delivery(req, delivery);
     const status = await o.receive(delivery, payload);
     spans.outcome(req, status);
-    if (reply.sent) return reply; // answered 503 meanwhile (the shutdown's deadline came first)
-    if (status === "duplicate") return reply.code(200).send({ delivery: id, status });
-    return reply.code(202).send({ delivery: id, status });
-  });
+    if (x.answered()) return; // answered 503 meanwhile (the shutdown's deadline came first)
+    x.answer(status === "duplicate" ? 200 : 202, { delivery: id, status });
+  };
+
+  const handle = async (req: IncomingMessage, x: WebhookExchange): Promise<void> => {
+    spans.begin(req, req.headers);
+    // the socket's address (no trustProxy setting): behind a proxy, limits apply to the proxy
+    const refused = o.limits ? checkSource(o.limits, req.socket.remoteAddress ?? "") : undefined;
+    if (refused) {
+      return reject(req, x, refused.error, refused.retryAfterS !== undefined ? { "retry-after": String(refused.retryAfterS) } : undefined);
+    }
+    if (o.isDraining()) {
+      return reject(req, x, new HookyardError("HOOKYARD_ERR_INGRESS_SHUTTING_DOWN", "the server is shutting down and takes no new deliveries"));
+    }
+    try {
+      await accept(req, x);
+    } catch (error) {
+      if (x.answered()) return;
+      if (error instanceof HookyardError) return reject(req, x, error);
+      x.logError(error, "webhook ingress failed");
+      reject(req, x, new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", "the delivery could not be stored; GitHub can redeliver it"));
+    }
+  };
+
+  return { handle, spans };
 }
