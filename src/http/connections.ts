@@ -1,10 +1,16 @@
-import type { Server } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { HookyardError } from "../errors.js";
 import { settlesBy } from "../observability/deadline.js";
 import { closeAfterAnswer, sendError } from "./errors.js";
-import { LINGER_MS } from "./raw-answer.js";
+import { LINGER_MS, lingerAfterAnswer } from "./raw-answer.js";
+
+/** A request in progress, as the shutdown sees it: answered yet, and how to answer it 503. */
+export interface OpenRequest {
+  answered(): boolean;
+  shutDown(): void;
+}
 
 /**
  * The HTTP server's connections, for a shutdown that ends whatever clients do. While the app
@@ -14,7 +20,7 @@ import { LINGER_MS } from "./raw-answer.js";
  * `503 HOOKYARD_ERR_HTTP_SHUTTING_DOWN` and every connection left is closed.
  */
 export class Connections {
-  private readonly open = new Map<Socket, Set<FastifyReply>>();
+  private readonly open = new Map<Socket, Set<OpenRequest>>();
   private closing = false;
 
   constructor(server: Server, private readonly draining: () => boolean) {
@@ -27,17 +33,40 @@ export class Connections {
   /** Registers the hooks (on the root instance, before any route). */
   install(fastify: FastifyInstance): void {
     fastify.addHook("onRequest", async (req, reply) => {
-      const replies = this.open.get(req.raw.socket);
-      if (replies) {
-        replies.add(reply);
-        reply.raw.once("close", () => replies.delete(reply));
-      }
+      this.track(req.raw, reply.raw, { answered: () => reply.sent || reply.raw.headersSent, shutDown: () => void sendError(reply, shuttingDown()) });
       if (this.closing) return sendError(reply, shuttingDown());
     });
     fastify.addHook("onSend", async (req, reply) => {
       if (!req.raw.complete) closeAfterAnswer(reply); // answered before its body was read
       else if (this.draining() || this.closing) reply.header("connection", "close");
     });
+  }
+
+  /**
+   * Tracks a request served outside Fastify (the webhook route) until its response closes. Returns
+   * the error to answer it with at once when the server is closing.
+   */
+  track(req: IncomingMessage, res: ServerResponse, request: OpenRequest): HookyardError | undefined {
+    const requests = this.open.get(req.socket);
+    if (requests) {
+      requests.add(request);
+      res.once("close", () => requests.delete(request));
+    }
+    return this.closing ? shuttingDown() : undefined;
+  }
+
+  /**
+   * What the `onSend` hook does, for a response written outside Fastify: `Connection: close` (and a
+   * lingering close) for an answer given before the request's body was read, `Connection: close`
+   * while draining or closing.
+   */
+  beforeAnswer(req: IncomingMessage, res: ServerResponse): void {
+    if (!req.complete) {
+      res.setHeader("connection", "close");
+      lingerAfterAnswer(req.socket);
+    } else if (this.draining() || this.closing) {
+      res.setHeader("connection", "close");
+    }
   }
 
   /**
@@ -50,8 +79,8 @@ export class Connections {
     const closed = closeServer();
     for (const [socket, replies] of this.open) if (replies.size === 0) socket.destroy();
     if (await settlesBy(closed, deadline)) return;
-    for (const replies of this.open.values()) {
-      for (const reply of replies) if (!reply.sent && !reply.raw.headersSent) void sendError(reply, shuttingDown());
+    for (const requests of this.open.values()) {
+      for (const request of requests) if (!request.answered()) request.shutDown();
     }
     if (await settlesBy(closed, Date.now() + LINGER_MS)) return;
     for (const socket of this.open.keys()) socket.destroy();
@@ -59,6 +88,7 @@ export class Connections {
   }
 }
 
-function shuttingDown(): HookyardError {
+/** The answer to a request still open at the shutdown's deadline, or arriving while the server closes. */
+export function shuttingDown(): HookyardError {
   return new HookyardError("HOOKYARD_ERR_HTTP_SHUTTING_DOWN", "the server is shutting down; send the request again");
 }

@@ -20,7 +20,8 @@ export interface Instruments {
 /**
  * Adds request ids, metrics and the observing of lifecycle events to the server: `/metrics` on the
  * server itself (authorized like the management API), or on its own unauthenticated listener at
- * HOOKYARD_METRICS_PORT (same host); webhook answers timed into `hookyard_ingress_duration_seconds`.
+ * HOOKYARD_METRICS_PORT (same host). Webhook answers are timed into `hookyard_ingress_duration_seconds`
+ * by the webhook route itself (webhook-front.ts), which Fastify's hooks do not see.
  *
  * @example
  * ```ts
@@ -32,11 +33,6 @@ export async function instrument(fastify: FastifyInstance, deps: { config: Hooky
   const metrics = new HookyardMetrics({ store: () => deps.store, ...(deps.circuits ? { circuits: deps.circuits } : {}) });
   const stop = observe({ lifecycle: deps.lifecycle, log: deps.log, metrics });
   requestIds(fastify, "/api/v1/");
-  fastify.addHook("onResponse", async (req, reply) => {
-    if (req.routeOptions.url === config.webhookPath && req.method === "POST") {
-      metrics.ingressDuration.observe({ status: String(reply.statusCode) }, reply.elapsedTime / 1000);
-    }
-  });
   let own: FastifyInstance | undefined;
   if (config.metricsPort === undefined) {
     await fastify.register(metricsRoute, { metrics, apiToken: config.apiToken });

@@ -5,7 +5,7 @@ import { HookyardError } from "../errors.js";
 import { ManifestSetup } from "../github/manifest/index.js";
 import { apiBaseUrl } from "../github/settings.js";
 import { ingressLimits } from "../ingress/limits.js";
-import { ingressRoute, type IngressOptions } from "../ingress/route.js";
+import type { IngressOptions } from "../ingress/handle.js";
 import type { Lifecycle } from "../observability/lifecycle.js";
 import type { CircuitReading } from "../observability/metrics.js";
 import type { Backend } from "../store/backend.js";
@@ -22,6 +22,7 @@ import { healthRoutes } from "./health.js";
 import { instrument } from "./instrument.js";
 import { listenFailed } from "./listen.js";
 import { setupRoutes } from "./setup.js";
+import { frontServer, webhookRoute, type FrontRoute } from "./webhook-front.js";
 
 export interface ServerDeps {
   config: HookyardConfig;
@@ -70,7 +71,10 @@ function checkingInterval(config: HookyardConfig): number {
  */
 export async function buildServer(deps: ServerDeps): Promise<HookyardServer> {
   const { config } = deps;
+  // the webhook route is served in front of Fastify (webhook-front.ts); every other request goes to Fastify
+  const front: { route?: FrontRoute } = {};
   const fastify: FastifyInstance = Fastify({
+    serverFactory: (handler, opts) => frontServer({ http: opts.http ?? {}, keepAliveTimeout: config.keepAliveTimeout, requestTimeout: config.requestTimeout, connectionTimeout: config.socketTimeout }, handler, front),
     loggerInstance: deps.log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "requestId" }),
     bodyLimit: 1024 * 1024,
@@ -92,15 +96,21 @@ export async function buildServer(deps: ServerDeps): Promise<HookyardServer> {
   // before the routes, so that their requests are timed and their ids echoed
   const instruments = await instrument(fastify, deps);
   // a worker process takes no deliveries: its webhook path is simply not a route
-  if (config.role !== "worker") await fastify.register(ingressRoute, {
-    path: config.webhookPath,
-    maxBody: config.maxBody,
-    secrets: config.webhookSecret,
-    isDraining: deps.isDraining,
-    receive: deps.receive,
-    status: httpStatus,
-    onRejected: (code, status, source, delivery) => deps.lifecycle.emit("delivery:rejected", { code, status, source, ...(delivery ? { delivery } : {}) }),
-    limits: ingressLimits(config),
+  if (config.role !== "worker") front.route = webhookRoute({
+    ingress: {
+      path: config.webhookPath,
+      maxBody: config.maxBody,
+      secrets: config.webhookSecret,
+      isDraining: deps.isDraining,
+      receive: deps.receive,
+      status: httpStatus,
+      onRejected: (code, status, source, delivery) => deps.lifecycle.emit("delivery:rejected", { code, status, source, ...(delivery ? { delivery } : {}) }),
+      limits: ingressLimits(config),
+    },
+    requestId: requestIdOf(config.webhookPath),
+    connections,
+    answered: (status, seconds) => instruments.metrics.ingressDuration.observe({ status: String(status) }, seconds),
+    log: deps.log,
   });
   const workersRunning = config.workers ? { workersRunning: deps.workersRunning ?? (() => true) } : {};
   const circuits = deps.circuits ? { circuits: deps.circuits } : {};

@@ -142,7 +142,8 @@ export function toRecord(error: Error): ErrorRecord {
 function report(task: ClaimedTask, result: AttemptResult, durationMs: number, log: () => Logger, deps: RunnerDeps): void {
   switch (result.outcome) {
     case "completed":
-      log().info({ durationMs }, "task completed");
+      // a child logger costs more than a no-op task (pino's bindings and redaction): none for a line not written
+      if (deps.log.isLevelEnabled("info")) log().info({ durationMs }, "task completed");
       deps.lifecycle.emit("task:complete", { task, durationMs });
       break;
     case "retrying":
