@@ -1,4 +1,4 @@
-export { Hookyard, type HookyardOptions, type AppFunction, type ReceiveInput, type RoutePlugin } from "./app.js";
+export { Hookyard, type HookyardOptions, type AppFunction, type ReceiveInput, type RoutePlugin } from "./app/index.js";
 export type { Context, ConfigReader } from "./events/context.js";
 export { RepoConfigCache, deepMergeAll, type LoadedConfigFile, type MergeOptions, type RepoConfigCacheOptions } from "./github/repo-config/index.js";
 export type { ApplicationFunctionOptions } from "./http/app-function-options.js";

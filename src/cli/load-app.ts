@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { AppFunction } from "../app.js";
+import type { AppFunction } from "../app/index.js";
 import { HookyardError } from "../errors.js";
 
 /**

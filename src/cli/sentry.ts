@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import type { Hookyard } from "../app.js";
+import type { Hookyard } from "../app/index.js";
 
 interface SentryEvent {
   request?: unknown;

@@ -61,7 +61,7 @@ function checkingInterval(config: HookyardConfig): number {
 }
 
 /**
- * Assembles the Fastify server. Only this module (and app.ts, cli/) wires implementations together.
+ * Assembles the Fastify server. Only this module (and src/app/, cli/) wires implementations together.
  * Every answer, Fastify's and Node's own included, is in the documented error shape.
  *
  * @example

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { HookyardOptions } from "../app.js";
+import type { HookyardOptions } from "../app/index.js";
 import { CONFIG_FIELDS, type HookyardConfig } from "../config/index.js";
 import { HookyardError } from "../errors.js";
 import type { HookyardOctokit } from "../github/octokit.js";

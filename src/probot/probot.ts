@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import { Hookyard } from "../app.js";
+import { Hookyard } from "../app/index.js";
 import { HookyardError } from "../errors.js";
 import type { Handler, HandlerOptions } from "../events/registry.js";
 import type { EventName } from "../events/types.js";

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { Hookyard, type AppFunction, type HookyardOptions } from "../app.js";
+import { Hookyard, type AppFunction, type HookyardOptions } from "../app/index.js";
 import { deepMergeAll } from "../github/repo-config/merge.js";
 import type { SettledTask } from "../tasks/settled.js";
 import type { AcceptStatus } from "../store/backend.js";
@@ -73,7 +73,7 @@ const clone = <T>(v: T): T => structuredClone(v);
  * @example
  * ```ts
  * import { createTestApp } from "hookyard/testing";
- * import app from "../app.js";
+ * import app from "../app/index.js";
  *
  * const t = await createTestApp(app, { files: { ".github/welcome.yml": "message: Hi!\n" } });
  * await t.receive("issues.opened", { issue: { title: "Broken" } });

@@ -1,4 +1,4 @@
-import type { Hookyard } from "../app.js";
+import type { Hookyard } from "../app/index.js";
 import type { LifecycleName } from "../observability/lifecycle.js";
 import type { SettledTask } from "../tasks/settled.js";
 import type { TaskSummary } from "../store/backend.js";

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseDotenv } from "dotenv";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { Hookyard } from "../../src/app.js";
+import { Hookyard } from "../../src/app/index.js";
 import type { GitHubAppManifest } from "../../src/github/manifest/index.js";
 import { createFakeGitHub, findExample, type FakeGitHub } from "../../src/testing/index.js";
 import { CLI, freePort } from "../fixtures/server.js";

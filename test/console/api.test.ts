@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import Fastify from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Hookyard } from "../../src/app.js";
+import type { Hookyard } from "../../src/app/index.js";
 import { consoleRoutes } from "../../src/http/console/index.js";
 import { UnrecoverableError } from "../../src/steering/steer.js";
 import { createFakeGitHub, type FakeGitHub } from "../../src/testing/index.js";

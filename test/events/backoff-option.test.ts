@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Hookyard } from "../../src/app.js";
+import { Hookyard } from "../../src/app/index.js";
 import { DEFAULT_BACKOFF, resolveBackoff } from "../../src/events/backoff-option.js";
 
 describe("resolveBackoff", () => {

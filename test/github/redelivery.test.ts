@@ -4,7 +4,7 @@
  */
 import { createServer, type Server, type ServerResponse } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Hookyard } from "../../src/app.js";
+import type { Hookyard } from "../../src/app/index.js";
 import { MemoryRecoveryState, recoverMissedDeliveries } from "../../src/github/redelivery/index.js";
 import type { FakeGitHub } from "../../src/testing/index.js";
 import { freePort } from "../fixtures/server.js";

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Hookyard } from "../../src/app.js";
+import type { Hookyard } from "../../src/app/index.js";
 import type { HookyardOctokit } from "../../src/github/octokit.js";
 import { findExample, type FakeGitHub } from "../../src/testing/index.js";
 import { appFor, cleanupGitHub, fakeWithRepo, send } from "./support.js";

@@ -5,7 +5,7 @@ import { parse as parseDotenv } from "dotenv";
 import Fastify from "fastify";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { Hookyard } from "../../src/app.js";
+import { Hookyard } from "../../src/app/index.js";
 import {
   buildManifest, completeManifestSetup, githubWebUrl, ManifestSetup, manifestFormUrl, mergeEnvText, type GitHubAppManifest,
 } from "../../src/github/manifest/index.js";

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { Hookyard, type HookyardOptions } from "../../src/app.js";
+import { Hookyard, type HookyardOptions } from "../../src/app/index.js";
 import type { AcceptStatus } from "../../src/store/backend.js";
 import { createFakeGitHub, findExample, type FakeGitHub, type FakeGitHubOptions } from "../../src/testing/index.js";
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Hookyard } from "../../src/app.js";
+import { Hookyard } from "../../src/app/index.js";
 import { requireUser, userCanAccessRepo, userInTeam } from "../../src/identity/oauth/index.js";
 import { createFakeGitHub, type FakeGitHub } from "../../src/testing/index.js";
 import { startApp, stopApps, type StartedApp } from "../support/app.js";

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { request } from "node:http";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { Hookyard } from "../../src/app.js";
+import { Hookyard } from "../../src/app/index.js";
 import { sign } from "../../src/ingress/verify.js";
 import { signedDelivery } from "../../src/testing/index.js";
 import { api, example, nextOutcome, post, startApp, stopApps } from "../support/app.js";

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { Hookyard } from "../../src/app.js";
+import type { Hookyard } from "../../src/app/index.js";
 import { EVENT_NAMES } from "../../src/events/names.generated.js";
 import type { EventName } from "../../src/events/types.js";
 import { allExamples, signedDelivery } from "../../src/testing/index.js";

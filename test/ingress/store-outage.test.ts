@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { Hookyard } from "../../src/app.js";
+import { Hookyard } from "../../src/app/index.js";
 import { example, post, startApp, stopApps, until } from "../support/app.js";
 import { startOwnRedis, type OwnRedis } from "../support/redis-server.js";
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { RetryLaterError, UnrecoverableError } from "../../src/steering/steer.js";
-import type { Hookyard } from "../../src/app.js";
+import type { Hookyard } from "../../src/app/index.js";
 import { example, nextOutcome, post, startApp, stopApps } from "../support/app.js";
 import { dropRedisKeys, REDIS_URL } from "../support/redis.js";
 import { scrape, valueOf, type Sample } from "./support.js";

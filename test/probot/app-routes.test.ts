@@ -1,6 +1,6 @@
 /** App routes in one process: prefixes, Hookyard's own paths never shadowed, getRouter without express. */
 import { afterEach, describe, expect, it } from "vitest";
-import { Hookyard } from "../../src/app.js";
+import { Hookyard } from "../../src/app/index.js";
 import { removeTempDirs, tempDir } from "../support/store.js";
 
 const apps: Hookyard[] = [];

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { Hookyard } from "../../src/app.js";
+import { Hookyard } from "../../src/app/index.js";
 import { loadAppModule } from "../../src/cli/load-app.js";
 import { removeTempDirs, tempDir } from "../support/store.js";
 

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { Hookyard } from "../../src/app.js";
+import { Hookyard } from "../../src/app/index.js";
 import type { Backend } from "../../src/store/backend.js";
 import { SqliteBackend } from "../../src/store/backends/sqlite/index.js";
 import { findExample } from "../../src/testing/examples.js";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Hookyard } from "../../src/app.js";
+import { Hookyard } from "../../src/app/index.js";
 import type { LifecycleEvents } from "../../src/observability/lifecycle.js";
 import { createFakeGitHub, type FakeGitHub } from "../../src/testing/index.js";
 import { issuePayload } from "../github/support.js";

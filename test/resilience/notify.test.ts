@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Hookyard } from "../../src/app.js";
+import { Hookyard } from "../../src/app/index.js";
 import { isSlackWebhook, notificationOf, slackMessage } from "../../src/notify/message.js";
 import { NOTIFY_EVENT, NOTIFY_TASK } from "../../src/notify/notifier.js";
 import { UnrecoverableError } from "../../src/steering/steer.js";

@@ -14,7 +14,7 @@ import { randomUUID } from "node:crypto";
 import { createPostgresBackend, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
-import { Hookyard } from "../../src/app.js";
+import { Hookyard } from "../../src/app/index.js";
 import { dropPgSchema, PG_URL } from "../support/postgres.js";
 import { dropRedisKeys, REDIS_URL } from "../support/redis.js";
 

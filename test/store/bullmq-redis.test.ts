@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
-import { Hookyard } from "../../src/app.js";
+import { Hookyard } from "../../src/app/index.js";
 import { BullmqBackend, openRedisBackend, type RedisBackendOptions } from "../../src/store/backends/bullmq/index.js";
 import { PAGE } from "../../src/store/backends/bullmq/redis-page.js";
 import { closeKeepingData, descriptionParam, newDelivery, newTask, pollUntil, seed, withCleanup } from "../support/store.js";

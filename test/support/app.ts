@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Hookyard, type HookyardOptions } from "../../src/app.js";
+import { Hookyard, type HookyardOptions } from "../../src/app/index.js";
 import type { ClaimedTask, ErrorRecord } from "../../src/store/backend.js";
 import { findExample, postDelivery, readAnswer, signedDelivery, type SignedDelivery, type SignOptions } from "../../src/testing/index.js";
 

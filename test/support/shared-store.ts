@@ -1,5 +1,5 @@
 /** A scenario both shared stores (BullMQ on Redis and on Postgres) must pass. */
-import { Hookyard } from "../../src/app.js";
+import { Hookyard } from "../../src/app/index.js";
 import type { Backend } from "../../src/store/backend.js";
 import { RetryLaterError } from "../../src/steering/steer.js";
 

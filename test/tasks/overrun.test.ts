@@ -9,7 +9,7 @@
  * test records it and opens every gate so that nothing hangs.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { Hookyard } from "../../src/app.js";
+import type { Hookyard } from "../../src/app/index.js";
 import { api, example, post, startApp, stopApps, until } from "../support/app.js";
 
 afterEach(stopApps);

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { Hookyard } from "../../src/app.js";
+import { Hookyard } from "../../src/app/index.js";
 import type { Backend } from "../../src/store/backend.js";
 import { MemoryBackend } from "../../src/store/backends/memory/index.js";
 import { findExample } from "../../src/testing/examples.js";

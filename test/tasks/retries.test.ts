@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { Hookyard, type HookyardOptions } from "../../src/app.js";
+import { Hookyard, type HookyardOptions } from "../../src/app/index.js";
 import type { BackoffPolicy, TaskDetail } from "../../src/store/backend.js";
 import { MemoryBackend } from "../../src/store/backends/memory/index.js";
 import { baseDelay } from "../../src/tasks/backoff.js";

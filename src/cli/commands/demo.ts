@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { Hookyard } from "../../app.js";
+import { Hookyard } from "../../app/index.js";
 import { RetryLaterError } from "../../steering/steer.js";
 import { postDelivery, signedDelivery } from "../../testing/deliveries.js";
 import { findExample } from "../../testing/examples.js";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { Hookyard, type HookyardOptions } from "../../app.js";
+import { Hookyard, type HookyardOptions } from "../../app/index.js";
 import { HookyardError } from "../../errors.js";
 import type { ClaimedTask } from "../../store/backend.js";
 import { appModuleFailed, loadAppModule, probotLoadOptions } from "../load-app.js";

@@ -1,5 +1,5 @@
 import { agentWorkflow } from "../../agent/index.js";
-import { Hookyard, type HookyardOptions } from "../../app.js";
+import { Hookyard, type HookyardOptions } from "../../app/index.js";
 import { appModuleFailed, loadAppModule, probotLoadOptions } from "../load-app.js";
 import { warnUnhonouredProbotEnv } from "../probot-env.js";
 import { reportToSentry } from "../sentry.js";

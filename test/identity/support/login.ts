@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { expect } from "vitest";
-import type { Hookyard, HookyardOptions } from "../../../src/app.js";
+import type { Hookyard, HookyardOptions } from "../../../src/app/index.js";
 import type { FakeGitHub } from "../../../src/testing/index.js";
 import { startApp, type StartedApp } from "../../support/app.js";
 import type { Browser } from "./browser.js";

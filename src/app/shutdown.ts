@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { settlesBy } from "./observability/deadline.js";
+import { settlesBy } from "../observability/deadline.js";
 
 /** What a shutdown stops, in order. Each part may be missing (e.g. `open()` without a server). */
 export interface ShutdownParts {
