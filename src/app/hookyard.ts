@@ -28,7 +28,7 @@ import { Circuits } from "../steering/circuits.js";
 import type { ErrorHandler } from "../tasks/runner.js";
 import type { AppFunction, HookyardOptions } from "./options.js";
 import { AppRuntime } from "./runtime.js";
-import { buildIntake, buildPruner, type AppParts } from "./wiring.js";
+import { buildPruner, type AppParts } from "./wiring.js";
 
 /**
  * A Hookyard app: register handlers, then `start()` the HTTP server and workers.
@@ -50,8 +50,6 @@ export class Hookyard {
   // as Probot 14: a name GitHub does not send is warned about (the app may receive() it itself)
   private readonly registry = new HandlerRegistry((name) => this.log.warn({ event: name }, `"${name}" is not a known webhook name; it runs only when the app receives it itself`));
   private readonly errorHandlers: ErrorHandler[] = [];
-  /** Turns verified deliveries into stored tasks (and runs the first attempt when workers are free). */
-  private readonly intake: DeliveryIntake;
   /** Circuit breakers of this process (`github:<host>`, `agent`): state changes are logged and emitted as `circuit:change`. */
   readonly circuits: Circuits;
   /** GitHub clients: the App (when configured), its token cache, each handler's `ctx.octokit`. */
@@ -90,10 +88,9 @@ export class Hookyard {
       store: () => this.store, outage, repoConfig: this.repoConfig,
     };
     this.pruner = buildPruner(parts);
-    this.intake = buildIntake(parts, () => this.runtime.pool);
     this.runtime = new AppRuntime({
       parts, store: typeof store === "object" ? store : this.config.store, env, keepAlive: keepAlive ?? true, taskClock,
-      intake: this.intake, github: this.github, errorHandlers: this.errorHandlers, traceParents: this.traceParents,
+      github: this.github, errorHandlers: this.errorHandlers, traceParents: this.traceParents,
       circuits: this.circuits, oauth: this.oauth, redelivery: this.redelivery, pruner: this.pruner,
       routes: () => [...this.routes, { plugin: this.httpHandlers.plugin(this.config.webhookPath), prefix: undefined }],
     });
@@ -278,7 +275,7 @@ export class Hookyard {
   async receive(input: ReceiveInput): Promise<AcceptStatus> {
     await this.open();
     const { delivery, payload } = DeliveryIntake.fromInput(input);
-    return this.intake.accept(delivery, payload);
+    return this.runtime.intake.accept(delivery, payload);
   }
 
   /**
@@ -290,7 +287,7 @@ export class Hookyard {
    * ```
    */
   async replay(deliveryId: string): Promise<{ delivery: string; tasks: string[] }> {
-    return this.intake.replay(deliveryId);
+    return this.runtime.intake.replay(deliveryId);
   }
 }
 

@@ -12,10 +12,11 @@ import type { Backend } from "../store/backend.js";
 import type { Pruner } from "../store/pruner.js";
 import type { Circuits } from "../steering/circuits.js";
 import type { DeliveryIntake } from "../tasks/intake.js";
+import { PayloadCache } from "../tasks/payload-cache.js";
 import type { WorkerPool } from "../tasks/pool.js";
 import type { ErrorHandler } from "../tasks/runner.js";
 import { shutDown } from "./shutdown.js";
-import { buildAppServer, buildPool, openBackend, type AppParts } from "./wiring.js";
+import { buildAppServer, buildIntake, buildPool, openBackend, type AppParts } from "./wiring.js";
 
 /** What an app's runtime opens, starts and stops. */
 export interface RuntimeOptions {
@@ -25,7 +26,6 @@ export interface RuntimeOptions {
   env: NodeJS.ProcessEnv;
   keepAlive: boolean;
   taskClock: (() => number) | undefined;
-  intake: DeliveryIntake;
   github: GitHubClients;
   errorHandlers: ErrorHandler[];
   traceParents: TraceParents;
@@ -38,8 +38,8 @@ export interface RuntimeOptions {
 }
 
 /**
- * The running side of a `Hookyard`: opens the store, builds the worker pool and the HTTP server,
- * starts them in order and drains them on stop.
+ * The running side of a `Hookyard`: opens the store, builds the worker pool, the intake and the
+ * HTTP server (in that order: each gets the parts built before it), starts them and drains them.
  *
  * @example
  * ```ts
@@ -49,6 +49,7 @@ export interface RuntimeOptions {
 export class AppRuntime {
   backend: Backend | undefined;
   pool: WorkerPool | undefined;
+  private deliveries: DeliveryIntake | undefined;
   server: HookyardServer | undefined;
   /** Set by `start()`: routes can no longer be added. */
   serving = false;
@@ -63,6 +64,12 @@ export class AppRuntime {
     return this.backend;
   }
 
+  /** The intake of deliveries (built by `start()` or `open()`). */
+  get intake(): DeliveryIntake {
+    if (!this.deliveries) throw new HookyardError("HOOKYARD_ERR_STORE_UNAVAILABLE", "the store is not open: call app.start() or app.open() first");
+    return this.deliveries;
+  }
+
   /** A description of the store for logs, before it is open too. */
   describeStore(): string {
     return this.backend?.description ?? String(this.o.store);
@@ -74,16 +81,19 @@ export class AppRuntime {
     if (this.o.parts.config.workers) this.pool?.start();
   }
 
-  /** Opens the store and builds the worker pool (not started), once. */
+  /** Opens the store and builds the worker pool (not started) and the intake, once. */
   private prepare(): Promise<void> {
     this.starting ??= (async () => {
       const { parts, store, env } = this.o;
       const backend = await openBackend(store, parts.config, env, parts.log);
       this.backend = backend;
-      this.pool = buildPool(parts, {
-        backend, intake: this.o.intake, github: this.o.github, errorHandlers: this.o.errorHandlers,
+      const payloads = new PayloadCache(backend);
+      const pool = buildPool(parts, {
+        backend, payloads, github: this.o.github, errorHandlers: this.o.errorHandlers,
         traceParents: this.o.traceParents, keepAlive: this.o.keepAlive, taskClock: this.o.taskClock,
       });
+      this.pool = pool;
+      this.deliveries = buildIntake(parts, { backend, pool, payloads });
     })();
     return this.starting;
   }
@@ -105,7 +115,7 @@ export class AppRuntime {
     this.serving = true;
     await this.prepare();
     this.server = await buildAppServer(this.o.parts, {
-      store: this.store, intake: this.o.intake, traceParents: this.o.traceParents, circuits: this.o.circuits, oauth: this.o.oauth,
+      store: this.store, intake: this.intake, traceParents: this.o.traceParents, circuits: this.o.circuits, oauth: this.o.oauth,
       routes: this.o.routes(), isDraining: () => this.draining, workersRunning: () => this.pool?.working ?? false,
     });
     if (options.listen !== false) await this.server.listen().catch(async (err: unknown) => {

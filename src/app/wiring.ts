@@ -16,6 +16,7 @@ import { Pruner } from "../store/pruner.js";
 import type { Circuits } from "../steering/circuits.js";
 import { HOLD_LIMIT } from "../tasks/held.js";
 import { DeliveryIntake } from "../tasks/intake.js";
+import type { PayloadCache } from "../tasks/payload-cache.js";
 import { WorkerPool } from "../tasks/pool.js";
 import { runAttempt, type ErrorHandler } from "../tasks/runner.js";
 
@@ -52,19 +53,19 @@ export function buildPruner(p: AppParts): Pruner | undefined {
 }
 
 /**
- * The intake that turns verified deliveries into stored tasks for this app.
+ * The intake that stores verified deliveries with their tasks and offers the tasks to the pool.
  *
  * @example
  * ```ts
- * const intake = buildIntake(parts, () => pool); await intake.accept(delivery, payload);
+ * const intake = buildIntake(parts, { backend, pool, payloads }); await intake.accept(delivery, payload);
  * ```
  */
-export function buildIntake(p: AppParts, pool: () => WorkerPool | undefined): DeliveryIntake {
+export function buildIntake(p: AppParts, r: { backend: Backend; pool: WorkerPool; payloads: PayloadCache }): DeliveryIntake {
   const { config } = p;
   return new DeliveryIntake({
     acceptTimeoutMs: config.acceptTimeout, outage: p.outage,
-    registry: p.registry, store: p.store, pool, workers: config.workers, owner: p.owner,
-    leaseMs: config.lease, defaultTimeoutMs: config.taskTimeout, lifecycle: p.events,
+    registry: p.registry, store: r.backend, pool: r.pool, payloads: r.payloads, workers: config.workers,
+    defaultTimeoutMs: config.taskTimeout, lifecycle: p.events,
     // whether or not a handler wants it, a push that changed a config file drops it from the cache
     onCommitted: (delivery, payload) => {
       if (delivery.event === "push") p.repoConfig.onPush(payload);
@@ -93,7 +94,7 @@ export async function openBackend(store: string | Backend, config: HookyardConfi
 /** What the worker pool's runner needs beside the app's parts. */
 export interface RunnerParts {
   backend: Backend;
-  intake: DeliveryIntake;
+  payloads: PayloadCache;
   github: GitHubClients;
   errorHandlers: ErrorHandler[];
   traceParents: TraceParents;
@@ -107,7 +108,7 @@ export interface RunnerParts {
  *
  * @example
  * ```ts
- * const pool = buildPool(parts, { backend, intake, github, errorHandlers, traceParents, keepAlive: true, taskClock: undefined });
+ * const pool = buildPool(parts, { backend, payloads, github, errorHandlers, traceParents, keepAlive: true, taskClock: undefined });
  * ```
  */
 export function buildPool(p: AppParts, r: RunnerParts): WorkerPool {
@@ -116,7 +117,7 @@ export function buildPool(p: AppParts, r: RunnerParts): WorkerPool {
     backend: r.backend, owner: p.owner, concurrency: config.concurrency, leaseMs: config.lease, pollIntervalMs: config.pollInterval,
     holdLimit: HOLD_LIMIT, log, outage: p.outage, keepAlive: r.keepAlive,
     run: (task, stop) => runAttempt(task, stop, {
-      registry: p.registry, loadPayload: (id) => r.intake.loadPayload(id), log, lifecycle: p.events,
+      registry: p.registry, loadPayload: (id) => r.payloads.load(id), log, lifecycle: p.events,
       defaultTimeoutMs: config.taskTimeout, errorHandlers: r.errorHandlers, repoConfig: p.repoConfig,
       octokit: (task, meta, log) => r.github.forDelivery(meta, task.deliveryId, log()).octokit,
       traceparent: (task) => r.traceParents.lookup(task.deliveryId),

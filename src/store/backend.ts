@@ -43,15 +43,17 @@ export interface NewTask {
   maxAttempts: number;
   backoff: BackoffPolicy;
   timeoutMs: number;
-  /** When set, the task is created already claimed by this owner (an inline handler run in the request). */
-  claimedBy?: { owner: string; leaseMs: number };
-  /**
-   * When set (and the store has `start`), the task is created queued but held for this owner: no
-   * claim takes it until the hold lapses, and the owner starts it with `start` without a claim
-   * round trip, or gives it back with `release`. A lapsed hold is claimed as a fresh attempt (no
-   * attempt is counted for a task that never started).
-   */
-  heldBy?: { owner: string; leaseMs: number };
+}
+
+/**
+ * Tasks of one accept that the accepting process takes under its own lease, instead of leaving
+ * them to a claim (see `Backend.accept`).
+ */
+export interface AcceptTakes {
+  owner: string;
+  leaseMs: number;
+  /** Ids of tasks created already claimed by `owner`: running, attempt 1 (an inline handler's first attempt, run before the answer). */
+  claim?: readonly string[];
 }
 
 /** The outcome of accepting a delivery. */
@@ -224,21 +226,15 @@ export type TaskCounts = Record<TaskState, number>;
 export interface Backend {
   /** Short description for logs, e.g. `sqlite:/var/lib/hookyard.db`. */
   readonly description: string;
-  /** Stores a delivery and its tasks atomically. `duplicate` when the id is already stored (nothing is written). */
-  accept(delivery: NewDelivery, tasks: NewTask[]): Promise<AcceptStatus>;
+  /**
+   * Stores a delivery and its tasks atomically. `duplicate` when the id is already stored (nothing
+   * is written). The tasks in `takes.claim` are created claimed by `takes.owner`; the others queued.
+   */
+  accept(delivery: NewDelivery, tasks: NewTask[], takes?: AcceptTakes): Promise<AcceptStatus>;
   /** Claims up to `limit` due tasks for `owner` for `leaseMs`. Expired leases count as a lost attempt. */
   claim(owner: string, limit: number, leaseMs: number): Promise<ClaimedTask[]>;
-  /** Renews leases (and holds); returns the ids the owner no longer holds (cancelled or taken over), whose runs should stop. */
+  /** Renews leases (and holds, see `HoldingBackend`); returns the ids the owner no longer holds (cancelled or taken over), whose runs should stop. */
   extendLeases(owner: string, taskIds: string[], leaseMs: number): Promise<string[]>;
-  /**
-   * Starts tasks held for `owner` (see `NewTask.heldBy`): each becomes running, its attempt counted,
-   * under a lease of `leaseMs`. Returns the ids no longer held (cancelled, or the hold lapsed and
-   * another owner took it), which must not run. Optional: stores shared by several processes
-   * leave it out, and their tasks are claimed.
-   */
-  start?(owner: string, taskIds: string[], leaseMs: number): Promise<string[]>;
-  /** Gives held tasks back to the queue, due now (a draining process that will not start them). */
-  release?(owner: string, taskIds: string[]): Promise<void>;
   /** Records how an attempt ended. Ignored when the owner no longer holds the task. */
   finish(owner: string, taskId: string, result: AttemptResult): Promise<void>;
   /** Earliest time a task becomes claimable (queued now, a retry, or a lease to expire); null when none. */
@@ -293,6 +289,64 @@ export interface Backend {
   ping(): Promise<void>;
   /** Flushes and closes; further calls reject with HOOKYARD_ERR_STORE_UNAVAILABLE. */
   close(): Promise<void>;
+}
+
+/** What a {@link HoldingBackend} accept takes: tasks created claimed, and tasks created held. */
+export interface HoldingAcceptTakes extends AcceptTakes {
+  /**
+   * Ids of tasks created held for `owner`: queued, but no claim takes them until the hold (of
+   * `leaseMs`, renewed by `extendLeases`) lapses; the owner starts them with `start` without a
+   * claim round trip, or gives them back with `release`. A lapsed hold is claimed as a fresh
+   * attempt (no attempt is counted for a task that never started).
+   */
+  hold?: readonly string[];
+}
+
+/**
+ * A store that can hold a delivery's tasks for the process that accepted it (the stores one
+ * process owns: memory, SQLite). Stores shared by several processes leave it out, and their tasks
+ * are claimed. Check with {@link hasHolds}.
+ */
+export interface HoldingBackend extends Backend {
+  /** As `Backend.accept`; the tasks in `takes.hold` are created held for `takes.owner`. */
+  accept(delivery: NewDelivery, tasks: NewTask[], takes?: HoldingAcceptTakes): Promise<AcceptStatus>;
+  /**
+   * Starts tasks held for `owner`: each becomes running, its attempt counted, under a lease of
+   * `leaseMs`. Returns the ids no longer held (cancelled, or the hold lapsed and another owner
+   * took it), which must not run.
+   */
+  start(owner: string, taskIds: string[], leaseMs: number): Promise<string[]>;
+  /** Gives held tasks back to the queue, due now (a draining process that will not start them). */
+  release(owner: string, taskIds: string[]): Promise<void>;
+}
+
+/**
+ * How a new task starts, by its accept's `takes`: claimed by the accepting process, held for it,
+ * or (null) queued for any claim.
+ *
+ * @example
+ * ```ts
+ * const lease = initialLease(takes, task.id); // { owner, leaseMs, claimed: true } for an inline handler's task
+ * ```
+ */
+export function initialLease(takes: HoldingAcceptTakes | undefined, taskId: string): { owner: string; leaseMs: number; claimed: boolean } | null {
+  if (!takes) return null;
+  const claimed = takes.claim?.includes(taskId) ?? false;
+  if (!claimed && !takes.hold?.includes(taskId)) return null;
+  return { owner: takes.owner, leaseMs: takes.leaseMs, claimed };
+}
+
+/**
+ * Whether `backend` can hold tasks for the process that accepted them.
+ *
+ * @example
+ * ```ts
+ * if (hasHolds(store)) await store.start(owner, [taskId], leaseMs);
+ * ```
+ */
+export function hasHolds(backend: Backend): backend is HoldingBackend {
+  const b = backend as Partial<HoldingBackend>;
+  return typeof b.start === "function" && typeof b.release === "function";
 }
 
 /** Page size bounds for list calls. */

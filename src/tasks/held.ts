@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { Backend, ClaimedTask } from "../store/backend.js";
+import type { ClaimedTask, HoldingBackend } from "../store/backend.js";
 import type { StopReason } from "./runner.js";
 import { Stopper } from "./stopper.js";
 
@@ -10,8 +10,7 @@ import { Stopper } from "./stopper.js";
 export const HOLD_LIMIT = 1000;
 
 export interface HeldOptions {
-  /** A store with holds (`start` and `release`). */
-  backend: Backend;
+  backend: HoldingBackend;
   owner: string;
   leaseMs: number;
   limit: number;
@@ -59,7 +58,7 @@ export class HeldTasks {
     const batch = this.queue.splice(0, n);
     if (batch.length === 0) return [];
     const runs = batch.map((task) => ({ task, stop: new Stopper() }));
-    this.o.backend.start!(this.o.owner, batch.map((t) => t.id), this.o.leaseMs).then(
+    this.o.backend.start(this.o.owner, batch.map((t) => t.id), this.o.leaseMs).then(
       (lost) => {
         const refused = new Set(lost);
         for (const r of runs) if (refused.has(r.task.id)) r.stop.abort("lost" satisfies StopReason);
@@ -80,7 +79,7 @@ export class HeldTasks {
   /** Gives `tasks` (held, not started) back to the queue. */
   async release(tasks: ClaimedTask[]): Promise<void> {
     if (tasks.length === 0) return;
-    await this.o.backend.release!(this.o.owner, tasks.map((t) => t.id)).catch((err: unknown) =>
+    await this.o.backend.release(this.o.owner, tasks.map((t) => t.id)).catch((err: unknown) =>
       this.o.log.warn({ err }, "could not give back held tasks; they run once their hold lapses"));
   }
 }

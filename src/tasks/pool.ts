@@ -1,10 +1,11 @@
 import type { Logger } from "pino";
 import { settlesBy } from "../observability/deadline.js";
 import type { StoreOutage } from "../observability/outage.js";
-import type { Backend, ClaimedTask } from "../store/backend.js";
+import { hasHolds, type Backend, type ClaimedTask, type HoldingAcceptTakes, type NewTask } from "../store/backend.js";
 import { HeldTasks } from "./held.js";
 import type { AttemptRun, StopReason } from "./runner.js";
 import { Stopper } from "./stopper.js";
+import { claimedFrom, type Takeover } from "./takeover.js";
 
 export interface PoolOptions {
   backend: Backend;
@@ -36,7 +37,10 @@ interface Running {
 }
 
 /**
- * Claims due tasks from the store and runs up to `concurrency` of them at once. Leases are renewed
+ * Runs this process's tasks, up to `concurrency` at once, and alone decides how each starts: the
+ * new tasks of an accept come through `take()` (inline ones run at once; others are held for this
+ * process when the store has holds, and start as slots free), and due tasks are claimed from the
+ * store (retries, replays, a backlog, every task on a store without holds). Leases are renewed
  * every third of their length; a task the store says we no longer hold (cancelled, taken over) is
  * aborted. `stop()` drains: no new claims, running tasks get `timeoutMs` to finish, then their
  * signal is aborted and they are queued again.
@@ -44,9 +48,8 @@ interface Running {
 export class WorkerPool {
   private readonly running = new Map<string, Running>();
   private claiming: Promise<void> | undefined;
-  /** Slots asked for by the claim in flight, and slots reserved for tasks claimed at accept time. */
+  /** Slots asked for by the claim in flight. */
   private claimingSlots = 0;
-  private reserved = 0;
   /** Tasks held for this process, in arrival order, waiting for a slot (stores with holds only). */
   private readonly held: HeldTasks | undefined;
   /** The store may hold due tasks this pool has not claimed: set by a queue notice or a wake-up. */
@@ -60,7 +63,7 @@ export class WorkerPool {
 
   constructor(private readonly o: PoolOptions) {
     const { backend, owner, leaseMs, holdLimit: limit, log } = o;
-    if (backend.start && backend.release) this.held = new HeldTasks({ backend, owner, leaseMs, limit, log });
+    if (hasHolds(backend)) this.held = new HeldTasks({ backend, owner, leaseMs, limit, log });
   }
 
   start(): void {
@@ -91,53 +94,41 @@ export class WorkerPool {
   }
 
   /**
-   * Reserves up to `wanted` free slots for tasks this process will create already claimed (so a
-   * delivery's tasks start without a claim round trip when workers are idle). Returns how many
-   * were reserved; each must be used by `runClaimed(task, true)` or given back with `unreserve`.
+   * Takes the new tasks of one accept: the pool alone decides how each starts. Inline ones (ids in
+   * `inline`) are created claimed by this process and run before the accept answers; others are
+   * created held for it when the store has holds and the pool has room (they start as slots free,
+   * with no claim); the rest are left to claims. Pass `takeover.takes` to `Backend.accept`, then
+   * call `takeover.committed()` with its answer, whatever it is.
    */
-  reserve(wanted: number): number {
-    if (!this.started || this.stopping) return 0;
-    const free = this.o.concurrency - this.busy - this.reserved - this.claimingSlots;
-    const n = Math.max(0, Math.min(wanted, free));
-    this.reserved += n;
-    return n;
+  take(tasks: readonly NewTask[], inline: ReadonlySet<string>): Takeover {
+    const claim = tasks.filter((t) => inline.has(t.id));
+    const others = tasks.filter((t) => !inline.has(t.id));
+    // accepts in flight are not counted against the hold limit: their payloads are in memory either way
+    const room = this.held && this.started && !this.stopping ? this.held.room(others.length) : 0;
+    const hold = others.slice(0, room);
+    const takes: HoldingAcceptTakes | undefined = claim.length + hold.length === 0
+      ? undefined
+      : { owner: this.o.owner, leaseMs: this.o.leaseMs, claim: claim.map((t) => t.id), hold: hold.map((t) => t.id) };
+    return {
+      takes,
+      committed: async (delivery, status) => {
+        if (status !== "accepted") return;
+        for (const t of hold) this.hold(claimedFrom(t, delivery));
+        this.pump();
+        if (claim.length > 0) await Promise.all(claim.map((t) => this.run(claimedFrom(t, delivery))));
+      },
+    };
   }
 
-  unreserve(n: number): void {
-    this.reserved = Math.max(0, this.reserved - n);
-    this.pump();
+  /** Queues a committed task held for this process; it starts when a slot frees (or goes back to the queue during a drain). */
+  private hold(task: ClaimedTask): void {
+    if (!this.held) return;
+    if (this.stopping) void this.held.release([task]);
+    else this.held.push(task);
   }
 
-  /** Whether the store has holds: then new tasks are held for this process, else reserved (see `reserve`). */
-  get holds(): boolean {
-    return this.held !== undefined;
-  }
-
-  /**
-   * How many of `wanted` tasks an accept may create held for this process (0 when the store has no
-   * holds). Each committed one is handed over with `runHeld`. Accepts in flight are not counted
-   * against the limit: their payloads are in memory either way.
-   */
-  hold(wanted: number): number {
-    if (!this.started || this.stopping || !this.held) return 0;
-    return this.held.room(wanted);
-  }
-
-  /** Queues a committed task held for this process; it starts when a slot frees. */
-  runHeld(task: ClaimedTask): void {
-    if (!this.held) throw new Error("runHeld: the store has no holds");
-    if (this.stopping) {
-      void this.held.release([task]);
-      return;
-    }
-    this.held.push(task);
-    this.pump();
-  }
-
-  /** Runs a task that is already claimed by this owner (an inline handler's or a reserved task's first attempt). */
-  runClaimed(task: ClaimedTask, reserved = false, stop = new Stopper()): Promise<void> {
-    if (reserved) this.reserved = Math.max(0, this.reserved - 1);
-    if (reserved && this.stopping) return this.release([task]).catch((err: unknown) => this.o.log.warn({ err, task: task.id }, "could not queue again a task claimed during shutdown"));
+  /** Runs a task this owner has claimed or started. */
+  private run(task: ClaimedTask, stop = new Stopper()): Promise<void> {
     const entry: Running = { stop, done: Promise.resolve(), finishing: false };
     entry.done = this.o
       .run(task, stop)
@@ -166,7 +157,7 @@ export class WorkerPool {
   }
 
   /** Tells the pool the store may have due tasks (new ones queued, or a wake-up time reached). */
-  poke(): void {
+  private poke(): void {
     this.mayHaveWork = true;
     this.pump();
   }
@@ -175,19 +166,19 @@ export class WorkerPool {
    * Claims as many tasks as there are free slots, repeatedly, until the store has none due. A slot
    * freed while the store is known to have nothing due claims nothing (no round trip per task).
    */
-  pump(): void {
+  private pump(): void {
     if (!this.started || this.stopping) return;
     const claim = !this.claiming && this.mayHaveWork;
-    const open = this.o.concurrency - this.busy - this.reserved - this.claimingSlots;
+    const open = this.o.concurrency - this.busy - this.claimingSlots;
     // Held tasks need no claim. When the store may also have due tasks (retries, replays, a
     // backlog), the claim gets at least half the free slots, so that a steady stream of new
     // deliveries cannot keep those waiting.
     if (open > 0 && this.held && this.held.size > 0) {
       // the handlers run at once; the start is recorded by the store's next write, ahead of their outcomes
-      for (const { task, stop } of this.held.start(claim ? Math.floor(open / 2) : open)) void this.runClaimed(task, false, stop);
+      for (const { task, stop } of this.held.start(claim ? Math.floor(open / 2) : open)) void this.run(task, stop);
     }
     if (!claim) return;
-    const free = this.o.concurrency - this.busy - this.reserved;
+    const free = this.o.concurrency - this.busy;
     if (free <= 0) return;
     this.mayHaveWork = false; // a notice that arrives while this claim is in flight sets it again
     this.claimingSlots = free;
@@ -198,7 +189,7 @@ export class WorkerPool {
         this.claimingSlots = 0;
         this.o.outage?.ok();
         if (this.stopping) return this.release(tasks);
-        for (const task of tasks) void this.runClaimed(task);
+        for (const task of tasks) void this.run(task);
         if (tasks.length === free) this.mayHaveWork = true; // there may be more
         if (this.mayHaveWork) this.pump();
         else await this.scheduleWake();

@@ -35,6 +35,7 @@ async function openTestStore(options: Partial<PostgresBackendOptions> = {}): Pro
 }
 
 describeBackend("bullmq-postgres", async () => (await openTestStore()).store, {
+  holds: false,
   reopen: async (store) => {
     await closeKeepingData(store);
     const schema = descriptionParam(store, "schema");

@@ -23,6 +23,7 @@ export async function openTestStore(options: RedisBackendOptions = {}): Promise<
 }
 
 describeBackend("bullmq-redis", async () => (await openTestStore()).store, {
+  holds: false,
   reopen: async (store) => {
     await closeKeepingData(store);
     return (await openTestStore({ prefix: descriptionParam(store, "prefix") })).store;
@@ -78,9 +79,9 @@ describe("BullMQ store on Redis", () => {
   it("an inline-claimed task's job waits delayed until its lease ends", async () => {
     const { store, prefix } = await open();
     const queue = await view(prefix);
-    const t = newTask({ claimedBy: { owner: "me", leaseMs: LONG } });
+    const t = newTask();
     const before = Date.now();
-    await store.accept(newDelivery(), [t]);
+    await store.accept(newDelivery(), [t], { owner: "me", leaseMs: LONG, claim: [t.id] });
     const job = await queue.getJob(t.id);
     expect(await queue.getJobState(t.id)).toBe("delayed");
     expect(job!.timestamp + job!.delay).toBeGreaterThanOrEqual(before + LONG);
@@ -201,7 +202,7 @@ describe("BullMQ store on Redis", () => {
     expect(await ingressThenWorker(ingressStore, workerStore, (stop) => cleanups.unshift(stop))).toEqual([1, 2]);
   });
 
-  it("one Hookyard process runs a delivery's tasks claimed at creation, and BullMQ's queue ends empty", async () => {
+  it("one Hookyard process runs a delivery's tasks (an inline one claimed at creation, the other claimed), and BullMQ's queue ends empty", async () => {
     const { store, prefix } = await open();
     const queue = await view(prefix);
     const app = new Hookyard({ logLevel: "silent", env: {}, webhookSecret: "s", store });
@@ -209,7 +210,7 @@ describe("BullMQ store on Redis", () => {
     let ran = 0;
     let done!: () => void;
     const finished = new Promise<void>((resolve) => (done = resolve));
-    app.on("issues.opened", async function first() { if (++ran === 2) done(); });
+    app.on("issues.opened", async function first() { if (++ran === 2) done(); }, { inline: true });
     app.on("issues.opened", async function second() { if (++ran === 2) done(); });
     await app.open();
     expect(await app.receive({ id: "delivery-2", name: "issues", payload: { action: "opened" } })).toBe("accepted");

@@ -1,23 +1,36 @@
 /**
- * Conformance cases for stores with holds (`NewTask.heldBy`, `start`, `release`): the stores one
- * process owns (memory, SQLite). Call `describeHolds(name, factory)` beside `describeBackend`.
+ * Conformance cases for the holds capability (`HoldingBackend`: `takes.hold` on accept, `start`,
+ * `release`), which the stores one process owns have (memory, SQLite). `describeBackend` registers
+ * them for every backend: they run where the backend declares holds, and are skipped (visibly, by
+ * capability) where it does not; on every backend, `hasHolds()` must agree with the declaration.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Backend, NewTask } from "../../src/store/backend.js";
+import { hasHolds, type Backend, type HoldingBackend, type NewTask } from "../../src/store/backend.js";
 import { claimWhenDue, delay, newDelivery, newTask, removeTempDirs } from "../support/store.js";
 
 const LONG = 60_000;
 
-export function describeHolds(name: string, factory: () => Promise<Backend>): void {
-  describe(`Backend holds: ${name}`, () => {
-    let store: Backend;
-    let start: NonNullable<Backend["start"]>;
-    let release: NonNullable<Backend["release"]>;
+export function describeHolds(name: string, factory: () => Promise<Backend>, declared: boolean): void {
+  it(`Backend capability: ${name} ${declared ? "has" : "has no"} holds, as hasHolds() says`, async () => {
+    const store = await factory();
+    try {
+      expect(hasHolds(store)).toBe(declared);
+    } finally {
+      await store.close();
+      removeTempDirs();
+    }
+  });
+
+  describe.skipIf(!declared)(`Backend holds (capability): ${name}`, () => {
+    let store: HoldingBackend;
+    let start: HoldingBackend["start"];
+    let release: HoldingBackend["release"];
     beforeEach(async () => {
-      store = await factory();
-      expect(typeof store.start).toBe("function");
-      start = store.start!.bind(store);
-      release = store.release!.bind(store);
+      const opened = await factory();
+      if (!hasHolds(opened)) throw new Error(`${name} was declared with holds, and hasHolds() says it has none`);
+      store = opened;
+      start = store.start.bind(store);
+      release = store.release.bind(store);
     });
     afterEach(async () => {
       await store.close();
@@ -25,10 +38,19 @@ export function describeHolds(name: string, factory: () => Promise<Backend>): vo
     });
 
     const held = async (owner = "a", leaseMs = LONG): Promise<NewTask> => {
-      const t = newTask({ heldBy: { owner, leaseMs } });
-      expect(await store.accept(newDelivery(), [t])).toBe("accepted");
+      const t = newTask();
+      expect(await store.accept(newDelivery(), [t], { owner, leaseMs, hold: [t.id] })).toBe("accepted");
       return t;
     };
+
+    it("one accept creates a task claimed, one held and one queued, as its takes say", async () => {
+      const [claimed, hold, queued] = [newTask(), newTask(), newTask()];
+      await store.accept(newDelivery(), [claimed, hold, queued], { owner: "a", leaseMs: LONG, claim: [claimed.id], hold: [hold.id] });
+      expect(await store.getTask(claimed.id)).toMatchObject({ state: "running", attempts: 1 });
+      expect(await store.getTask(hold.id)).toMatchObject({ state: "queued", attempts: 0 });
+      expect(await store.claim("b", 10, LONG)).toMatchObject([{ id: queued.id, attempt: 1 }]);
+      expect(await start("a", [hold.id], LONG)).toEqual([]);
+    });
 
     it("a held task is queued with no attempt, and no other owner can claim it", async () => {
       const t = await held();

@@ -1,10 +1,13 @@
 /**
  * The store conformance suite: the same cases against every Backend (memory, SQLite, …).
- * Call `describeBackend(name, factory)` from a backend's test file.
+ * Call `describeBackend(name, factory, { holds })` from a backend's test file; the cases of the
+ * holds capability (conformance-holds.ts) run on the backends that declare it, and show as
+ * skipped on the others.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Backend, TaskState } from "../../src/store/backend.js";
+import type { AcceptTakes, Backend, NewTask, TaskState } from "../../src/store/backend.js";
 import { claimWhenDue, delay, expectCode, newDelivery, newTask, removeTempDirs, seed, untilWake } from "../support/store.js";
+import { describeHolds } from "./conformance-holds.js";
 import { describeReads } from "./conformance-reads.js";
 import { describeRecords } from "./conformance-records.js";
 
@@ -12,11 +15,20 @@ const LONG = 60_000;
 
 /** What a backend's test file can add to the suite. */
 export interface ConformanceOptions {
+  /** Whether the backend holds tasks for the process that accepted them (`HoldingBackend`): checked against `hasHolds()`. */
+  holds: boolean;
   /** Closes the store (keeping its data) and opens the same data again: the durability cases run with it. */
   reopen?: (store: Backend) => Promise<Backend>;
 }
 
-export function describeBackend(name: string, factory: () => Promise<Backend>, options: ConformanceOptions = {}): void {
+/** `takes` for an accept that creates `tasks` claimed by `owner` (an inline handler's first attempt). */
+export function claimedBy(owner: string, leaseMs: number, ...tasks: NewTask[]): AcceptTakes {
+  return { owner, leaseMs, claim: tasks.map((t) => t.id) };
+}
+
+export function describeBackend(name: string, factory: () => Promise<Backend>, options: ConformanceOptions): void {
+  describeHolds(name, factory, options.holds);
+
   describe(`Backend conformance: ${name}`, () => {
     let store: Backend;
     beforeEach(async () => {
@@ -74,10 +86,12 @@ export function describeBackend(name: string, factory: () => Promise<Backend>, o
         expect(b.filter((t) => aIds.has(t.id))).toEqual([]);
         expect(new Set([...a, ...b].map((t) => t.id))).toEqual(new Set(ids));
       });
-      it("does not re-claim an inline-claimed task before its lease expires", async () => {
-        const t = newTask({ claimedBy: { owner: "inline", leaseMs: LONG } });
-        await store.accept(newDelivery(), [t]);
+      it("does not re-claim an inline-claimed task before its lease expires; the accept's other tasks are queued", async () => {
+        const [t, other] = [newTask(), newTask()];
+        await store.accept(newDelivery(), [t, other], claimedBy("inline", LONG, t));
         expect(await store.getTask(t.id)).toMatchObject({ state: "running", attempts: 1, attemptLog: [{ attempt: 1, outcome: "running" }] });
+        expect(await store.getTask(other.id)).toMatchObject({ state: "queued", attempts: 0 });
+        expect(await store.claim("other", 10, LONG)).toMatchObject([{ id: other.id, attempt: 1 }]);
         expect(await store.claim("other", 10, LONG)).toEqual([]);
         expect(await store.nextWakeAt()).toBeGreaterThan(Date.now() + LONG / 2);
         await store.finish("inline", t.id, { outcome: "completed" });
@@ -176,8 +190,8 @@ export function describeBackend(name: string, factory: () => Promise<Backend>, o
         expect(await store.nextWakeAt()).toBeNull();
       });
       it("an inline-claimed task whose lease expires is claimed by another owner as the next attempt", async () => {
-        const t = newTask({ claimedBy: { owner: "inline", leaseMs: 20 } });
-        await store.accept(newDelivery(), [t]);
+        const t = newTask();
+        await store.accept(newDelivery(), [t], claimedBy("inline", 20, t));
         const [taken] = await claimWhenDue(store, "b");
         expect(taken).toMatchObject({ id: t.id, attempt: 2 });
         expect((await store.getTask(t.id))?.attemptLog.map((a) => a.outcome)).toEqual(["lost", "running"]);
@@ -190,8 +204,8 @@ export function describeBackend(name: string, factory: () => Promise<Backend>, o
         expect(await store.nextWakeAt()).toBeNull();
       });
       it("extendLeases keeps an inline-claimed task from being claimed past its first lease", async () => {
-        const t = newTask({ claimedBy: { owner: "inline", leaseMs: 20 } });
-        await store.accept(newDelivery(), [t]);
+        const t = newTask();
+        await store.accept(newDelivery(), [t], claimedBy("inline", 20, t));
         const firstLeaseEnd = await store.nextWakeAt();
         expect(await store.extendLeases("inline", [t.id], LONG)).toEqual([]);
         // wait for the time the first lease would have ended (read from the store), then try to take it

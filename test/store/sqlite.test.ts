@@ -6,16 +6,15 @@ import { SqliteBackend } from "../../src/store/backends/sqlite/index.js";
 import { openStore } from "../../src/store/open.js";
 import { expectCode, newDelivery, newTask, removeTempDirs, tempDir } from "../support/store.js";
 import { describeBackend } from "./conformance.js";
-import { describeHolds } from "./conformance-holds.js";
 import { describePrune } from "./conformance-prune.js";
 
 describeBackend("sqlite", () => SqliteBackend.open(join(tempDir(), "conformance.db")), {
+  holds: true,
   reopen: async (store) => {
     await store.close();
     return SqliteBackend.open(store.description.slice("sqlite:".length));
   },
 });
-describeHolds("sqlite", () => SqliteBackend.open(join(tempDir(), "holds.db")));
 
 describe("SqliteBackend specifics", () => {
   const open: SqliteBackend[] = [];
@@ -58,8 +57,8 @@ describe("SqliteBackend specifics", () => {
   it("a reopened store gives back the tasks the previous process held, at once; its running tasks keep their lease", async () => {
     const file = join(tempDir(), "h.db");
     const first = track(await SqliteBackend.open(file));
-    const [held, running] = [newTask({ heldBy: { owner: "gone", leaseMs: 3_600_000 } }), newTask({ heldBy: { owner: "gone", leaseMs: 3_600_000 } })];
-    await first.accept(newDelivery(), [held, running]);
+    const [held, running] = [newTask(), newTask()];
+    await first.accept(newDelivery(), [held, running], { owner: "gone", leaseMs: 3_600_000, hold: [held.id, running.id] });
     expect(await first.start("gone", [running.id], 3_600_000)).toEqual([]);
     await first.close(); // as a crash would: the holds are not given back
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { HookyardError } from "../../../errors.js";
 import type {
-  AcceptStatus, AttemptResult, Backend, ClaimedTask, DeliveryDetail, DeliveryFilter, DeliverySummary, NewDelivery, NewTask,
+  AcceptStatus, AcceptTakes, AttemptResult, Backend, ClaimedTask, DeliveryDetail, DeliveryFilter, DeliverySummary, NewDelivery, NewTask,
   Page, PruneOptions, PruneResult, RecordFilter, StoredRecord, TaskCounts, TaskDetail, TaskFilter, TaskSummary,
 } from "../../backend.js";
 import { TaskNotifier } from "../../notifier.js";
@@ -83,10 +83,10 @@ export class BullmqBackend implements Backend {
     this.nextRepairAt = Date.now() + parts.repairIntervalMs;
   }
 
-  accept(delivery: NewDelivery, tasks: NewTask[]): Promise<AcceptStatus> {
+  accept(delivery: NewDelivery, tasks: NewTask[], takes?: AcceptTakes): Promise<AcceptStatus> {
     return this.run(async () => {
-      const status = await this.records.accept(delivery, tasks, Date.now());
-      if (status === "accepted" && tasks.some((t) => !t.claimedBy)) this.notifier.notify();
+      const status = await this.records.accept(delivery, tasks, Date.now(), takes);
+      if (status === "accepted" && tasks.some((t) => !takes?.claim?.includes(t.id))) this.notifier.notify();
       return status;
     });
   }

@@ -1,6 +1,6 @@
 import type { PgPool, PgPoolClient } from "bullmq";
 import { HookyardError } from "../../../errors.js";
-import type { AcceptStatus, AttemptResult, NewDelivery, NewTask, PruneOptions, PruneResult, TaskState } from "../../backend.js";
+import type { AcceptStatus, AcceptTakes, AttemptResult, NewDelivery, NewTask, PruneOptions, PruneResult, TaskState } from "../../backend.js";
 import { assertTransition, CANCELLABLE_STATES, LEASE_EXPIRED_ERROR, RETRYABLE_STATES } from "../../transitions.js";
 import { prunePostgres } from "./pg-prune.js";
 import { inTransaction } from "./pg-tx.js";
@@ -34,7 +34,7 @@ export class PgRecords extends PgReads implements RecordStore {
     super(pool);
   }
 
-  async accept(delivery: NewDelivery, tasks: NewTask[], now: number): Promise<AcceptStatus> {
+  async accept(delivery: NewDelivery, tasks: NewTask[], now: number, takes?: AcceptTakes): Promise<AcceptStatus> {
     const status = tasks.length > 0 ? "accepted" : "ignored";
     return this.tx(async (c) => {
       const inserted = await c.query(
@@ -46,7 +46,7 @@ export class PgRecords extends PgReads implements RecordStore {
           delivery.contentType, JSON.stringify(delivery.headers), Buffer.from(delivery.body)],
       );
       if (inserted.rows.length === 0) return "duplicate";
-      await this.insertTasks(c, delivery.id, tasks, now);
+      await this.insertTasks(c, delivery.id, tasks, now, takes);
       return status;
     });
   }
@@ -197,9 +197,9 @@ export class PgRecords extends PgReads implements RecordStore {
     return rows.map((r) => ({ id: r.id, state: r.state, runAt: Number(r.run_at), name: r.name, deliveryId: r.delivery_id }));
   }
 
-  private async insertTasks(c: PgPoolClient, deliveryId: string, tasks: NewTask[], now: number): Promise<void> {
+  private async insertTasks(c: PgPoolClient, deliveryId: string, tasks: NewTask[], now: number, takes?: AcceptTakes): Promise<void> {
     if (tasks.length === 0) return;
-    const starts = tasks.map((t) => initialTask(t, deliveryId, now));
+    const starts = tasks.map((t) => initialTask(t, deliveryId, now, takes));
     await c.query(
       `INSERT INTO hookyard_task (id, delivery_id, name, event, action, repository, state, attempts, max_attempts, run_at, owner,
          lease_until, started_at, due_at, backoff, timeout_ms, created_at, updated_at)

@@ -9,7 +9,7 @@
  * moves the job second, so a crash between the two leaves a job whose record says otherwise, which
  * the next claim of that job resolves (see {@link ClaimDecision}).
  */
-import type { AcceptStatus, AttemptResult, Backend, ClaimedTask, ErrorRecord, NewDelivery, NewTask, PruneOptions, PruneResult, TaskState } from "../../backend.js";
+import type { AcceptStatus, AcceptTakes, AttemptResult, Backend, ClaimedTask, ErrorRecord, NewDelivery, NewTask, PruneOptions, PruneResult, TaskState } from "../../backend.js";
 
 /** A BullMQ job to create in the same transaction as its task record. */
 export interface JobSpec {
@@ -63,7 +63,7 @@ export interface OpenTask extends JobSpec {
 export interface RecordStore
   extends Pick<Backend, "nextWakeAt" | "getDelivery" | "getBody" | "listDeliveries" | "getTask" | "listTasks" | "countTasks" | "ping"> {
   /** Stores the delivery, its tasks and their jobs in one transaction; `duplicate` writes nothing. */
-  accept(delivery: NewDelivery, tasks: NewTask[], now: number): Promise<AcceptStatus>;
+  accept(delivery: NewDelivery, tasks: NewTask[], now: number, takes?: AcceptTakes): Promise<AcceptStatus>;
   /** Adds tasks (and their jobs) to a stored delivery; `HOOKYARD_ERR_STORE_NOT_FOUND` when there is none. */
   addTasks(deliveryId: string, tasks: NewTask[], now: number): Promise<void>;
   /** failed/cancelled → queued with a fresh budget, and a new job for it, in one transaction. */
@@ -86,11 +86,14 @@ export interface RecordStore
   stale(before: number, limit: number): Promise<OpenTask[]>;
 }
 
-/** How a new task starts: queued now, or (claimed at creation) running under a lease whose job waits until the lease ends. */
-export function initialTask(task: NewTask, deliveryId: string, now: number): {
+/**
+ * How a new task starts: queued now, or (claimed at creation: its id in `takes.claim`) running
+ * under a lease whose job waits until the lease ends.
+ */
+export function initialTask(task: NewTask, deliveryId: string, now: number, takes?: AcceptTakes): {
   state: "queued" | "running"; attempts: number; owner: string | null; leaseUntil: number | null; due: number; job: JobSpec;
 } {
-  const claimed = task.claimedBy;
+  const claimed = takes?.claim?.includes(task.id) ? takes : undefined;
   const leaseUntil = claimed ? now + claimed.leaseMs : null;
   const due = leaseUntil ?? now;
   return {

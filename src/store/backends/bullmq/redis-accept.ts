@@ -1,6 +1,6 @@
 import type { IRedisTransaction } from "bullmq";
 import { HookyardError } from "../../../errors.js";
-import type { AcceptStatus, NewDelivery, NewTask } from "../../backend.js";
+import type { AcceptStatus, AcceptTakes, NewDelivery, NewTask } from "../../backend.js";
 import { initialTask, type JobSpec } from "./records.js";
 import type { RecordKeys } from "./redis-keys.js";
 import { execReplies, recorder, type Cmd, type RedisPipe } from "./redis-pipe.js";
@@ -61,7 +61,7 @@ export class AcceptBatcher {
     private readonly removeJobs: RemoveJobs,
   ) {}
 
-  async accept(delivery: NewDelivery, tasks: NewTask[], now: number): Promise<AcceptStatus> {
+  async accept(delivery: NewDelivery, tasks: NewTask[], now: number, takes?: AcceptTakes): Promise<AcceptStatus> {
     const d = delivery;
     const status = tasks.length > 0 ? "accepted" : "ignored";
     const fields = flat({
@@ -69,7 +69,7 @@ export class AcceptBatcher {
       installationId: d.installationId === null ? null : String(d.installationId), status,
       receivedAt: String(d.receivedAt), contentType: d.contentType, headers: JSON.stringify(d.headers),
     });
-    const made = newTasks(d.id, tasks, now);
+    const made = newTasks(d.id, tasks, now, takes);
     const rec = recorder();
     await this.addJobs(rec.tx, made.jobs, now);
     const body = Buffer.isBuffer(d.body) ? d.body : Buffer.from(d.body.buffer, d.body.byteOffset, d.body.byteLength);
@@ -142,10 +142,10 @@ function storeError(err: unknown): HookyardError {
 }
 
 /** New tasks as the record scripts insert them (see `insertTasks` in redis-lua.ts), and their BullMQ jobs. */
-export function newTasks(deliveryId: string, tasks: NewTask[], now: number): { rows: unknown[]; jobs: JobSpec[] } {
+export function newTasks(deliveryId: string, tasks: NewTask[], now: number, takes?: AcceptTakes): { rows: unknown[]; jobs: JobSpec[] } {
   const jobs: JobSpec[] = [];
   const rows = tasks.map((t) => {
-    const start = initialTask(t, deliveryId, now);
+    const start = initialTask(t, deliveryId, now, takes);
     jobs.push(start.job);
     const lease = start.leaseUntil === null ? "" : String(start.leaseUntil);
     const fields = flat({

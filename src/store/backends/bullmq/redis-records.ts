@@ -1,7 +1,7 @@
 import type { IRedisClient, IRedisTransaction } from "bullmq";
 import type { Redis } from "ioredis";
 import { HookyardError } from "../../../errors.js";
-import type { AcceptStatus, AttemptResult, ClaimedTask, NewDelivery, NewTask, PruneOptions, PruneResult, TaskState } from "../../backend.js";
+import type { AcceptStatus, AcceptTakes, AttemptResult, ClaimedTask, NewDelivery, NewTask, PruneOptions, PruneResult, TaskState } from "../../backend.js";
 import { assertTransition, CANCELLABLE_STATES, LEASE_EXPIRED_ERROR, RETRYABLE_STATES } from "../../transitions.js";
 import type { ClaimDecision, Handed, Held, JobSpec, OpenTask, RecordStore, Recovered } from "./records.js";
 import { AcceptBatcher, newTasks, type AddJobsToTransaction, type RemoveJobs } from "./redis-accept.js";
@@ -51,8 +51,8 @@ export class RedisRecords extends RedisReads implements RecordStore {
     return pruneRedis(this.redis, this.keys, options);
   }
 
-  accept(delivery: NewDelivery, tasks: NewTask[], now: number): Promise<AcceptStatus> {
-    return this.accepts.accept(delivery, tasks, now);
+  accept(delivery: NewDelivery, tasks: NewTask[], now: number, takes?: AcceptTakes): Promise<AcceptStatus> {
+    return this.accepts.accept(delivery, tasks, now, takes);
   }
 
   async addTasks(deliveryId: string, tasks: NewTask[], now: number): Promise<void> {

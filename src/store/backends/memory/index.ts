@@ -1,9 +1,9 @@
 import { HookyardError } from "../../../errors.js";
 import type {
-  AcceptStatus, AttemptRecord, AttemptResult, Backend, ClaimedTask, DeliveryDetail, DeliveryFilter,
+  AcceptStatus, AttemptRecord, AttemptResult, ClaimedTask, DeliveryDetail, DeliveryFilter, HoldingAcceptTakes, HoldingBackend,
   DeliverySummary, NewDelivery, NewTask, Page, PruneOptions, PruneResult, RecordFilter, StoredRecord, TaskCounts, TaskDetail, TaskFilter, TaskSummary,
 } from "../../backend.js";
-import { TASK_STATES } from "../../backend.js";
+import { initialLease, TASK_STATES } from "../../backend.js";
 import { assertTransition, CANCELLABLE_STATES, LEASE_EXPIRED_ERROR, RETRYABLE_STATES } from "../../transitions.js";
 import { TaskNotifier } from "../../notifier.js";
 import { RecordMethods } from "../../stored-records.js";
@@ -13,14 +13,14 @@ import { MemoryRecordTable } from "./stored-records.js";
 
 /**
  * A backend that keeps everything in this process's memory: for unit tests and experiments.
- * Nothing survives a restart.
+ * Nothing survives a restart. It holds tasks for the process that accepted them (`HoldingBackend`).
  *
  * @example
  * ```ts
  * const app = new Hookyard({ store: "memory:" });
  * ```
  */
-export class MemoryBackend implements Backend {
+export class MemoryBackend implements HoldingBackend {
   readonly description = "memory:";
   private readonly deliveries = new Map<string, DeliveryRow>();
   private readonly tasks = new Map<string, TaskRow>();
@@ -37,7 +37,7 @@ export class MemoryBackend implements Backend {
     this.records = new RecordMethods(new MemoryRecordTable(now));
   }
 
-  async accept(delivery: NewDelivery, tasks: NewTask[]): Promise<AcceptStatus> {
+  async accept(delivery: NewDelivery, tasks: NewTask[], takes?: HoldingAcceptTakes): Promise<AcceptStatus> {
     this.assertOpen();
     if (this.deliveries.has(delivery.id) || this.tombstones.has(delivery.id)) return "duplicate";
     const status = tasks.length > 0 ? "accepted" : "ignored";
@@ -46,7 +46,7 @@ export class MemoryBackend implements Backend {
       installationId: delivery.installationId, status, receivedAt: delivery.receivedAt, headers: { ...delivery.headers },
       contentType: delivery.contentType, body: Uint8Array.from(delivery.body),
     });
-    this.insertTasks(delivery, tasks);
+    this.insertTasks(delivery, tasks, takes);
     return status;
   }
 
@@ -58,12 +58,12 @@ export class MemoryBackend implements Backend {
     this.insertTasks(delivery, tasks);
   }
 
-  private insertTasks(delivery: Pick<DeliverySummary, "id" | "event" | "action" | "repository">, tasks: NewTask[]): void {
+  private insertTasks(delivery: Pick<DeliverySummary, "id" | "event" | "action" | "repository">, tasks: NewTask[], takes?: HoldingAcceptTakes): void {
     const now = this.now();
     let queued = false;
     for (const t of tasks) {
-      const claimed = t.claimedBy;
-      const owner = claimed ?? t.heldBy; // a hold: queued, not due for others until it lapses
+      const owner = initialLease(takes, t.id); // held (not claimed): queued, not due for others until it lapses
+      const claimed = owner?.claimed ?? false;
       const row: TaskRow = {
         seq: ++this.seq, id: t.id, name: t.name, deliveryId: delivery.id, event: delivery.event, action: delivery.action,
         repository: delivery.repository, state: claimed ? "running" : "queued", attempts: claimed ? 1 : 0,

@@ -4,9 +4,10 @@ import type { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { HookyardError } from "../../../errors.js";
 import type {
-  AcceptStatus, AttemptResult, Backend, ClaimedTask, DeliveryDetail, DeliveryFilter, DeliverySummary, NewDelivery, NewTask,
+  AcceptStatus, AttemptResult, ClaimedTask, DeliveryDetail, DeliveryFilter, DeliverySummary, HoldingAcceptTakes, HoldingBackend, NewDelivery, NewTask,
   Page, PruneOptions, PruneResult, RecordFilter, StoredRecord, TaskCounts, TaskDetail, TaskFilter, TaskSummary,
 } from "../../backend.js";
+import { initialLease } from "../../backend.js";
 import { TaskNotifier } from "../../notifier.js";
 import { RecordMethods } from "../../stored-records.js";
 import { BodyLogReader, bodyLogDir } from "./body-log.js";
@@ -33,14 +34,15 @@ export interface SqliteBackendOptions {
 /**
  * The embedded default store: one SQLite file in WAL mode with `synchronous=FULL`.
  * Writes go through a writer thread that commits concurrent requests together; the WAL is
- * checkpointed by a second thread; reads run on this thread's own read-only connection.
+ * checkpointed by a second thread; reads run on this thread's own read-only connection. It holds
+ * tasks for the process that accepted them (`HoldingBackend`): one process owns the file.
  *
  * @example
  * ```ts
  * const store = await SqliteBackend.open(".hookyard/hookyard.db");
  * ```
  */
-export class SqliteBackend implements Backend {
+export class SqliteBackend implements HoldingBackend {
   readonly description: string;
   private readonly notifier = new TaskNotifier();
   private closed = false;
@@ -111,15 +113,15 @@ export class SqliteBackend implements Backend {
     }
   }
 
-  async accept(delivery: NewDelivery, tasks: NewTask[]): Promise<AcceptStatus> {
+  async accept(delivery: NewDelivery, tasks: NewTask[], takes?: HoldingAcceptTakes): Promise<AcceptStatus> {
     // the headers and body travel in the batch's buffer, which the writer appends to the body log as is
     const { headers, body, ...meta } = delivery;
     const headersText = JSON.stringify(headers);
     const headersLen = Buffer.byteLength(headersText);
     const pos = this.writer && !this.closed ? this.writer.addBytes(headersText, body) : 0;
-    const args: AcceptArgs = { delivery: meta, pos, headersLen, bodyLen: body.length, tasks };
+    const args: AcceptArgs = { delivery: meta, pos, headersLen, bodyLen: body.length, tasks, ...(takes ? { takes } : {}) };
     const status = await this.call("accept", args);
-    if (status === "accepted" && tasks.some((t) => !t.claimedBy && !t.heldBy)) this.notifier.notify();
+    if (status === "accepted" && tasks.some((t) => initialLease(takes, t.id) === null)) this.notifier.notify();
     return status;
   }
 

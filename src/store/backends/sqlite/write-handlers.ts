@@ -21,10 +21,10 @@ export type WriteHandlers = { [K in WriteOp]: (now: number, ...args: WriteArgs<K
  */
 export function writeHandlers(writes: SqliteWrites, records: SqliteRecordWrites, pruner: SqlitePrune): WriteHandlers {
   return {
-    accept: (now, { delivery, tasks, at }) => {
+    accept: (now, { delivery, tasks, takes, at }) => {
       // receive() (thread.ts) sets `at` on every accept of a batch that carries bytes, and every accept's batch does
       if (!at) throw new Error("an accept arrived without its headers and body");
-      return writes.accept({ ...delivery, at }, tasks, now);
+      return writes.accept({ ...delivery, at }, tasks, takes, now);
     },
     addTasks: (now, deliveryId, tasks) => writes.addTasks(deliveryId, tasks, now),
     claim: (now, owner, limit, leaseMs) => writes.claim(owner, limit, leaseMs, now),

@@ -4,7 +4,7 @@
  * main thread calls `WriterChannel.call(op, args)` (writer-channel.ts); the writer runs the op's
  * handler (write-handlers.ts). A wrong argument, a wrong result or a missing handler does not compile.
  */
-import type { AcceptStatus, AttemptResult, ClaimedTask, NewDelivery, NewTask, PruneOptions } from "../../backend.js";
+import type { AcceptStatus, AttemptResult, ClaimedTask, HoldingAcceptTakes, NewDelivery, NewTask, PruneOptions } from "../../backend.js";
 import type { PutOutcome } from "../../stored-records.js";
 import type { PruneAnswer } from "./prune.js";
 import type { StoredDelivery } from "./writes.js";
@@ -59,6 +59,8 @@ export interface AcceptArgs {
   headersLen: number;
   bodyLen: number;
   tasks: NewTask[];
+  /** The tasks created claimed by, or held for, the accepting process. */
+  takes?: HoldingAcceptTakes;
   /** Where the bytes are in the body log: set by the writer thread when it appends the batch's buffer. */
   at?: StoredDelivery["at"];
 }

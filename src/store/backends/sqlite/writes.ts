@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import { HookyardError } from "../../../errors.js";
-import type { AcceptStatus, AttemptResult, ClaimedTask, NewDelivery, NewTask, TaskState } from "../../backend.js";
+import { initialLease, type AcceptStatus, type AttemptResult, type ClaimedTask, type HoldingAcceptTakes, type NewDelivery, type NewTask, type TaskState } from "../../backend.js";
 import { assertTransition, CANCELLABLE_STATES, LEASE_EXPIRED_ERROR, RETRYABLE_STATES } from "../../transitions.js";
 
 /** Every write the store makes, run on the writer thread's connection (one transaction per batch). */
@@ -69,7 +69,7 @@ export class SqliteWrites {
   }
 
   /** Records a delivery whose headers and body are already in the body log at `at`. */
-  accept(delivery: StoredDelivery, tasks: NewTask[], now: number): AcceptStatus {
+  accept(delivery: StoredDelivery, tasks: NewTask[], takes: HoldingAcceptTakes | undefined, now: number): AcceptStatus {
     const status = tasks.length > 0 ? "accepted" : "ignored";
     const at = delivery.at;
     if (this.s.tombstone.get(delivery.id)) return "duplicate";
@@ -78,7 +78,7 @@ export class SqliteWrites {
       delivery.receivedAt, delivery.contentType, at.seg, at.off, at.headersLen, at.bodyLen,
     );
     if (info.changes === 0) return "duplicate";
-    this.insertTasks({ ...delivery, seq: Number(info.lastInsertRowid) }, tasks, now);
+    this.insertTasks({ ...delivery, seq: Number(info.lastInsertRowid) }, tasks, now, takes);
     return status;
   }
 
@@ -89,10 +89,10 @@ export class SqliteWrites {
     this.insertTasks(meta, tasks, now);
   }
 
-  private insertTasks(d: DeliveryKey, tasks: NewTask[], now: number): void {
+  private insertTasks(d: DeliveryKey, tasks: NewTask[], now: number, takes?: HoldingAcceptTakes): void {
     for (const t of tasks) {
-      const c = t.claimedBy;
-      const owner = c ?? t.heldBy; // a hold: queued, but not due for others until it lapses
+      const owner = initialLease(takes, t.id); // held (not claimed): queued, but not due for others until it lapses
+      const c = owner?.claimed ?? false;
       this.s.insertTask.run(
         t.id, d.seq, d.id, t.name, d.event, d.action, d.repository, c ? "running" : "queued", c ? 1 : 0, t.maxAttempts, now,
         owner?.owner ?? null, owner ? now + owner.leaseMs : 0, owner ? now + owner.leaseMs : now, c ? now : null,
