@@ -3,7 +3,8 @@ import type {
   AcceptStatus, AttemptRecord, AttemptResult, ClaimedTask, DeliveryDetail, DeliveryFilter, HoldingAcceptTakes, HoldingBackend,
   DeliverySummary, NewDelivery, NewTask, Page, PruneOptions, PruneResult, RecordFilter, StoredRecord, TaskCounts, TaskDetail, TaskFilter, TaskSummary,
 } from "../../backend.js";
-import { initialLease, TASK_STATES } from "../../backend.js";
+import { TASK_STATES } from "../../backend.js";
+import { initialLease } from "../../initial-lease.js";
 import { assertTransition, CANCELLABLE_STATES, LEASE_EXPIRED_ERROR, RETRYABLE_STATES } from "../../transitions.js";
 import { TaskNotifier } from "../../notifier.js";
 import { RecordMethods } from "../../stored-records.js";

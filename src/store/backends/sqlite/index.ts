@@ -7,7 +7,7 @@ import type {
   AcceptStatus, AttemptResult, ClaimedTask, DeliveryDetail, DeliveryFilter, DeliverySummary, HoldingAcceptTakes, HoldingBackend, NewDelivery, NewTask,
   Page, PruneOptions, PruneResult, RecordFilter, StoredRecord, TaskCounts, TaskDetail, TaskFilter, TaskSummary,
 } from "../../backend.js";
-import { initialLease } from "../../backend.js";
+import { initialLease } from "../../initial-lease.js";
 import { TaskNotifier } from "../../notifier.js";
 import { RecordMethods } from "../../stored-records.js";
 import { BodyLogReader, bodyLogDir } from "./body-log.js";

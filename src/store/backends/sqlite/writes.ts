@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import { HookyardError } from "../../../errors.js";
-import { initialLease, type AcceptStatus, type AttemptResult, type ClaimedTask, type HoldingAcceptTakes, type NewDelivery, type NewTask, type TaskState } from "../../backend.js";
+import type { AcceptStatus, AttemptResult, ClaimedTask, HoldingAcceptTakes, NewDelivery, NewTask, TaskState } from "../../backend.js";
+import { initialLease } from "../../initial-lease.js";
 import { assertTransition, CANCELLABLE_STATES, LEASE_EXPIRED_ERROR, RETRYABLE_STATES } from "../../transitions.js";
 
 /** Every write the store makes, run on the writer thread's connection (one transaction per batch). */
