@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { Hookyard } from "../../src/app/index.js";
-import type { Backend } from "../../src/store/backend.js";
+import type { AcceptTakes, Backend } from "../../src/store/backend.js";
 import { MemoryBackend } from "../../src/store/backends/memory/index.js";
 import { findExample } from "../../src/testing/examples.js";
 
@@ -43,6 +43,26 @@ class CountingBackend extends MemoryBackend {
     this.claims++;
     return super.claim(...args);
   }
+}
+
+/** A counting memory store that also records the `takes` of each accept. */
+class TakesBackend extends CountingBackend {
+  takes: (AcceptTakes | undefined)[] = [];
+  override accept(...args: Parameters<MemoryBackend["accept"]>): ReturnType<MemoryBackend["accept"]> {
+    this.takes.push(args[2]);
+    return super.accept(...args);
+  }
+}
+
+/** `store` seen without its holds capability (no `start` / `release`), as a store shared by several processes is. */
+function withoutHolds(store: MemoryBackend): Backend {
+  return new Proxy(store, {
+    get: (target, prop) => {
+      if (prop === "start" || prop === "release") return undefined;
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }
 
 /** A promise opened from outside. */
@@ -100,8 +120,28 @@ describe("worker pool", () => {
       await finished;
     }
     expect(done).toBe(20);
-    expect(store.claims - claimsAtStart).toBe(0); // each task was claimed at accept and ran at once
+    expect(store.claims - claimsAtStart).toBe(0); // each task was held at accept and started without a claim
   });
+
+  for (const holds of [true, false]) {
+    it(`the pool decides how an accept's tasks start (store ${holds ? "with" : "without"} holds): inline created claimed, the other ${holds ? "held" : "left to a claim"}`, async () => {
+      const inner = new TakesBackend();
+      const app = new Hookyard({ store: holds ? inner : withoutHolds(inner), logLevel: "silent", webhookSecret: "x", env: {}, lease: 45_000 });
+      apps.push(app);
+      app.on("issues.opened", async function background() {});
+      app.on("issues.opened", async function now() {}, { inline: true });
+      await app.open();
+      const claimsAtStart = inner.claims;
+      const done = completions(app, 2);
+      await send(app);
+      await done;
+      const tasks = (await inner.listTasks({ limit: 10 })).items;
+      const id = (name: string) => tasks.find((t) => t.name === name)?.id;
+      expect(inner.takes).toEqual([{ owner: app.workerId, leaseMs: 45_000, claim: [id("issues.opened:now")], hold: holds ? [id("issues.opened:background")] : [] }]);
+      expect(inner.claims > claimsAtStart).toBe(!holds);
+      expect(tasks.map((t) => [t.state, t.attempts])).toEqual([["completed", 1], ["completed", 1]]);
+    });
+  }
 
   it("deliveries accepted while every slot is busy are held, and start in arrival order as slots free, with no claim", async () => {
     const store = new CountingBackend();
