@@ -78,7 +78,7 @@ export class DeliveryIntake {
     const takeover = this.o.pool.take(tasks, inline);
     if (this.o.workers || inline.size > 0) this.o.payloads.put(delivery.id, payload, tasks.length);
     const commit = this.o.store.accept(delivery, tasks, takeover.takes);
-    const given = async (status: AcceptStatus) => {
+    const given = async (status: AcceptStatus): Promise<AcceptStatus> => {
       this.committed(delivery, payload, status, tasks.length);
       await takeover.committed(delivery, status);
       return status;

@@ -29,6 +29,9 @@ export interface PoolOptions {
 
 const SETTLED = Promise.resolve();
 
+/** The takeover of an accept whose tasks are all left to claims (the hot path with workers off, or on a store without holds). */
+const NOTHING_TAKEN: Takeover = { takes: undefined, committed: () => SETTLED };
+
 interface Running {
   stop: Stopper;
   done: Promise<void>;
@@ -101,14 +104,12 @@ export class WorkerPool {
    * call `takeover.committed()` with its answer, whatever it is.
    */
   take(tasks: readonly NewTask[], inline: ReadonlySet<string>): Takeover {
-    const claim = tasks.filter((t) => inline.has(t.id));
-    const others = tasks.filter((t) => !inline.has(t.id));
     // accepts in flight are not counted against the hold limit: their payloads are in memory either way
-    const room = this.held && this.started && !this.stopping ? this.held.room(others.length) : 0;
-    const hold = others.slice(0, room);
-    const takes: HoldingAcceptTakes | undefined = claim.length + hold.length === 0
-      ? undefined
-      : { owner: this.o.owner, leaseMs: this.o.leaseMs, claim: claim.map((t) => t.id), hold: hold.map((t) => t.id) };
+    const room = this.held && this.started && !this.stopping ? this.held.room(tasks.length - inline.size) : 0;
+    if (room === 0 && inline.size === 0) return NOTHING_TAKEN; // every task is left to a claim
+    const claim = tasks.filter((t) => inline.has(t.id));
+    const hold = tasks.filter((t) => !inline.has(t.id)).slice(0, room);
+    const takes: HoldingAcceptTakes = { owner: this.o.owner, leaseMs: this.o.leaseMs, claim: claim.map((t) => t.id), hold: hold.map((t) => t.id) };
     return {
       takes,
       committed: async (delivery, status) => {

@@ -119,7 +119,7 @@ export class SqliteBackend implements HoldingBackend {
     const headersText = JSON.stringify(headers);
     const headersLen = Buffer.byteLength(headersText);
     const pos = this.writer && !this.closed ? this.writer.addBytes(headersText, body) : 0;
-    const args: AcceptArgs = { delivery: meta, pos, headersLen, bodyLen: body.length, tasks, ...(takes ? { takes } : {}) };
+    const args: AcceptArgs = { delivery: meta, pos, headersLen, bodyLen: body.length, tasks, takes };
     const status = await this.call("accept", args);
     if (status === "accepted" && tasks.some((t) => initialLease(takes, t.id) === null)) this.notifier.notify();
     return status;
