@@ -18,6 +18,7 @@ export type { LifecycleEvents, LifecycleName } from "./observability/lifecycle.j
 export { sign } from "./ingress/verify.js";
 export type * from "./store/backend.js";
 export { TASK_STATES } from "./store/backend.js";
+export type { HoldingAcceptTakes, HoldingBackend } from "./store/holding-backend.js";
 export { openStore } from "./store/open.js";
 export { migrateStore, type MigrateStoreResult } from "./store/migrate.js";
 export { pruneStore, type PruneReport, type PruneStoreOptions } from "./store/prune.js";

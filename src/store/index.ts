@@ -10,7 +10,8 @@
  * ```
  */
 export type * from "./backend.js";
-export { TASK_STATES, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, hasHolds } from "./backend.js";
+export { TASK_STATES, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./backend.js";
+export { hasHolds, type HoldingAcceptTakes, type HoldingBackend } from "./holding-backend.js";
 export { openStore, checkStoreUrl, type OpenOptions } from "./open.js";
 export { migrateStore, type MigrateStoreResult } from "./migrate.js";
 export { MemoryBackend } from "./backends/memory/index.js";

@@ -1,4 +1,4 @@
-import type { HoldingAcceptTakes } from "./backend.js";
+import type { HoldingAcceptTakes } from "./holding-backend.js";
 
 /**
  * How a new task starts, by its accept's `takes`: claimed by the accepting process, held for it,

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
-import type { ClaimedTask, HoldingBackend } from "../store/backend.js";
+import type { ClaimedTask } from "../store/backend.js";
+import type { HoldingBackend } from "../store/holding-backend.js";
 import type { StopReason } from "./runner.js";
 import { Stopper } from "./stopper.js";
 

@@ -1,7 +1,8 @@
 import type { Logger } from "pino";
 import { settlesBy } from "../observability/deadline.js";
 import type { StoreOutage } from "../observability/outage.js";
-import { hasHolds, type Backend, type ClaimedTask, type HoldingAcceptTakes, type NewTask } from "../store/backend.js";
+import type { Backend, ClaimedTask, NewTask } from "../store/backend.js";
+import { hasHolds, type HoldingAcceptTakes } from "../store/holding-backend.js";
 import { HeldTasks } from "./held.js";
 import type { AttemptRun, StopReason } from "./runner.js";
 import { Stopper } from "./stopper.js";

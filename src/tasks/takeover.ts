@@ -1,4 +1,5 @@
-import type { AcceptStatus, ClaimedTask, HoldingAcceptTakes, NewDelivery, NewTask } from "../store/backend.js";
+import type { AcceptStatus, ClaimedTask, NewDelivery, NewTask } from "../store/backend.js";
+import type { HoldingAcceptTakes } from "../store/holding-backend.js";
 
 /**
  * How the worker pool takes the new tasks of one accept (see `WorkerPool.take`): what the accept

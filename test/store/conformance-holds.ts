@@ -5,7 +5,8 @@
  * capability) where it does not; on every backend, `hasHolds()` must agree with the declaration.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { hasHolds, type Backend, type HoldingBackend, type NewTask } from "../../src/store/backend.js";
+import type { Backend, NewTask } from "../../src/store/backend.js";
+import { hasHolds, type HoldingBackend } from "../../src/store/holding-backend.js";
 import { claimWhenDue, delay, newDelivery, newTask, removeTempDirs } from "../support/store.js";
 
 const LONG = 60_000;

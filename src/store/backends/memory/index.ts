@@ -1,8 +1,9 @@
 import { HookyardError } from "../../../errors.js";
 import type {
-  AcceptStatus, AttemptRecord, AttemptResult, ClaimedTask, DeliveryDetail, DeliveryFilter, HoldingAcceptTakes, HoldingBackend,
+  AcceptStatus, AttemptRecord, AttemptResult, ClaimedTask, DeliveryDetail, DeliveryFilter,
   DeliverySummary, NewDelivery, NewTask, Page, PruneOptions, PruneResult, RecordFilter, StoredRecord, TaskCounts, TaskDetail, TaskFilter, TaskSummary,
 } from "../../backend.js";
+import type { HoldingAcceptTakes, HoldingBackend } from "../../holding-backend.js";
 import { TASK_STATES } from "../../backend.js";
 import { initialLease } from "../../initial-lease.js";
 import { assertTransition, CANCELLABLE_STATES, LEASE_EXPIRED_ERROR, RETRYABLE_STATES } from "../../transitions.js";

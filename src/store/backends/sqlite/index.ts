@@ -4,9 +4,10 @@ import type { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { HookyardError } from "../../../errors.js";
 import type {
-  AcceptStatus, AttemptResult, ClaimedTask, DeliveryDetail, DeliveryFilter, DeliverySummary, HoldingAcceptTakes, HoldingBackend, NewDelivery, NewTask,
+  AcceptStatus, AttemptResult, ClaimedTask, DeliveryDetail, DeliveryFilter, DeliverySummary, NewDelivery, NewTask,
   Page, PruneOptions, PruneResult, RecordFilter, StoredRecord, TaskCounts, TaskDetail, TaskFilter, TaskSummary,
 } from "../../backend.js";
+import type { HoldingAcceptTakes, HoldingBackend } from "../../holding-backend.js";
 import { initialLease } from "../../initial-lease.js";
 import { TaskNotifier } from "../../notifier.js";
 import { RecordMethods } from "../../stored-records.js";

@@ -4,7 +4,8 @@
  * main thread calls `WriterChannel.call(op, args)` (writer-channel.ts); the writer runs the op's
  * handler (write-handlers.ts). A wrong argument, a wrong result or a missing handler does not compile.
  */
-import type { AcceptStatus, AttemptResult, ClaimedTask, HoldingAcceptTakes, NewDelivery, NewTask, PruneOptions } from "../../backend.js";
+import type { AcceptStatus, AttemptResult, ClaimedTask, NewDelivery, NewTask, PruneOptions } from "../../backend.js";
+import type { HoldingAcceptTakes } from "../../holding-backend.js";
 import type { PutOutcome } from "../../stored-records.js";
 import type { PruneAnswer } from "./prune.js";
 import type { StoredDelivery } from "./writes.js";

@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import { HookyardError } from "../../../errors.js";
-import type { AcceptStatus, AttemptResult, ClaimedTask, HoldingAcceptTakes, NewDelivery, NewTask, TaskState } from "../../backend.js";
+import type { AcceptStatus, AttemptResult, ClaimedTask, NewDelivery, NewTask, TaskState } from "../../backend.js";
+import type { HoldingAcceptTakes } from "../../holding-backend.js";
 import { initialLease } from "../../initial-lease.js";
 import { assertTransition, CANCELLABLE_STATES, LEASE_EXPIRED_ERROR, RETRYABLE_STATES } from "../../transitions.js";
 
