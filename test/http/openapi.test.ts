@@ -86,7 +86,7 @@ describe("the OpenAPI document", () => {
   });
 
   it("has every route registered under /api/v1, each with a schema, and /health, /ready, /metrics", () => {
-    const fastify = (s.app as unknown as { server: HookyardServer }).server.fastify;
+    const fastify = (s.app as unknown as { runtime: { server: HookyardServer } }).runtime.server.fastify;
     const api = registeredRoutes(fastify).filter((r) => r.url.startsWith("/api/v1") && r.method !== "HEAD");
     expect(api.length).toBeGreaterThanOrEqual(12);
     expect(api.filter((r) => !r.documented).map((r) => `${r.method} ${r.url}`), "routes without a schema").toEqual([]);
