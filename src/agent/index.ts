@@ -1,5 +1,6 @@
 /** `hookyard/agent`: the agent workflow (a labelled issue → an agent run → a pull request; failed CI and reviews go back to the agent). */
-export { agentWorkflow, agentCommandOf, type AgentWorkflow } from "./workflow.js";
+export { agentWorkflow, type AgentWorkflow } from "./workflow.js";
+export { agentCommandOf } from "./triggers.js";
 export type { AgentHost } from "./host.js";
 export { resolveAgentSettings, parseCommand, withRepoConfig, type AgentWorkflowOptions, type AgentSettings, type RepoAgentConfig } from "./options.js";
 export { AgentRuns, RUN_KIND, branchFor, issueOfBranch, type AgentRun, type AgentStage, type RunEvent } from "./runs.js";

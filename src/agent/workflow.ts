@@ -12,20 +12,13 @@ import { AgentRuns, issueOfBranch } from "./runs.js";
 import { ciSignalOf, fixCiStage } from "./stages/fix-ci.js";
 import { issueStage } from "./stages/issue.js";
 import { reviewStage } from "./stages/review.js";
+import { agentCommandOf, ciMayStart, commentMayStart, isBot, reviewMayStart } from "./triggers.js";
 import { sweepStaleWorkspaces } from "./workspace.js";
 
 /** What {@link agentWorkflow} returns: its settings and the run records. */
 export interface AgentWorkflow {
   readonly settings: AgentSettings;
   readonly runs: AgentRuns;
-}
-
-const COMMAND = /^\/agent(?:\s+([\s\S]*))?$/;
-
-/** The text after `/agent` at the start of a comment (empty string for a bare `/agent`), or null. */
-export function agentCommandOf(body: string | null | undefined): string | null {
-  const m = COMMAND.exec((body ?? "").trim());
-  return m ? (m[1] ?? "").trim() : null;
 }
 
 function once<T>(fn: () => Promise<T>): () => Promise<T> {
@@ -91,7 +84,6 @@ export function agentWorkflow(app: AgentHost, options: AgentWorkflowOptions & { 
   void sweepStaleWorkspaces(settings.workRoot, app.log).catch((err: unknown) => app.log.warn({ err }, "agent: stale workspaces could not be removed"));
 
   const handler: HandlerOptions = { retries: settings.retries, timeout: settings.timeoutMs + 10 * 60_000 };
-  const isBot = (u: { type?: string } | undefined) => u?.type === "Bot";
   const withTarget = (fn: (ctx: Context, t: NonNullable<ReturnType<typeof targetOf>>, s: AgentSettings & { enabled: boolean }) => Promise<void>) => async (ctx: Context) => {
     const t = targetOf(ctx.name, ctx.payload);
     if (!t) return;
@@ -107,6 +99,8 @@ export function agentWorkflow(app: AgentHost, options: AgentWorkflowOptions & { 
     await issueStage(flow, ctx, t, { issue: p.issue.number, sender: p.sender?.login ?? "someone", instruction: null }, s);
   }), { ...handler, name: "agent:issue" });
 
+  // `when` (triggers.ts) spares a stored task for a delivery the handler would ignore; the handlers
+  // check again (a when that throws counts as true) and check what needs the API.
   app.on("issue_comment.created", withTarget(async (ctx, t, s) => {
     const p = ctx.payload as LoosePayload;
     const instruction = agentCommandOf(p.comment?.body);
@@ -122,12 +116,12 @@ export function agentWorkflow(app: AgentHost, options: AgentWorkflowOptions & { 
     }
     const { data: pr } = await ctx.octokit.rest.pulls.get({ ...t.ref, pull_number: p.issue.number });
     await reviewStage(flow, ctx, t, { pull: pr.number, branch: pr.head.ref, key: `comment:${p.comment?.id}`, sender: login, instruction: instruction || null }, s);
-  }), { ...handler, name: "agent:comment", retries: Math.max(settings.retries, 20) });
+  }), { ...handler, name: "agent:comment", retries: Math.max(settings.retries, 20), when: commentMayStart });
 
   app.on(["check_suite.completed", "check_run.completed", "workflow_run.completed"], withTarget(async (ctx, t, s) => {
     const signal = ciSignalOf(ctx.name, ctx.payload);
     if (signal) await fixCiStage(flow, ctx, t, signal, s);
-  }), { ...handler, name: "agent:fix-ci", retries: Math.max(settings.retries, 20) });
+  }), { ...handler, name: "agent:fix-ci", retries: Math.max(settings.retries, 20), when: ciMayStart });
 
   app.on("pull_request_review.submitted", withTarget(async (ctx, t, s) => {
     const p = ctx.payload as LoosePayload;
@@ -136,7 +130,7 @@ export function agentWorkflow(app: AgentHost, options: AgentWorkflowOptions & { 
     if (p.review?.state?.toLowerCase() !== "changes_requested" || !login || isBot(p.review.user) || !branch || issueOfBranch(branch) === null) return;
     if (!(await canWrite(ctx.octokit, t.ref, login))) return;
     await reviewStage(flow, ctx, t, { pull: p.pull_request?.number ?? 0, branch, key: `review:${p.review.id}`, sender: login, instruction: null }, s);
-  }), { ...handler, name: "agent:review", retries: Math.max(settings.retries, 20) });
+  }), { ...handler, name: "agent:review", retries: Math.max(settings.retries, 20), when: reviewMayStart });
 
   return { settings, runs };
 }

@@ -48,7 +48,10 @@ export class Hookyard {
   /** Lease owner id of this process's workers. */
   readonly workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
   // as Probot 14: a name GitHub does not send is warned about (the app may receive() it itself)
-  private readonly registry = new HandlerRegistry((name) => this.log.warn({ event: name }, `"${name}" is not a known webhook name; it runs only when the app receives it itself`));
+  private readonly registry = new HandlerRegistry(
+    (name) => this.log.warn({ event: name }, `"${name}" is not a known webhook name; it runs only when the app receives it itself`),
+    (handler, err) => this.log.warn({ handler, err }, `the "when" of handler "${handler}" threw: its deliveries get a task all the same (logged once)`),
+  );
   private readonly errorHandlers: ErrorHandler[] = [];
   /** Circuit breakers of this process (`github:<host>`, `agent`): state changes are logged and emitted as `circuit:change`. */
   readonly circuits: Circuits;

@@ -21,6 +21,20 @@ export interface HandlerOptions {
   inline?: boolean;
   /** Stable task name; default `<events>:<function name>`. Stored tasks find their handler by it. */
   name?: string;
+  /**
+   * A quick synchronous check of the payload, made when a delivery is accepted (and when it is
+   * replayed), with the delivery's event (`"issues"`): falsy → no task for this handler (the
+   * delivery is still stored). Saves storing and running tasks that would return at once. A `when`
+   * that throws counts as true (the handler decides); the first throw of each handler is logged.
+   * The payload is as received (typed `unknown`: cast it to `PayloadOf<…>`).
+   *
+   * @example
+   * ```ts
+   * const when = (p: unknown) => (p as PayloadOf<"issue_comment.created">).comment.body.startsWith("/deploy");
+   * app.on("issue_comment.created", deploy, { when });
+   * ```
+   */
+  when?: (payload: unknown, event: string) => boolean;
 }
 
 /** A registered handler with its options resolved. */
@@ -34,6 +48,8 @@ export interface RegisteredHandler {
   /** Undefined: the configured default. */
   timeoutMs: number | undefined;
   inline: boolean;
+  /** Undefined: every delivery of its events. */
+  when: HandlerOptions["when"];
 }
 
 /**
@@ -50,8 +66,17 @@ export class HandlerRegistry {
   /** Events of the deliveries Hookyard stores for its own tasks (see `addTaskHandler`). */
   private readonly ownEvents = new Set<string>();
 
-  /** `onUnknown` is told of each name GitHub does not send (a custom event such as `schedule.repository`), as Probot 14 warns. */
-  constructor(private readonly onUnknown: (name: string) => void = () => undefined) {}
+  /** Handlers whose `when` threw once already (told to `onWhenThrew` once each). */
+  private readonly whenThrew = new Set<string>();
+
+  /**
+   * `onUnknown` is told of each name GitHub does not send (a custom event such as
+   * `schedule.repository`), as Probot 14 warns; `onWhenThrew` of the first throw of each handler's `when`.
+   */
+  constructor(
+    private readonly onUnknown: (name: string) => void = () => undefined,
+    private readonly onWhenThrew: (handler: string, err: unknown) => void = () => undefined,
+  ) {}
 
   /**
    * Registers a handler. A name GitHub does not send is registered all the same (the app may
@@ -88,17 +113,36 @@ export class HandlerRegistry {
       backoff: resolveBackoff(options.backoff),
       timeoutMs: timeoutOf(options.timeout),
       inline: options.inline ?? false,
+      when: options.when,
     };
     this.byName.set(handler.name, handler);
     this.ordered.push(handler);
     return handler;
   }
 
-  /** The handlers for a delivery of `event` with `action`, in registration order. */
-  match(event: string, action: string | null): RegisteredHandler[] {
+  /**
+   * The handlers for a delivery of `event` with `action`, in registration order; given the
+   * delivery's `payload`, only those whose `when` (if any) accepts it.
+   */
+  match(event: string, action: string | null, payload?: unknown): RegisteredHandler[] {
     const full = action ? `${event}.${action}` : undefined;
     const any = !this.ownEvents.has(event); // onAny handlers see GitHub's events, not Hookyard's own
-    return this.ordered.filter((h) => (h.events === "*" ? any : h.events.has(event) || (full !== undefined && h.events.has(full))));
+    return this.ordered.filter((h) => (h.events === "*" ? any : h.events.has(event) || (full !== undefined && h.events.has(full)))
+      && (payload === undefined || this.wants(h, event, payload)));
+  }
+
+  /** Whether `h` wants a task for this payload: its `when`, a throw counting as yes. */
+  private wants(h: RegisteredHandler, event: string, payload: unknown): boolean {
+    if (!h.when) return true;
+    try {
+      return Boolean(h.when(payload, event));
+    } catch (err) {
+      if (!this.whenThrew.has(h.name)) {
+        this.whenThrew.add(h.name);
+        this.onWhenThrew(h.name, err);
+      }
+      return true;
+    }
   }
 
   get(name: string): RegisteredHandler | undefined {

@@ -7,7 +7,7 @@ import type { Lifecycle } from "../observability/lifecycle.js";
 import type { StoreOutage } from "../observability/outage.js";
 import type { AcceptStatus, Backend, NewDelivery, NewTask } from "../store/backend.js";
 import { taskId } from "./ids.js";
-import type { PayloadCache } from "./payload-cache.js";
+import { storedPayload, type PayloadCache } from "./payload-cache.js";
 import type { WorkerPool } from "./pool.js";
 
 export interface IntakeOptions {
@@ -70,7 +70,7 @@ export class DeliveryIntake {
   async accept(delivery: NewDelivery, payload: Record<string, unknown>): Promise<AcceptStatus> {
     const tasks: NewTask[] = [];
     const inline = new Set<string>();
-    for (const h of this.o.registry.match(delivery.event, delivery.action)) {
+    for (const h of this.o.registry.match(delivery.event, delivery.action, payload)) {
       const task = this.newTask(h);
       tasks.push(task);
       if (h.inline) inline.add(task.id);
@@ -116,12 +116,13 @@ export class DeliveryIntake {
     if (status !== "accepted") this.o.payloads.drop(delivery.id);
   }
 
-  /** One new task per handler that matches a stored delivery now. */
+  /** One new task per handler that matches a stored delivery now (its `when` given the stored payload). */
   async replay(deliveryId: string): Promise<{ delivery: string; tasks: string[] }> {
     const store = this.o.store;
     const delivery = await store.getDelivery(deliveryId);
     if (!delivery) throw new HookyardError("HOOKYARD_ERR_STORE_NOT_FOUND", `no delivery ${deliveryId}`);
-    const tasks = this.o.registry.match(delivery.event, delivery.action).map((h) => this.newTask(h));
+    const payload = await storedPayload(store, deliveryId);
+    const tasks = this.o.registry.match(delivery.event, delivery.action, payload).map((h) => this.newTask(h));
     await store.addTasks(deliveryId, tasks);
     return { delivery: deliveryId, tasks: tasks.map((t) => t.id) };
   }

@@ -31,9 +31,7 @@ export class PayloadCache {
   async load(deliveryId: string): Promise<unknown> {
     const cached = this.take(deliveryId);
     if (cached !== undefined) return cached;
-    const stored = await this.store.getBody(deliveryId);
-    if (!stored) throw new HookyardError("HOOKYARD_ERR_TASK_DELIVERY_MISSING", `delivery ${deliveryId} is not in the store`);
-    return parsePayload(stored.body, mediaType(stored.contentType) ?? "application/json");
+    return storedPayload(this.store, deliveryId);
   }
 
   /** Keeps `payload` for `uses` more takes (added to any uses already pending). */
@@ -65,4 +63,11 @@ export class PayloadCache {
     entry.payload = undefined;
     this.entries.delete(deliveryId);
   }
+}
+
+/** A stored delivery's payload, read from the store and parsed again. */
+export async function storedPayload(store: Backend, deliveryId: string): Promise<unknown> {
+  const stored = await store.getBody(deliveryId);
+  if (!stored) throw new HookyardError("HOOKYARD_ERR_TASK_DELIVERY_MISSING", `delivery ${deliveryId} is not in the store`);
+  return parsePayload(stored.body, mediaType(stored.contentType) ?? "application/json");
 }

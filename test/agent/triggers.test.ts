@@ -45,4 +45,19 @@ describe("what starts an agent run", () => {
     expect(h.fake.state.comments(REPO, second)[0]?.body).toContain("used its 1 agent runs for today");
     expect(h.steps(second)).toEqual([]);
   });
+
+  it("deliveries the agent would ignore store no agent task (its `when`); an `/agent` comment does", async () => {
+    const h = await agentHarness({ script: FIX });
+    const agentTasks = async (delivery: string) => (await h.app.store.listTasks({ deliveryId: delivery })).items.map((t) => t.name).filter((n) => n.startsWith("agent:"));
+    const plain = await h.receive("issue_comment.created", { comment: { body: "Thanks, looks good", user: { login: "maintainer", type: "User" } } });
+    const green = await h.receive("check_suite.completed", { check_suite: { conclusion: "success", head_branch: "main" } });
+    const red = await h.receive("check_suite.completed", { check_suite: { conclusion: "failure", head_branch: "feature/x" } });
+    const command = await h.receive("issue_comment.created", { comment: { body: "/agent please", user: { login: "drive-by", type: "User" } } });
+    await h.settled();
+    for (const d of [plain, green, red]) {
+      expect(await h.app.store.getDelivery(d.id)).not.toBeNull();
+      expect(await agentTasks(d.id)).toEqual([]);
+    }
+    expect(await agentTasks(command.id)).toEqual(["agent:comment"]);
+  });
 });
