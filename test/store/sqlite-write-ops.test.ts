@@ -29,7 +29,7 @@ describe("the SQLite writer's operations (write-ops.ts)", () => {
     const pong = await channel.call("ping", []);
     expectTypeOf(pong).toEqualTypeOf<null>();
     expect(pong).toBeNull();
-    await expect(channel.call("retryTask", ["no-such-task"])).rejects.toMatchObject({ code: "HOOKYARD_ERR_API_NOT_FOUND" });
+    await expect(channel.call("retryTask", ["no-such-task"])).rejects.toMatchObject({ code: "HOOKYARD_ERR_STORE_NOT_FOUND" });
     await channel.close();
 
     // type-checked only, never run: calls that do not match the op's arguments
