@@ -1,8 +1,8 @@
 /**
  * The store conformance suite: the same cases against every Backend (memory, SQLite, …).
  * Call `describeBackend(name, factory, { holds })` from a backend's test file; the cases of the
- * holds capability (conformance-holds.ts) run on the backends that declare it, and show as
- * skipped on the others.
+ * holds capability (conformance-holds.ts) run on the backends that declare it; every backend
+ * is checked to declare exactly what it has.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AcceptTakes, Backend, NewTask, TaskState } from "../../src/store/backend.js";
