@@ -108,10 +108,12 @@ function runWriter(options: ThreadOptions): void {
     }
   };
 
-  // Claims and outcomes commit first, in their own transaction without an fsync, and are answered
-  // at once (their tasks run meanwhile). Then the deliveries' bytes are fsynced on the thread pool
-  // *while* their rows commit with an fsync of the WAL here: two fsyncs in parallel, not in a row.
-  // The answer waits for both. If a crash lands between the two, rows may point past the end of
+  // A flush is one transaction. With a durable request in it, the whole batch commits with an fsync
+  // of the WAL (claims and outcomes beside a delivery wait for it: one commit writes the tasks'
+  // pages once instead of twice, docs/benchmarks.md "The writer's cost per delivery"), and the
+  // deliveries' bytes are fsynced on the thread pool *while* the rows commit: two fsyncs in
+  // parallel, not in a row. The answer waits for both. A batch of claims and outcomes alone commits
+  // without an fsync. If a crash lands between the two, rows may point past the end of
   // the body log: those deliveries were never answered, and `repairTail` removes them at start.
   let flushing = false;
   let closed = false;
@@ -122,15 +124,14 @@ function runWriter(options: ThreadOptions): void {
     const answered = batches;
     pending = [];
     batches = 0;
-    const quick = refused.concat(commit(reqs.filter((r) => !DURABLE[r.op]), "NORMAL"));
+    const durable = reqs.some((r) => DURABLE[r.op]);
+    const responses = refused;
     refused = [];
-    const durable = reqs.filter((r) => DURABLE[r.op]);
-    if (quick.length > 0 && durable.length > 0) post(["partial", JSON.stringify(quick)]);
-    const responses = durable.length > 0 ? [] : quick;
-    const bytesSynced = durable.length > 0 ? log.syncInBackground().then(() => undefined, (err: Error) => err) : Promise.resolve(undefined);
-    const committed = commit(durable, "FULL");
+    const bytesSynced = durable ? log.syncInBackground().then(() => undefined, (err: Error) => err) : Promise.resolve(undefined);
+    const committed = commit(reqs, durable ? "FULL" : "NORMAL");
     const syncError = await bytesSynced;
-    responses.push(...(syncError ? failed(durable, `the body log could not be synced: ${syncError.message}`) : committed));
+    const unsynced = syncError ? `the body log could not be synced: ${syncError.message}` : "";
+    committed.forEach((res, i) => responses.push(unsynced && DURABLE[reqs[i]!.op] ? { id: res.id, ok: false, error: { code: "HOOKYARD_ERR_STORE_UNAVAILABLE", message: unsynced } } : res));
     // the main thread sends its next batch when one of its batches is answered
     post(["answer", answered, JSON.stringify(responses)]);
     finishCheckpoint();

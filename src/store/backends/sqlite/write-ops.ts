@@ -73,11 +73,8 @@ export interface AcceptArgs {
  */
 export type WriteBatch = [requests: string, bytes: Uint8Array | null];
 
-/**
- * What the writer posts back: `partial` answers given ahead of a commit's fsync (their batch is
- * still in flight), and `answer`, the rest of the answers of the `batches` messages it committed.
- */
-export type WriterAnswer = ["partial", responses: string] | ["answer", batches: number, responses: string];
+/** What the writer posts back: the answers of the `batches` messages it committed in one flush. */
+export type WriterAnswer = ["answer", batches: number, responses: string];
 
 /** The answer to request `id`: its op's result, or why it failed. */
 export type WriteResponse =

@@ -52,12 +52,9 @@ export class WriterChannel {
   constructor(private readonly worker: Worker) {
     worker.on("message", (answer: ThreadMessage) => {
       if (!Array.isArray(answer)) return; // "closed" and other signals
-      const json = answer[0] === "answer" ? answer[2] : answer[1];
-      if (answer[0] === "answer") {
-        this.inFlight -= answer[1];
-        if (this.outbox.length > 0) setImmediate(this.send); // after the answers below have run their continuations
-      }
-      for (const res of JSON.parse(json) as WriteResponse[]) {
+      this.inFlight -= answer[1];
+      if (this.outbox.length > 0) setImmediate(this.send); // after the answers below have run their continuations
+      for (const res of JSON.parse(answer[2]) as WriteResponse[]) {
         const p = this.take(res.id);
         if (!p) continue;
         if (res.ok) p.resolve(res.value);
