@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
+import type { HookyardError } from "../errors.js";
 import { webhookHandler, type IngressOptions, type WebhookExchange } from "../ingress/handle.js";
 import { shuttingDown, type Connections } from "./connections.js";
 import { httpStatus } from "./error-status.js";
@@ -88,8 +89,9 @@ export function webhookRoute(o: WebhookRouteOptions): FrontRoute {
       o.answered(res.statusCode, (performance.now() - started) / 1000);
       spans.end(req, res.statusCode);
     });
-    const closing = o.connections.track(req, res, { answered: exchange.answered, shutDown: () => exchange.answer(503, shuttingDown().toJSON()) });
-    if (closing) exchange.answer(httpStatus(closing.code), closing.toJSON());
+    const refuse = (err: HookyardError) => exchange.answer(httpStatus(err.code), err.toJSON());
+    const closing = o.connections.track(req, res, { answered: exchange.answered, shutDown: () => refuse(shuttingDown()) });
+    if (closing) refuse(closing);
     else void handle(req, exchange);
     return true;
   };
